@@ -1,0 +1,251 @@
+internal import CRdKafka
+public import Logging
+
+/// A topic to create.
+public struct KafkaTopicSpec: Sendable, Hashable {
+    public var name: String
+    public var partitions: Int
+    /// Copies of each partition; 3 in production, 1 on a single embedded broker.
+    public var replicationFactor: Int
+    /// Topic configuration (`retention.ms`, `cleanup.policy`, `max.message.bytes`, ...).
+    public var configs: [String: String]
+
+    public init(name: String, partitions: Int, replicationFactor: Int, configs: [String: String] = [:]) {
+        self.name = name
+        self.partitions = partitions
+        self.replicationFactor = replicationFactor
+        self.configs = configs
+    }
+}
+
+/// What the cluster knows of a topic.
+public struct KafkaTopicMetadata: Sendable, Hashable {
+    public var name: String
+    public var partitionCount: Int
+}
+
+/// The offsets bounding a partition's log: `low` is the first kept, `high` the next to write.
+public struct KafkaPartitionOffsets: Sendable, Hashable {
+    public var partition: Int32
+    public var low: Int64
+    public var high: Int64
+}
+
+/// Cluster administration: topics, log offsets and a group's committed offsets (for lag).
+/// Every call waits on a thread of its own, never on the cooperative pool.
+public final class KafkaAdmin: Sendable {
+    private let client: RDKafkaClient
+    private let timeout: Duration
+
+    /// An admin client with checked configuration. Makes no network call; see `connect`.
+    public init(settings: KafkaSettings, logger: Logger) throws(KafkaError) {
+        self.client = try RDKafkaClient(
+            kind: .producer, properties: settings.librdkafkaProperties,
+            events: RDKafkaEvents(logger: logger))
+        self.timeout = max(settings.connectTimeout, .seconds(1))
+    }
+
+    /// An admin client whose cluster answered within `settings.connectTimeout`.
+    public static func connect(settings: KafkaSettings, logger: Logger) async throws -> KafkaAdmin {
+        let admin = try KafkaAdmin(settings: settings, logger: logger)
+        let client = admin.client
+        let timeout = settings.connectTimeout
+        try await runBlocking { () throws -> Void in try client.checkReachable(timeout: timeout) }
+        return admin
+    }
+
+    /// Creates `topics`. Those that exist already are left as they are and reported in the
+    /// result; any other refusal throws, naming the topic.
+    ///
+    /// librdkafka 2.0's mock cluster does not implement CreateTopics (the request times out
+    /// "waiting for controller"): on the embedded cluster use `EmbeddedKafkaCluster.createTopic`
+    /// or `docrelay broker --topic`.
+    @discardableResult
+    public func createTopics(_ topics: [KafkaTopicSpec]) async throws -> (created: [String], existing: [String]) {
+        guard !topics.isEmpty else { return ([], []) }
+        let client = client
+        let timeout = timeout
+        return try await runBlocking { () throws -> ([String], [String]) in
+            try Self.createTopicsNow(topics, client: client, timeout: timeout)
+        }
+    }
+
+    /// Every topic of the cluster with its partition count, sorted by name.
+    public func listTopics() async throws -> [KafkaTopicMetadata] {
+        let client = client
+        let timeout = timeout
+        return try await runBlocking { () throws -> [KafkaTopicMetadata] in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let result = rd_kafka_metadata(client.handle, 1, nil, &metadata, Int32(timeout.milliseconds))
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                throw KafkaError(
+                    code: KafkaError.Code(result),
+                    message: "cannot list topics: \(KafkaError.Code(result).explanation)")
+            }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+            return topics.map {
+                KafkaTopicMetadata(name: String(cString: $0.topic), partitionCount: Int($0.partition_cnt))
+            }.sorted { $0.name < $1.name }
+        }
+    }
+
+    /// The low and high offsets of every partition of `topic`.
+    public func partitionOffsets(topic: String) async throws -> [KafkaPartitionOffsets] {
+        guard let metadata = try await listTopics().first(where: { $0.name == topic }) else {
+            throw KafkaError(code: .unknownTopicOrPartition, message: "no topic named \(topic)")
+        }
+        let client = client
+        let timeout = timeout
+        return try await runBlocking { () throws -> [KafkaPartitionOffsets] in
+            try (0..<Int32(metadata.partitionCount)).map { partition in
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let result = rd_kafka_query_watermark_offsets(
+                    client.handle, topic, partition, &low, &high, Int32(timeout.milliseconds))
+                guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError(
+                        code: KafkaError.Code(result),
+                        message: "cannot read offsets of \(topic)[\(partition)]: \(KafkaError.Code(result).explanation)")
+                }
+                return KafkaPartitionOffsets(partition: partition, low: low, high: high)
+            }
+        }
+    }
+
+    /// The offsets `group` committed on the partitions of `topics` (partitions without a
+    /// commit are absent).
+    public func committedOffsets(group: String, topics: [String]) async throws -> [KafkaTopicPartition: Int64] {
+        let known = try await listTopics()
+        var partitions: [KafkaTopicPartition] = []
+        for topic in topics {
+            guard let metadata = known.first(where: { $0.name == topic }) else {
+                throw KafkaError(code: .unknownTopicOrPartition, message: "no topic named \(topic)")
+            }
+            partitions += (0..<Int32(metadata.partitionCount)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+        }
+        guard !partitions.isEmpty else { return [:] }
+        let client = client
+        let timeout = timeout
+        let requested = partitions
+        return try await runBlocking { () throws -> [KafkaTopicPartition: Int64] in
+            try Self.committedOffsetsNow(group: group, partitions: requested, client: client, timeout: timeout)
+        }
+    }
+
+    /// How many records of `topic` `group` has not committed yet, per partition.
+    public func lag(group: String, topic: String) async throws -> [Int32: Int64] {
+        let committed = try await committedOffsets(group: group, topics: [topic])
+        var lag: [Int32: Int64] = [:]
+        for offsets in try await partitionOffsets(topic: topic) {
+            let done = committed[KafkaTopicPartition(topic: topic, partition: offsets.partition)] ?? offsets.low
+            lag[offsets.partition] = max(offsets.high - max(done, offsets.low), 0)
+        }
+        return lag
+    }
+
+    // MARK: Blocking parts
+
+    private static func createTopicsNow(
+        _ topics: [KafkaTopicSpec], client: RDKafkaClient, timeout: Duration
+    ) throws -> ([String], [String]) {
+        var newTopics: [OpaquePointer?] = []
+        defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
+        for spec in topics {
+            var errorText = [CChar](repeating: 0, count: 512)
+            guard let topic = rd_kafka_NewTopic_new(
+                spec.name, Int32(spec.partitions), Int32(spec.replicationFactor), &errorText, errorText.count)
+            else {
+                throw KafkaError.invalidConfiguration(
+                    property: nil, "topic \(spec.name): \(errorText.cString)")
+            }
+            newTopics.append(topic)
+            for (name, value) in spec.configs.sorted(by: { $0.key < $1.key }) {
+                let result = rd_kafka_NewTopic_set_config(topic, name, value)
+                guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError.invalidConfiguration(
+                        property: name, "topic \(spec.name): config \(name)=\(value) refused")
+                }
+            }
+        }
+        let event = try adminRequest(client: client, timeout: timeout) { options, queue in
+            newTopics.withUnsafeMutableBufferPointer { buffer in
+                rd_kafka_CreateTopics(client.handle, buffer.baseAddress, buffer.count, options, queue)
+            }
+        }
+        defer { rd_kafka_event_destroy(event) }
+        var count = 0
+        guard let result = rd_kafka_event_CreateTopics_result(event),
+              let results = rd_kafka_CreateTopics_result_topics(result, &count)
+        else { return ([], []) }
+        var created: [String] = []
+        var existing: [String] = []
+        for index in 0..<count {
+            guard let topicResult = results[index] else { continue }
+            let name = String(cString: rd_kafka_topic_result_name(topicResult))
+            let code = KafkaError.Code(rd_kafka_topic_result_error(topicResult))
+            switch code {
+            case .noError: created.append(name)
+            case .topicAlreadyExists: existing.append(name)
+            default:
+                let text = rd_kafka_topic_result_error_string(topicResult).map { String(cString: $0) } ?? code.explanation
+                throw KafkaError(code: code, message: "cannot create topic \(name): \(text)")
+            }
+        }
+        return (created, existing)
+    }
+
+    private static func committedOffsetsNow(
+        group: String, partitions: [KafkaTopicPartition], client: RDKafkaClient, timeout: Duration
+    ) throws -> [KafkaTopicPartition: Int64] {
+        // Partitions are named: the mock cluster answers an all-topics request with nothing.
+        let list = RDKafkaTopicPartitionList(partitions)
+        var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list.pointer)
+        defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
+        let event = try adminRequest(client: client, timeout: timeout) { options, queue in
+            rd_kafka_ListConsumerGroupOffsets(client.handle, &request, 1, options, queue)
+        }
+        defer { rd_kafka_event_destroy(event) }
+        var count = 0
+        guard let result = rd_kafka_event_ListConsumerGroupOffsets_result(event),
+              let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count), count > 0,
+              let groupResult = groups[0]
+        else { return [:] }
+        if let error = rd_kafka_group_result_error(groupResult) {
+            throw KafkaError(
+                code: KafkaError.Code(rd_kafka_error_code(error)),
+                message: "cannot read offsets of group \(group): \(String(cString: rd_kafka_error_string(error)))")
+        }
+        guard let partitions = rd_kafka_group_result_partitions(groupResult) else { return [:] }
+        var offsets: [KafkaTopicPartition: Int64] = [:]
+        for entry in RDKafkaTopicPartitionList.entries(of: partitions) where entry.offset >= 0 {
+            offsets[entry.partition] = entry.offset
+        }
+        return offsets
+    }
+
+    /// Sends one admin request and waits for its result event (the caller destroys it).
+    private static func adminRequest(
+        client: RDKafkaClient, timeout: Duration,
+        _ send: (_ options: OpaquePointer?, _ queue: OpaquePointer?) -> Void
+    ) throws -> OpaquePointer {
+        let queue = rd_kafka_queue_new(client.handle)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_ANY)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        var errorText = [CChar](repeating: 0, count: 512)
+        _ = rd_kafka_AdminOptions_set_request_timeout(options, Int32(timeout.milliseconds), &errorText, errorText.count)
+        _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(timeout.milliseconds), &errorText, errorText.count)
+        send(options, queue)
+        guard let event = rd_kafka_queue_poll(queue, Int32(timeout.milliseconds + 1000)) else {
+            throw KafkaError(code: .timedOut, message: "the cluster did not answer within \(timeout)")
+        }
+        let code = rd_kafka_event_error(event)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let text = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? ""
+            rd_kafka_event_destroy(event)
+            throw KafkaError(code: KafkaError.Code(code), message: "admin request failed: \(text)")
+        }
+        return event
+    }
+}

@@ -1,0 +1,247 @@
+import DequeModule
+
+extension KafkaConsumer {
+    /// The consumer's mutable state, behind one lock. Methods decide; the caller performs the
+    /// effects they return after releasing the lock. Tested as a plain value.
+    struct StateMachine {
+        typealias Waiter = CheckedContinuation<KafkaRecord?, any Error>
+
+        struct Partition {
+            var generation: UInt64
+            var tracker = PartitionOffsetTracker()
+            /// Paused by the application (e.g. a retry not yet due).
+            var pausedByApplication = false
+            /// Where fetching restarts when the application resumes it.
+            var pendingSeek: Int64?
+            /// Whether librdkafka currently has it paused.
+            var pausedInClient = false
+            /// The offset last sent in a commit (or confirmed), to skip needless commits.
+            var lastCommitted: Int64?
+        }
+
+        enum Finish {
+            case closed
+            case failed(KafkaError)
+        }
+
+        let maxBufferedRecords: Int
+        let maxBufferedBytes: Int
+
+        private(set) var partitions: [KafkaTopicPartition: Partition] = [:]
+        private var buffer: Deque<KafkaRecord> = []
+        private(set) var bufferedBytes = 0
+        private var waiters: Deque<(id: UInt64, continuation: Waiter)> = []
+        private var nextGeneration: UInt64 = 1
+        /// Fetching is paused because the buffer is full.
+        private(set) var backpressure = false
+        private(set) var finish: Finish?
+
+        init(maxBufferedRecords: Int, maxBufferedBytes: Int) {
+            self.maxBufferedRecords = max(maxBufferedRecords, 1)
+            self.maxBufferedBytes = max(maxBufferedBytes, 1)
+        }
+
+        var bufferedCount: Int { buffer.count }
+        var assignment: Set<KafkaTopicPartition> { Set(partitions.keys) }
+
+        // MARK: Records in
+
+        enum ReceiveAction {
+            case none
+            case handOver(Waiter, KafkaRecord)
+        }
+
+        /// A record fetched by the poll thread.
+        mutating func received(_ fetched: KafkaRecord) -> ReceiveAction {
+            guard finish == nil, let partition = partitions[fetched.topicPartition],
+                  !partition.pausedByApplication
+            else { return .none }  // revoked, paused or closing: librdkafka fetches it again
+            var record = fetched
+            record.generation = partition.generation
+            if let waiter = waiters.popFirst() {
+                handOut(record)
+                return .handOver(waiter.continuation, record)
+            }
+            buffer.append(record)
+            bufferedBytes += record.byteCount
+            if buffer.count >= maxBufferedRecords || bufferedBytes >= maxBufferedBytes {
+                backpressure = true
+            }
+            return .none
+        }
+
+        // MARK: Records out
+
+        enum NextAction {
+            case deliver(KafkaRecord)
+            case finished(KafkaError?)
+            case wait
+        }
+
+        /// The application asks for the next record.
+        mutating func next() -> NextAction {
+            if let record = buffer.popFirst() {
+                bufferedBytes -= record.byteCount
+                handOut(record)
+                if backpressure, buffer.count <= maxBufferedRecords / 2,
+                   bufferedBytes <= maxBufferedBytes / 2 {
+                    backpressure = false
+                }
+                return .deliver(record)
+            }
+            switch finish {
+            case .closed: return .finished(nil)
+            case .failed(let error): return .finished(error)
+            case nil: return .wait
+            }
+        }
+
+        /// Registers a waiting `next()`, unless a record or the end arrived meanwhile.
+        mutating func suspend(id: UInt64, _ waiter: Waiter) -> NextAction {
+            let action = next()
+            if case .wait = action {
+                waiters.append((id, waiter))
+            }
+            return action
+        }
+
+        /// A waiting `next()` was cancelled: its continuation, if still waiting.
+        mutating func cancel(id: UInt64) -> Waiter? {
+            guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return waiters.remove(at: index).continuation
+        }
+
+        private mutating func handOut(_ record: KafkaRecord) {
+            partitions[record.topicPartition]?.tracker.handedOut(record.offset)
+        }
+
+        /// The application finished a record: its outcome is durable.
+        mutating func processed(_ record: KafkaRecord) {
+            let key = record.topicPartition
+            guard partitions[key]?.generation == record.generation else { return }
+            partitions[key]?.tracker.processed(record.offset)
+        }
+
+        // MARK: Pause and resume
+
+        /// The application pauses a partition; fetching restarts at `offset` once resumed.
+        /// Records of it still buffered are dropped (they are fetched again).
+        mutating func pause(_ key: KafkaTopicPartition, resumingAt offset: Int64) {
+            guard partitions[key] != nil else { return }
+            partitions[key]?.pausedByApplication = true
+            partitions[key]?.pendingSeek = offset
+            partitions[key]?.tracker.rewind(to: offset)
+            dropBuffered { $0 == key }
+        }
+
+        mutating func resume(_ key: KafkaTopicPartition) {
+            partitions[key]?.pausedByApplication = false
+        }
+
+        // MARK: Control, applied by the poll thread
+
+        struct Control {
+            var pause: [KafkaTopicPartition] = []
+            var resume: [KafkaTopicPartition] = []
+            var seek: [(KafkaTopicPartition, Int64)] = []
+
+            var isEmpty: Bool { pause.isEmpty && resume.isEmpty && seek.isEmpty }
+        }
+
+        /// What librdkafka must be told so its pause state matches the wanted one.
+        mutating func control() -> Control {
+            var control = Control()
+            for (key, partition) in partitions {
+                let wanted = backpressure || partition.pausedByApplication
+                if wanted && !partition.pausedInClient {
+                    control.pause.append(key)
+                    partitions[key]?.pausedInClient = true
+                }
+                if let seek = partition.pendingSeek {
+                    // Seek while paused; the new position takes effect at resume.
+                    if !control.pause.contains(key) && !partition.pausedInClient {
+                        control.pause.append(key)
+                        partitions[key]?.pausedInClient = true
+                    }
+                    control.seek.append((key, seek))
+                    partitions[key]?.pendingSeek = nil
+                }
+                if !wanted && partition.pausedInClient && partition.pendingSeek == nil {
+                    control.resume.append(key)
+                    partitions[key]?.pausedInClient = false
+                }
+            }
+            return control
+        }
+
+        // MARK: Commits
+
+        /// Offsets to commit: where processed work advanced past the last commit.
+        mutating func offsetsToCommit(
+            among keys: Set<KafkaTopicPartition>? = nil, force: Bool = false
+        ) -> [(KafkaTopicPartition, Int64)] {
+            var result: [(KafkaTopicPartition, Int64)] = []
+            for (key, partition) in partitions where keys?.contains(key) ?? true {
+                guard let offset = partition.tracker.committable else { continue }
+                if force || partition.lastCommitted != offset {
+                    result.append((key, offset))
+                    partitions[key]?.lastCommitted = offset
+                }
+            }
+            return result.sorted { $0.0 < $1.0 }
+        }
+
+        /// A commit failed: these partitions are committed again next time.
+        mutating func commitFailed(_ keys: [KafkaTopicPartition]) {
+            for key in keys { partitions[key]?.lastCommitted = nil }
+        }
+
+        /// Records handed out and not yet processed, in the given partitions (or all).
+        func inFlight(among keys: Set<KafkaTopicPartition>? = nil) -> Int {
+            partitions.reduce(0) { sum, entry in
+                keys?.contains(entry.key) ?? true ? sum + entry.value.tracker.inFlight : sum
+            }
+        }
+
+        // MARK: Rebalance
+
+        mutating func assigned(_ keys: [KafkaTopicPartition]) {
+            for key in keys where partitions[key] == nil {
+                partitions[key] = Partition(generation: nextGeneration)
+                nextGeneration += 1
+            }
+        }
+
+        /// Partitions about to be revoked: their buffered records are dropped at once.
+        mutating func revoking(_ keys: Set<KafkaTopicPartition>) {
+            dropBuffered { keys.contains($0) }
+        }
+
+        mutating func revoked(_ keys: Set<KafkaTopicPartition>) {
+            for key in keys { partitions[key] = nil }
+        }
+
+        // MARK: End
+
+        /// Ends the record sequence: waiting `next()` calls get the end, buffered records are
+        /// dropped (never committed, so fetched again by whoever consumes next).
+        mutating func finish(_ reason: Finish) -> [Waiter] {
+            if finish == nil { finish = reason }
+            buffer.removeAll()
+            bufferedBytes = 0
+            let waiting = waiters.map(\.continuation)
+            waiters.removeAll()
+            return waiting
+        }
+
+        private mutating func dropBuffered(where matches: (KafkaTopicPartition) -> Bool) {
+            guard buffer.contains(where: { matches($0.topicPartition) }) else { return }
+            buffer.removeAll { matches($0.topicPartition) }
+            bufferedBytes = buffer.reduce(0) { $0 + $1.byteCount }
+            if backpressure, buffer.count <= maxBufferedRecords / 2,
+               bufferedBytes <= maxBufferedBytes / 2 {
+                backpressure = false
+            }
+        }
+    }
+}

@@ -1,0 +1,334 @@
+internal import CRdKafka
+import Foundation
+public import Logging
+import Synchronization
+
+/// A consumer-group member that hands records to the application as an `AsyncSequence` and
+/// commits only offsets the application marked processed.
+///
+/// - Backpressure: at most `maxBufferedRecords` / `maxBufferedBytes` wait for the application;
+///   beyond that fetching is paused (the group session stays alive).
+/// - Commits: `markProcessed` records an outcome as durable; the offset before which every
+///   handed-out record is processed is committed every `commitInterval`, on `commit()`, before a
+///   rebalance takes partitions away, and on `close()`.
+/// - Pause and resume per partition, restarting at a chosen offset.
+///
+/// A poll thread of its own serves librdkafka (fetches, rebalances, commit results), so the
+/// cooperative pool is never blocked.
+public final class KafkaConsumer: Sendable {
+    let client: RDKafkaClient
+    let state: LockedValue<StateMachine>
+    private let poller: KafkaPollThread
+    private let settings: KafkaConsumerSettings
+    private let logger: Logger
+    private let nextWaiterID = Atomic<UInt64>(0)
+    private let lifecycle = Mutex(Lifecycle.created)
+
+    private enum Lifecycle { case created, subscribed, closed }
+
+    /// A consumer with checked configuration. Makes no network call; see `connect`.
+    public init(settings: KafkaConsumerSettings, logger: Logger) throws(KafkaError) {
+        var groupLogger = logger
+        groupLogger[metadataKey: LogKey.group] = "\(settings.groupID)"
+        let logger = groupLogger
+        let state = LockedValue(StateMachine(
+            maxBufferedRecords: settings.maxBufferedRecords,
+            maxBufferedBytes: settings.maxBufferedBytes))
+        let rebalancer = Rebalancer(state: state, logger: logger, drainTimeout: settings.drainTimeout)
+        let events = RDKafkaEvents(
+            logger: logger,
+            onRebalance: { client, event, partitions in
+                rebalancer.handle(client: client, event: event, partitions: partitions)
+            },
+            onCommit: { result, offsets in
+                Self.commitCompleted(result: result, offsets: offsets, state: state, logger: logger)
+            })
+        self.client = try RDKafkaClient(
+            kind: .consumer, properties: settings.librdkafkaProperties, events: events)
+        self.state = state
+        self.settings = settings
+        self.logger = logger
+        self.poller = KafkaPollThread(name: "docrelay-consumer-poll")
+    }
+
+    /// A consumer whose cluster answered within `settings.connection.connectTimeout`.
+    public static func connect(settings: KafkaConsumerSettings, logger: Logger) async throws -> KafkaConsumer {
+        let consumer = try KafkaConsumer(settings: settings, logger: logger)
+        let client = consumer.client
+        let timeout = settings.connection.connectTimeout
+        try await runBlocking { () throws -> Void in try client.checkReachable(timeout: timeout) }
+        return consumer
+    }
+
+    deinit {
+        poller.stop()
+        let wasOpen = lifecycle.withLock { $0 != .closed }
+        if wasOpen { rd_kafka_consumer_close(client.handle) }
+    }
+
+    /// Joins the group for these topics and starts fetching. A name starting with `^` is a
+    /// regular expression: topics created later that match it are picked up at the next
+    /// metadata refresh (`topicRefreshInterval`).
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        let list = RDKafkaTopicPartitionList(capacity: topics.count)
+        for topic in topics {
+            list.add(KafkaTopicPartition(topic: topic, partition: RD_KAFKA_PARTITION_UA))
+        }
+        let result = rd_kafka_subscribe(client.handle, list.pointer)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(
+                code: KafkaError.Code(result),
+                message: "cannot subscribe to \(topics.joined(separator: ", ")): \(KafkaError.Code(result).explanation)")
+        }
+        let start = lifecycle.withLock { phase -> Bool in
+            guard phase == .created else { return false }
+            phase = .subscribed
+            return true
+        }
+        if start { startPolling() }
+    }
+
+    /// The records, in fetch order per partition. Ends after `close()`; throws if the
+    /// client fails fatally. Several tasks may iterate at once to process in parallel.
+    public var records: Records { Records(consumer: self) }
+
+    /// Marks `record` processed: its outcome is durable, so its offset may be committed once
+    /// every record before it in its partition is processed too.
+    public func markProcessed(_ record: KafkaRecord) {
+        state.withLock { $0.processed(record) }
+    }
+
+    /// Commits now, and waits for the broker, every offset up to which records are processed.
+    /// Returns what was committed.
+    @discardableResult
+    public func commit() async throws -> [KafkaTopicPartition: Int64] {
+        let offsets = state.withLock { $0.offsetsToCommit(force: true) }
+        guard !offsets.isEmpty else { return [:] }
+        let client = client
+        do {
+            try await runBlocking { () throws -> Void in try Self.commitNow(offsets, client: client) }
+        } catch {
+            state.withLock { $0.commitFailed(offsets.map(\.0)) }
+            throw error
+        }
+        return Dictionary(offsets, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Stops fetching `partition`; when resumed, fetching restarts at `offset`. Records of it
+    /// handed out at or after `offset` are no longer tracked (they will be handed out again).
+    public func pause(_ partition: KafkaTopicPartition, resumingAt offset: Int64) {
+        state.withLock { $0.pause(partition, resumingAt: offset) }
+    }
+
+    /// Resumes a partition paused with `pause(_:resumingAt:)`.
+    public func resume(_ partition: KafkaTopicPartition) {
+        state.withLock { $0.resume(partition) }
+    }
+
+    /// The partitions currently assigned to this member.
+    public var assignment: Set<KafkaTopicPartition> {
+        state.withLock { $0.assignment }
+    }
+
+    /// Records handed out and not yet marked processed.
+    public var inFlightCount: Int { state.withLock { $0.inFlight() } }
+
+    /// Ends the record sequence, waits up to `drainTimeout` for records in processing, commits
+    /// what is processed, and leaves the group.
+    public func close() async {
+        let proceed = lifecycle.withLock { phase -> Bool in
+            defer { phase = .closed }
+            return phase != .closed
+        }
+        guard proceed else { return }
+        let waiters = state.withLock { $0.finish(.closed) }
+        for waiter in waiters { waiter.resume(returning: nil) }
+        let drainTimeout = settings.drainTimeout
+        await runBlocking { [self] in
+            waitForDrain(among: nil, timeout: drainTimeout)
+            poller.stop()
+            let offsets = state.withLock { $0.offsetsToCommit() }
+            if !offsets.isEmpty {
+                do {
+                    try Self.commitNow(offsets, client: client)
+                } catch {
+                    logger.warning(
+                        "Final commit failed; uncommitted records will be consumed again",
+                        metadata: [LogKey.error: "\(error)"])
+                }
+            }
+            rd_kafka_consumer_close(client.handle)
+        }
+    }
+
+    // MARK: Poll thread
+
+    private func startPolling() {
+        let client = client
+        let state = state
+        let logger = logger
+        let interval = settings.commitInterval
+        let clock = ContinuousClock()
+        let nextCommit = Mutex(clock.now.advanced(by: interval))
+        poller.start {
+            // 1. Bring librdkafka's pause state and positions in line; commit periodically.
+            let now = clock.now
+            let commitDue = nextCommit.withLock { due -> Bool in
+                guard now >= due else { return false }
+                due = now.advanced(by: interval)
+                return true
+            }
+            let (control, offsets, paused) = state.withLock { machine in
+                (machine.control(), commitDue ? machine.offsetsToCommit() : [], machine.backpressure)
+            }
+            Self.apply(control, client: client, logger: logger)
+            if !offsets.isEmpty {
+                let list = RDKafkaTopicPartitionList(offsets: offsets)
+                rd_kafka_commit(client.handle, list.pointer, 1)
+            }
+            // 2. Fetch, serving rebalances and commit results on the way.
+            guard let message = rd_kafka_consumer_poll(client.handle, paused ? 10 : 50) else { return }
+            defer { rd_kafka_message_destroy(message) }
+            if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                Self.consumerError(message, client: client, state: state, logger: logger)
+                return
+            }
+            let record = KafkaRecord(copying: message, generation: 0)
+            if case .handOver(let waiter, let handed) = state.withLock({ $0.received(record) }) {
+                waiter.resume(returning: handed)
+            }
+        }
+    }
+
+    private static func apply(_ control: StateMachine.Control, client: RDKafkaClient, logger: Logger) {
+        guard !control.isEmpty else { return }
+        if !control.pause.isEmpty {
+            let list = RDKafkaTopicPartitionList(control.pause)
+            rd_kafka_pause_partitions(client.handle, list.pointer)
+        }
+        if !control.seek.isEmpty {
+            let list = RDKafkaTopicPartitionList(offsets: control.seek)
+            if let error = rd_kafka_seek_partitions(client.handle, list.pointer, 0) {
+                logger.warning(
+                    "Seek failed", metadata: [LogKey.error: "\(String(cString: rd_kafka_error_string(error)))"])
+                rd_kafka_error_destroy(error)
+            }
+        }
+        if !control.resume.isEmpty {
+            let list = RDKafkaTopicPartitionList(control.resume)
+            rd_kafka_resume_partitions(client.handle, list.pointer)
+        }
+    }
+
+    private static func consumerError(
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>, client: RDKafkaClient,
+        state: LockedValue<StateMachine>, logger: Logger
+    ) {
+        let code = KafkaError.Code(message.pointee.err)
+        let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? code.explanation
+        if code == .fatal, let fatal = client.fatalError() {
+            logger.error("Consumer failed fatally", metadata: [LogKey.error: "\(fatal)"])
+            let waiters = state.withLock { $0.finish(StateMachine.Finish.failed(fatal)) }
+            for waiter in waiters { waiter.resume(throwing: fatal) }
+            return
+        }
+        logger.warning(
+            "Consumer error", metadata: [LogKey.errorCode: "\(code.name)", LogKey.error: "\(text)"])
+    }
+
+    // MARK: Commits
+
+    /// A synchronous commit. Blocking.
+    static func commitNow(_ offsets: [(KafkaTopicPartition, Int64)], client: RDKafkaClient) throws(KafkaError) {
+        let list = RDKafkaTopicPartitionList(offsets: offsets)
+        let result = rd_kafka_commit(client.handle, list.pointer, 0)
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(
+                code: KafkaError.Code(result),
+                message: "commit of \(offsets.map { "\($0.0)@\($0.1)" }.joined(separator: ", ")) failed: \(KafkaError.Code(result).explanation)")
+        }
+        if let failed = list.entries.first(where: { $0.error != .noError }) {
+            throw KafkaError(
+                code: failed.error,
+                message: "commit of \(failed.partition)@\(failed.offset) failed: \(failed.error.explanation)")
+        }
+    }
+
+    private static func commitCompleted(
+        result: rd_kafka_resp_err_t, offsets: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        state: LockedValue<StateMachine>, logger: Logger
+    ) {
+        let entries = offsets.map { RDKafkaTopicPartitionList.entries(of: $0) } ?? []
+        let failed = entries.filter { result != RD_KAFKA_RESP_ERR_NO_ERROR || $0.error != .noError }
+        guard !failed.isEmpty, result != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
+        state.withLock { $0.commitFailed(failed.map(\.partition)) }
+        logger.warning(
+            "Background commit failed; retried at the next interval",
+            metadata: [
+                LogKey.errorCode: "\(KafkaError.Code(result).name)",
+                LogKey.partitions: "\(failed.map { "\($0.partition)@\($0.offset)" })",
+            ])
+    }
+
+    /// Waits until no record of `keys` (or of any partition) is in processing, or `timeout`.
+    func waitForDrain(among keys: Set<KafkaTopicPartition>?, timeout: Duration) {
+        Self.drain(state: state, among: keys, timeout: timeout)
+    }
+
+    static func drain(state: LockedValue<StateMachine>, among keys: Set<KafkaTopicPartition>?, timeout: Duration) {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while state.withLock({ $0.inFlight(among: keys) }) > 0, clock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+    }
+
+    // MARK: The record sequence
+
+    /// Waits for the next record: at once from the buffer, else until the poll thread fetches one.
+    func nextRecord() async throws -> KafkaRecord? {
+        switch state.withLock({ $0.next() }) {
+        case .deliver(let record): return record
+        case .finished(let error):
+            if let error { throw error }
+            return nil
+        case .wait: break
+        }
+        let id = nextWaiterID.add(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let action = state.withLock { machine -> StateMachine.NextAction in
+                    if Task.isCancelled { return .finished(nil) }
+                    return machine.suspend(id: id, continuation)
+                }
+                switch action {
+                case .deliver(let record): continuation.resume(returning: record)
+                case .finished(let error):
+                    if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: nil) }
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.cancel(id: id) }?.resume(returning: nil)
+        }
+    }
+
+    /// The records of a `KafkaConsumer`, as an `AsyncSequence`. Ends after `close()`; a
+    /// cancelled iteration ends too.
+    public struct Records: AsyncSequence, Sendable {
+        public typealias Element = KafkaRecord
+        let consumer: KafkaConsumer
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let consumer: KafkaConsumer
+
+            public mutating func next() async throws -> KafkaRecord? {
+                try await consumer.nextRecord()
+            }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(consumer: consumer)
+        }
+    }
+}

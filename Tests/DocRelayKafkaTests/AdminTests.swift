@@ -1,0 +1,45 @@
+@testable import DocRelayKafka
+import Testing
+
+@Suite("Admin: topics, offsets, lag")
+struct AdminTests {
+    @Test("Topics are listed with their partitions; log offsets and a group's lag are read")
+    func topicsOffsetsAndLag() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: testLogger)
+        let topic = uniqueName("admin")
+        try cluster.createTopic(topic, partitions: 5, replicationFactor: 3)
+        let admin = try await KafkaAdmin.connect(settings: cluster.settings, logger: testLogger)
+        let listed = try await admin.listTopics()
+        #expect(listed.first { $0.name == topic }?.partitionCount == 5)
+
+        let producer = try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
+        _ = try await sendAll(
+            (0..<20).map { KafkaProducerRecord(topic: topic, partition: Int32($0 % 5), key: nil, value: [UInt8($0)]) },
+            with: producer)
+        await producer.close()
+        let offsets = try await admin.partitionOffsets(topic: topic)
+        #expect(offsets.map(\.high) == [4, 4, 4, 4, 4])
+        #expect(offsets.map(\.low) == [0, 0, 0, 0, 0])
+
+        let group = uniqueName("group")
+        #expect(try await admin.lag(group: group, topic: topic) == [0: 4, 1: 4, 2: 4, 3: 4, 4: 4])
+        let consumer = try KafkaConsumer(settings: .test(cluster, group: group), logger: testLogger)
+        try consumer.subscribe(topics: [topic])
+        let records = try await consumer.take(20, markProcessed: false)
+        for record in records where record.partition < 2 { consumer.markProcessed(record) }
+        try await consumer.commit()
+        #expect(try await admin.lag(group: group, topic: topic) == [0: 0, 1: 0, 2: 4, 3: 4, 4: 4])
+        await consumer.close()
+    }
+
+    @Test("Offsets of a topic that does not exist: a named error")
+    func unknownTopicOffsets() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let admin = try KafkaAdmin(settings: cluster.settings, logger: testLogger)
+        let error = try await #require(throws: KafkaError.self) {
+            try await admin.partitionOffsets(topic: "no-such-topic")
+        }
+        #expect(error.code == .unknownTopicOrPartition)
+        #expect(error.message.contains("no-such-topic"))
+    }
+}

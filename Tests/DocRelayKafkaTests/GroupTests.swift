@@ -1,0 +1,87 @@
+@testable import DocRelayKafka
+import Foundation
+import Testing
+
+@Suite("Consumer groups: rebalances and regex subscriptions")
+struct GroupTests {
+    @Test("Processed work is committed before partitions move to a new member: nothing is read twice")
+    func rebalanceCommitsBeforeRevoking() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let topic = uniqueName("rebalance")
+        try cluster.createTopic(topic, partitions: 4)
+        let producer = try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
+        func produce(_ range: Range<Int>) async throws {
+            _ = try await sendAll(
+                range.map { KafkaProducerRecord(topic: topic, key: Array("k\($0)".utf8), value: Array("v\($0)".utf8)) },
+                with: producer)
+        }
+        try await produce(0..<200)
+
+        let group = uniqueName("group")
+        var settings = KafkaConsumerSettings.test(cluster, group: group)
+        settings.commitInterval = .seconds(3600)  // only the rebalance may commit
+        let first = try KafkaConsumer(settings: settings, logger: testLogger)
+        try first.subscribe(topics: [topic])
+        let firstBatch = try await first.take(200)
+        #expect(first.assignment.count == 4)
+
+        let second = try KafkaConsumer(settings: settings, logger: testLogger)
+        try second.subscribe(topics: [topic])
+        // Both iterate from now on, collecting what they receive.
+        let seen = LockedValue<[String]>([])
+        let readers = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for consumer in [first, second] {
+                    group.addTask {
+                        for try await record in consumer.records {
+                            consumer.markProcessed(record)
+                            seen.withLock { $0.append(String(decoding: record.key ?? [], as: UTF8.self)) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        for _ in 0..<300 where second.assignment.isEmpty || first.assignment.count == 4 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(second.assignment.count > 0 && first.assignment.count < 4)
+        #expect(first.assignment.isDisjoint(with: second.assignment))
+
+        try await produce(200..<300)
+        for _ in 0..<200 where seen.withLock({ $0.count }) < 100 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(1))
+        await producer.close()
+        await first.close()
+        await second.close()
+        _ = try await readers.value
+
+        let keys = firstBatch.map { String(decoding: $0.key ?? [], as: UTF8.self) } + seen.withLock { $0 }
+        #expect(keys.count == 300, "each record read once: \(keys.count) reads")
+        #expect(Set(keys) == Set((0..<300).map { "k\($0)" }))
+    }
+
+    @Test("A regex subscription picks up a topic created after it started")
+    func regexSubscription() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let prefix = uniqueName("docrelay-out")
+        try cluster.createTopic("\(prefix).000.00.00.G22", partitions: 2)
+        let consumer = try KafkaConsumer(settings: .test(cluster, group: uniqueName("g")), logger: testLogger)
+        try consumer.subscribe(topics: ["^\(prefix.replacingOccurrences(of: ".", with: "\\."))\\..*"])
+
+        let producer = try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
+        try await producer.send(KafkaProducerRecord(topic: "\(prefix).000.00.00.G22", key: nil, value: [1]))
+        #expect(try await consumer.take(1).map(\.value) == [[1]])
+
+        let later = "\(prefix).000.00.00.H58"
+        try cluster.createTopic(later, partitions: 1)
+        try await producer.send(KafkaProducerRecord(topic: later, key: nil, value: [2]))
+        await producer.close()
+        let record = try #require(try await consumer.take(1, within: .seconds(30)).first)
+        #expect(record.topic == later)
+        #expect(record.value == [2])
+        await consumer.close()
+    }
+}
