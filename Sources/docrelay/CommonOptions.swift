@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocRelayKafka
+import Foundation
 import Logging
 
 /// How a command reaches Kafka: the same settings type the relay's configuration file fills.
@@ -12,18 +13,44 @@ struct KafkaConnectionOptions: ParsableArguments {
         help: ArgumentHelp("A librdkafka property, name=value (TLS, SASL, tuning). Repeatable.", valueName: "name=value"))
     var properties: [String] = []
 
+    @Option(
+        name: .customShort("F"),
+        help: ArgumentHelp("A file of librdkafka properties, name=value per line (as kcat -F). -X wins over it.", valueName: "file"))
+    var propertiesFile: String?
+
     @Option(help: "Seconds to wait for the cluster at start before giving up.")
     var connectTimeout: Double = 10
 
-    /// The connection settings, or a usage error naming the malformed option.
+    /// The connection settings, or a usage error naming the malformed option or file line.
     func settings(bootstrap: String) throws -> KafkaSettings {
         var settings = KafkaSettings(bootstrap: bootstrap)
+        if let propertiesFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: propertiesFile, encoding: .utf8)
+            } catch {
+                throw CommandFailure.configuration("option -F \(propertiesFile): cannot read the file: \(error.localizedDescription)")
+            }
+            do {
+                settings.properties = try KafkaPropertiesFile.parse(text, path: propertiesFile)
+            } catch {
+                throw CommandFailure.configuration("\(error)")
+            }
+        }
         for property in properties {
             guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
                 throw CommandFailure.configuration(
                     "option -X \(property): expected name=value (e.g. -X security.protocol=SSL)")
             }
             settings.properties[String(property[..<equals])] = String(property[property.index(after: equals)...])
+        }
+        do {
+            try KafkaPropertiesFile.validate(settings.properties)
+        } catch {
+            let name = error.property ?? ""
+            let fromOption = properties.contains { $0.hasPrefix(name + "=") }
+            let source = fromOption || propertiesFile == nil ? "option -X \(name)" : "\(propertiesFile ?? ""): key '\(name)'"
+            throw CommandFailure.configuration("\(source): \(error.message)")
         }
         guard connectTimeout > 0 else {
             throw CommandFailure.configuration("option --connect-timeout: expected a positive number of seconds")

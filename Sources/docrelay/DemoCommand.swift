@@ -15,20 +15,18 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "docrelay.demo")
+        // Options are checked before anything starts.
+        var settings = try kafka.settings(bootstrap: kafka.bootstrapServers ?? "")
         var cluster: EmbeddedKafkaCluster?
-        let bootstrap: String
-        if let given = kafka.bootstrapServers {
-            bootstrap = given
-        } else {
+        if kafka.bootstrapServers == nil {
             do {
                 cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
             } catch {
                 throw CommandFailure.operation("cannot start the embedded broker: \(error)")
             }
-            bootstrap = cluster?.bootstrapServers ?? ""
-            step("Started an embedded Kafka (librdkafka mock cluster) at \(bootstrap)")
+            settings.bootstrapServers = cluster.map { [$0.bootstrapServers] } ?? []
+            step("Started an embedded Kafka (librdkafka mock cluster) at \(cluster?.bootstrapServers ?? "")")
         }
-        let settings = try kafka.settings(bootstrap: bootstrap)
         defer { withExtendedLifetime(cluster) {} }
         try await RoundTripDemo(settings: settings, cluster: cluster, logger: logger).run()
     }
@@ -56,6 +54,8 @@ struct RoundTripDemo {
             if let cluster {
                 try cluster.createTopic(topic, partitions: 3)
                 step("Created topic \(topic) (3 partitions)")
+            } else if try await admin.listTopics().contains(where: { $0.name == topic }) {
+                step("Topic \(topic) exists")
             } else {
                 let topics = try await admin.createTopics([
                     KafkaTopicSpec(name: topic, partitions: 3, replicationFactor: 1)

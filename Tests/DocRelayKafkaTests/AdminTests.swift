@@ -42,4 +42,29 @@ struct AdminTests {
         #expect(error.code == .unknownTopicOrPartition)
         #expect(error.message.contains("no-such-topic"))
     }
+
+    @Test("A topic request librdkafka refuses is named before anything is sent")
+    func invalidTopicSpec() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let admin = try KafkaAdmin(settings: cluster.settings, logger: testLogger)
+        let error = try await #require(throws: KafkaError.self) {
+            try await admin.createTopics([KafkaTopicSpec(name: "docrelay.in.x", partitions: 0, replicationFactor: 1)])
+        }
+        #expect(error.code == .invalidArgument)
+        #expect(error.message.contains("docrelay.in.x"))
+    }
+
+    @Test("CreateTopics on the embedded cluster (which lacks it) fails with a named error, not a hang")
+    func createTopicsOnTheMockFailsClearly() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        var settings = cluster.settings
+        settings.connectTimeout = .seconds(2)
+        let admin = try KafkaAdmin(settings: settings, logger: testLogger)
+        let error = try await #require(throws: KafkaError.self) {
+            try await within(.seconds(30), "CreateTopics") {
+                try await admin.createTopics([KafkaTopicSpec(name: "t", partitions: 1, replicationFactor: 1)])
+            }
+        }
+        #expect(error.code == .timedOut, "\(error)")
+    }
 }

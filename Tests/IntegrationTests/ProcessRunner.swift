@@ -1,0 +1,139 @@
+import Foundation
+
+/// The `docrelay` executable built beside this test bundle (or `DOCRELAY_BIN`).
+enum DocRelayBinary {
+    static var path: String {
+        if let override = ProcessInfo.processInfo.environment["DOCRELAY_BIN"] { return override }
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleDirectory, Bundle.main.bundleURL.deletingLastPathComponent()] {
+            let binary = candidate.appendingPathComponent("docrelay").path
+            if FileManager.default.isExecutableFile(atPath: binary) { return binary }
+        }
+        return bundleDirectory.appendingPathComponent("docrelay").path
+    }
+}
+
+/// What a finished process printed and how it ended.
+struct ProcessResult: Sendable {
+    var exitCode: Int32
+    var standardOutput: String
+    var standardError: String
+}
+
+struct ProcessTimeout: Error, CustomStringConvertible {
+    let command: String
+    var description: String { "timed out: \(command)" }
+}
+
+/// A child process whose output goes to files (no pipe can fill up and block it).
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let outputURL: URL
+    let errorURL: URL
+    let command: String
+
+    init(_ executable: String, _ arguments: [String], input: Data? = nil) throws {
+        let directory = FileManager.default.temporaryDirectory
+        let id = UUID().uuidString
+        outputURL = directory.appendingPathComponent("docrelay-test-\(id).out")
+        errorURL = directory.appendingPathComponent("docrelay-test-\(id).err")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        command = ([executable] + arguments).joined(separator: " ")
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        process.standardError = try FileHandle(forWritingTo: errorURL)
+        if let input {
+            let inputURL = directory.appendingPathComponent("docrelay-test-\(id).in")
+            try input.write(to: inputURL)
+            process.standardInput = try FileHandle(forReadingFrom: inputURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        try process.run()
+    }
+
+    var standardOutput: String { (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "" }
+    var standardError: String { (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "" }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the exit, killing the process and throwing after `limit`.
+    func wait(upTo limit: Duration) async throws -> ProcessResult {
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                signal(SIGKILL)
+                throw ProcessTimeout(command: command)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return ProcessResult(
+            exitCode: process.terminationStatus, standardOutput: standardOutput, standardError: standardError)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: outputURL)
+        try? FileManager.default.removeItem(at: errorURL)
+    }
+}
+
+/// Runs `docrelay` with `arguments` to completion.
+func runDocRelay(_ arguments: [String], upTo limit: Duration = .seconds(60)) async throws -> ProcessResult {
+    try await ChildProcess(DocRelayBinary.path, arguments).wait(upTo: limit)
+}
+
+/// Runs any program (e.g. kcat) to completion.
+func run(_ executable: String, _ arguments: [String], input: Data? = nil, upTo limit: Duration = .seconds(60)) async throws -> ProcessResult {
+    try await ChildProcess(executable, arguments, input: input).wait(upTo: limit)
+}
+
+/// `docrelay broker` running in the background, with its bootstrap address.
+final class BrokerProcess: Sendable {
+    let child: ChildProcess
+    let bootstrapFile: String
+    let bootstrap: String
+
+    static func start(topics: [String] = [], brokers: Int = 1) async throws -> BrokerProcess {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bootstrap-\(UUID().uuidString)").path
+        let child = try ChildProcess(
+            DocRelayBinary.path,
+            ["broker", "--brokers", "\(brokers)", "--bootstrap-file", file] + topics.flatMap { ["--topic", $0] })
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8),
+               text.hasSuffix("\n") {
+                return BrokerProcess(child: child, bootstrapFile: file, bootstrap: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        child.signal(SIGKILL)
+        throw ProcessTimeout(command: child.command + " (no bootstrap file)")
+    }
+
+    private init(child: ChildProcess, bootstrapFile: String, bootstrap: String) {
+        self.child = child
+        self.bootstrapFile = bootstrapFile
+        self.bootstrap = bootstrap
+    }
+
+    /// SIGTERM, then the exit.
+    func stop() async throws -> ProcessResult {
+        child.signal(SIGTERM)
+        return try await child.wait(upTo: .seconds(20))
+    }
+}
+
+/// The absolute path of a program on PATH, or nil.
+func which(_ program: String) -> String? {
+    let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+    for directory in paths {
+        let candidate = "\(directory)/\(program)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+}
