@@ -152,6 +152,11 @@ public final class KafkaAdmin: Sendable {
         var newTopics: [OpaquePointer?] = []
         defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
         for spec in topics {
+            guard spec.partitions >= 1, spec.replicationFactor >= 1 else {
+                throw KafkaError.invalidConfiguration(
+                    property: nil,
+                    "topic \(spec.name): partitions and replication factor must be at least 1, not \(spec.partitions) and \(spec.replicationFactor)")
+            }
             var errorText = [CChar](repeating: 0, count: 512)
             guard let topic = rd_kafka_NewTopic_new(
                 spec.name, Int32(spec.partitions), Int32(spec.replicationFactor), &errorText, errorText.count)

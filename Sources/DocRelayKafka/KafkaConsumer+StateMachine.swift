@@ -32,8 +32,12 @@ extension KafkaConsumer {
         private(set) var bufferedBytes = 0
         private var waiters: Deque<(id: UInt64, continuation: Waiter)> = []
         private var nextGeneration: UInt64 = 1
-        /// Fetching is paused because the buffer is full.
+        /// The buffer is full: the poll thread stops fetching until it drains to half.
         private(set) var backpressure = false
+        /// Backpressure ended since the poll thread last looked: it should wake at once.
+        private var fetchWakeupPending = false
+        /// A pause, resume or seek is waiting to be applied by the poll thread.
+        private var controlPending = false
         private(set) var finish: Finish?
 
         init(maxBufferedRecords: Int, maxBufferedBytes: Int) {
@@ -50,6 +54,21 @@ extension KafkaConsumer {
             case none
             case handOver(Waiter, KafkaRecord)
         }
+
+        /// Records fetched together by the poll thread: those handed straight to waiting
+        /// `next()` calls, to be resumed after the lock is released.
+        mutating func received(_ batch: [KafkaRecord]) -> [(Waiter, KafkaRecord)] {
+            var handOvers: [(Waiter, KafkaRecord)] = []
+            for record in batch {
+                if case .handOver(let waiter, let handed) = received(record) {
+                    handOvers.append((waiter, handed))
+                }
+            }
+            return handOvers
+        }
+
+        /// Room left in the buffer, in records (at least 1 unless backpressure holds).
+        var room: Int { backpressure ? 0 : max(maxBufferedRecords - buffer.count, 1) }
 
         /// A record fetched by the poll thread.
         mutating func received(_ fetched: KafkaRecord) -> ReceiveAction {
@@ -83,10 +102,7 @@ extension KafkaConsumer {
             if let record = buffer.popFirst() {
                 bufferedBytes -= record.byteCount
                 handOut(record)
-                if backpressure, buffer.count <= maxBufferedRecords / 2,
-                   bufferedBytes <= maxBufferedBytes / 2 {
-                    backpressure = false
-                }
+                relieveBackpressureIfDrained()
                 return .deliver(record)
             }
             switch finish {
@@ -111,6 +127,19 @@ extension KafkaConsumer {
             return waiters.remove(at: index).continuation
         }
 
+        /// Whether the poll thread, waiting for room, should be woken now (reported once).
+        mutating func takeFetchWakeup() -> Bool {
+            defer { fetchWakeupPending = false }
+            return fetchWakeupPending
+        }
+
+        private mutating func relieveBackpressureIfDrained() {
+            if backpressure, buffer.count <= maxBufferedRecords / 2, bufferedBytes <= maxBufferedBytes / 2 {
+                backpressure = false
+                fetchWakeupPending = true
+            }
+        }
+
         private mutating func handOut(_ record: KafkaRecord) {
             partitions[record.topicPartition]?.tracker.handedOut(record.offset)
         }
@@ -132,10 +161,13 @@ extension KafkaConsumer {
             partitions[key]?.pendingSeek = offset
             partitions[key]?.tracker.rewind(to: offset)
             dropBuffered { $0 == key }
+            controlPending = true
         }
 
         mutating func resume(_ key: KafkaTopicPartition) {
+            guard partitions[key]?.pausedByApplication == true else { return }
             partitions[key]?.pausedByApplication = false
+            controlPending = true
         }
 
         // MARK: Control, applied by the poll thread
@@ -148,28 +180,32 @@ extension KafkaConsumer {
             var isEmpty: Bool { pause.isEmpty && resume.isEmpty && seek.isEmpty }
         }
 
-        /// What librdkafka must be told so its pause state matches the wanted one.
+        /// What librdkafka must be told so its pause state matches the application's wishes.
+        /// Backpressure never pauses partitions in librdkafka (that discards its prefetched
+        /// records and delays the next fetch): the poll thread simply stops polling.
         mutating func control() -> Control {
             var control = Control()
-            for (key, partition) in partitions {
-                let wanted = backpressure || partition.pausedByApplication
-                if wanted && !partition.pausedInClient {
-                    control.pause.append(key)
-                    partitions[key]?.pausedInClient = true
-                }
+            guard controlPending else { return control }
+            controlPending = false
+            for key in partitions.keys {
+                guard var partition = partitions[key] else { continue }
                 if let seek = partition.pendingSeek {
                     // Seek while paused; the new position takes effect at resume.
-                    if !control.pause.contains(key) && !partition.pausedInClient {
+                    if !partition.pausedInClient {
                         control.pause.append(key)
-                        partitions[key]?.pausedInClient = true
+                        partition.pausedInClient = true
                     }
                     control.seek.append((key, seek))
-                    partitions[key]?.pendingSeek = nil
-                }
-                if !wanted && partition.pausedInClient && partition.pendingSeek == nil {
+                    partition.pendingSeek = nil
+                    if !partition.pausedByApplication { controlPending = true }  // resume next pass
+                } else if partition.pausedByApplication && !partition.pausedInClient {
+                    control.pause.append(key)
+                    partition.pausedInClient = true
+                } else if !partition.pausedByApplication && partition.pausedInClient {
                     control.resume.append(key)
-                    partitions[key]?.pausedInClient = false
+                    partition.pausedInClient = false
                 }
+                partitions[key] = partition
             }
             return control
         }
@@ -229,6 +265,7 @@ extension KafkaConsumer {
             if finish == nil { finish = reason }
             buffer.removeAll()
             bufferedBytes = 0
+            relieveBackpressureIfDrained()
             let waiting = waiters.map(\.continuation)
             waiters.removeAll()
             return waiting
@@ -238,10 +275,7 @@ extension KafkaConsumer {
             guard buffer.contains(where: { matches($0.topicPartition) }) else { return }
             buffer.removeAll { matches($0.topicPartition) }
             bufferedBytes = buffer.reduce(0) { $0 + $1.byteCount }
-            if backpressure, buffer.count <= maxBufferedRecords / 2,
-               bufferedBytes <= maxBufferedBytes / 2 {
-                backpressure = false
-            }
+            relieveBackpressureIfDrained()
         }
     }
 }

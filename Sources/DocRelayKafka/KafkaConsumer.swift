@@ -7,7 +7,10 @@ import Synchronization
 /// commits only offsets the application marked processed.
 ///
 /// - Backpressure: at most `maxBufferedRecords` / `maxBufferedBytes` wait for the application;
-///   beyond that fetching is paused (the group session stays alive).
+///   beyond that the poll thread stops polling until the buffer drains to half, and librdkafka's
+///   own prefetch is bounded by the same figures. (Pausing partitions instead would discard
+///   librdkafka's prefetched records and stall the next fetch.) An application that takes no
+///   record for `max.poll.interval.ms` (5 min) leaves the group, as with any Kafka client.
 /// - Commits: `markProcessed` records an outcome as durable; the offset before which every
 ///   handed-out record is processed is committed every `commitInterval`, on `commit()`, before a
 ///   rebalance takes partitions away, and on `close()`.
@@ -19,6 +22,9 @@ public final class KafkaConsumer: Sendable {
     let client: RDKafkaClient
     let state: LockedValue<StateMachine>
     private let poller: KafkaPollThread
+    /// Wakes the poll thread when the application made room in a full buffer.
+    private let room = DispatchSemaphore(value: 0)
+    private let fetchBatch: FetchBatch
     private let settings: KafkaConsumerSettings
     private let logger: Logger
     private let nextWaiterID = Atomic<UInt64>(0)
@@ -49,6 +55,7 @@ public final class KafkaConsumer: Sendable {
         self.settings = settings
         self.logger = logger
         self.poller = KafkaPollThread(name: "docrelay-consumer-poll")
+        self.fetchBatch = FetchBatch(client: client, capacity: 256)
     }
 
     /// A consumer whose cluster answered within `settings.connection.connectTimeout`.
@@ -62,6 +69,7 @@ public final class KafkaConsumer: Sendable {
 
     deinit {
         poller.stop()
+        fetchBatch.release()
         let wasOpen = lifecycle.withLock { $0 != .closed }
         if wasOpen { rd_kafka_consumer_close(client.handle) }
     }
@@ -143,10 +151,12 @@ public final class KafkaConsumer: Sendable {
         guard proceed else { return }
         let waiters = state.withLock { $0.finish(.closed) }
         for waiter in waiters { waiter.resume(returning: nil) }
+        room.signal()
         let drainTimeout = settings.drainTimeout
         await runBlocking { [self] in
             waitForDrain(among: nil, timeout: drainTimeout)
             poller.stop()
+            fetchBatch.release()
             let offsets = state.withLock { $0.offsetsToCommit() }
             if !offsets.isEmpty {
                 do {
@@ -170,6 +180,9 @@ public final class KafkaConsumer: Sendable {
         let interval = settings.commitInterval
         let clock = ContinuousClock()
         let nextCommit = Mutex(clock.now.advanced(by: interval))
+        let topicNames = TopicNameCache()
+        let room = room
+        let fetchBatch = fetchBatch
         poller.start {
             // 1. Bring librdkafka's pause state and positions in line; commit periodically.
             let now = clock.now
@@ -178,24 +191,32 @@ public final class KafkaConsumer: Sendable {
                 due = now.advanced(by: interval)
                 return true
             }
-            let (control, offsets, paused) = state.withLock { machine in
-                (machine.control(), commitDue ? machine.offsetsToCommit() : [], machine.backpressure)
+            let (control, offsets, space) = state.withLock { machine in
+                (machine.control(), commitDue ? machine.offsetsToCommit() : [], machine.room)
             }
             Self.apply(control, client: client, logger: logger)
             if !offsets.isEmpty {
                 let list = RDKafkaTopicPartitionList(offsets: offsets)
                 rd_kafka_commit(client.handle, list.pointer, 1)
             }
-            // 2. Fetch, serving rebalances and commit results on the way.
-            guard let message = rd_kafka_consumer_poll(client.handle, paused ? 10 : 50) else { return }
-            defer { rd_kafka_message_destroy(message) }
-            if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                Self.consumerError(message, client: client, state: state, logger: logger)
+            // 2. A full buffer: wait for the application to make room (commits go on meanwhile).
+            if space == 0 {
+                _ = room.wait(timeout: .now() + .milliseconds(20))
                 return
             }
-            let record = KafkaRecord(copying: message, generation: 0)
-            if case .handOver(let waiter, let handed) = state.withLock({ $0.received(record) }) {
-                waiter.resume(returning: handed)
+            // 3. Fetch up to the room left, serving rebalances and commit results on the way.
+            var records: [KafkaRecord] = []
+            fetchBatch.fetch(upTo: space, timeout: 50) { message in
+                if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    Self.consumerError(message, client: client, state: state, logger: logger)
+                } else {
+                    records.append(KafkaRecord(
+                        copying: message, topic: topicNames.name(of: message.pointee.rkt), generation: 0))
+                }
+            }
+            guard !records.isEmpty else { return }
+            for (waiter, record) in state.withLock({ $0.received(records) }) {
+                waiter.resume(returning: record)
             }
         }
     }
@@ -287,7 +308,9 @@ public final class KafkaConsumer: Sendable {
 
     /// Waits for the next record: at once from the buffer, else until the poll thread fetches one.
     func nextRecord() async throws -> KafkaRecord? {
-        switch state.withLock({ $0.next() }) {
+        let (action, wake) = state.withLock { machine in (machine.next(), machine.takeFetchWakeup()) }
+        if wake { room.signal() }
+        switch action {
         case .deliver(let record): return record
         case .finished(let error):
             if let error { throw error }
@@ -330,5 +353,57 @@ public final class KafkaConsumer: Sendable {
         public func makeAsyncIterator() -> AsyncIterator {
             AsyncIterator(consumer: consumer)
         }
+    }
+}
+
+/// Topic names by librdkafka topic handle, so that each record does not build its topic's
+/// name anew. Used by the poll thread only, hence `@unchecked Sendable`.
+private final class TopicNameCache: @unchecked Sendable {
+    private var names: [OpaquePointer: String] = [:]
+
+    func name(of topic: OpaquePointer?) -> String {
+        guard let topic else { return "" }
+        if let name = names[topic] { return name }
+        let name = String(cString: rd_kafka_topic_name(topic))
+        names[topic] = name
+        return name
+    }
+}
+
+/// The consumer queue and an array for `rd_kafka_consume_batch_queue`, used by the poll
+/// thread only (hence `@unchecked Sendable`). Released before the client is closed.
+private final class FetchBatch: @unchecked Sendable {
+    private var queue: OpaquePointer?
+    private let messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    private let capacity: Int
+
+    init(client: RDKafkaClient, capacity: Int) {
+        self.queue = rd_kafka_queue_get_consumer(client.handle)
+        self.capacity = capacity
+        self.messages = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        release()
+        messages.deallocate()
+    }
+
+    /// Waits up to `timeout` ms for messages (serving callbacks meanwhile) and passes each to
+    /// `body`, then destroys it.
+    func fetch(upTo limit: Int, timeout: Int32, _ body: (UnsafeMutablePointer<rd_kafka_message_t>) -> Void) {
+        guard let queue else { return }
+        let count = rd_kafka_consume_batch_queue(queue, timeout, messages, min(limit, capacity))
+        guard count > 0 else { return }
+        for index in 0..<count {
+            guard let message = messages[index] else { continue }
+            body(message)
+            rd_kafka_message_destroy(message)
+        }
+    }
+
+    /// Drops the queue reference (idempotent); called after the poll thread stopped.
+    func release() {
+        if let queue { rd_kafka_queue_destroy(queue) }
+        queue = nil
     }
 }

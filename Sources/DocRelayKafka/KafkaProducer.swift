@@ -1,5 +1,6 @@
 internal import CRdKafka
 public import Logging
+import Foundation
 import Synchronization
 
 /// Sends records to Kafka and reports each one only once the broker acknowledged it.
@@ -11,7 +12,8 @@ public final class KafkaProducer: Sendable {
     private let client: RDKafkaClient
     private let poller: KafkaPollThread
     private let room: ProducerRoom
-    private let isClosed = Mutex(false)
+    private let closing = Atomic<Bool>(false)
+    private let activeSends = Atomic<Int>(0)
     private let logger: Logger
 
     /// A producer with checked configuration. Makes no network call; see `connect`.
@@ -59,30 +61,59 @@ public final class KafkaProducer: Sendable {
         while true {
             let roomBefore = room.epoch
             let report: KafkaDeliveryReport? = try await withCheckedThrowingContinuation { continuation in
-                let promise = DeliveryPromise(topic: record.topic, continuation: continuation)
-                let opaque = Unmanaged.passRetained(promise).toOpaque()
-                let result = isClosed.withLock { closed -> rd_kafka_resp_err_t in
-                    closed ? RD_KAFKA_RESP_ERR__DESTROY : enqueue(record, opaque: opaque)
-                }
-                switch result {
-                case RD_KAFKA_RESP_ERR_NO_ERROR:
-                    break  // the delivery report resumes the continuation
-                case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-                    Unmanaged<DeliveryPromise>.fromOpaque(opaque).release()
-                    continuation.resume(returning: nil)
-                case RD_KAFKA_RESP_ERR__DESTROY:
-                    Unmanaged<DeliveryPromise>.fromOpaque(opaque).release()
-                    continuation.resume(throwing: KafkaError.closed("send to \(record.topic)"))
-                default:
-                    Unmanaged<DeliveryPromise>.fromOpaque(opaque).release()
-                    continuation.resume(throwing: KafkaError(
-                        code: KafkaError.Code(result),
-                        message: "librdkafka refused a record for \(record.topic): \(KafkaError.Code(result).explanation)"))
+                switch attempt(record, DeliveryPromise(topic: record.topic, .continuation(continuation))) {
+                case .queued: break  // the delivery report resumes the continuation
+                case .queueFull: continuation.resume(returning: nil)
+                case .failed(let error): continuation.resume(throwing: error)
                 }
             }
             if let report { return report }
             await room.wait(changedFrom: roomBefore)
         }
+    }
+
+    /// Hands `record` to librdkafka, waiting only while its queue is full, and returns at once;
+    /// `onDelivery` is then called exactly once with the outcome, on the producer's poll thread
+    /// (keep it short: resume a task, count, mark a record processed). For high rates: no task
+    /// per record is needed.
+    public func send(
+        _ record: KafkaProducerRecord,
+        onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) async {
+        while true {
+            let roomBefore = room.epoch
+            switch attempt(record, DeliveryPromise(topic: record.topic, .callback(onDelivery))) {
+            case .queued: return
+            case .failed(let error):
+                onDelivery(.failure(error))
+                return
+            case .queueFull: await room.wait(changedFrom: roomBefore)
+            }
+        }
+    }
+
+    private enum Attempt {
+        case queued
+        case queueFull
+        case failed(KafkaError)
+    }
+
+    /// One try at handing a record to librdkafka. Lock-free: a send and `close` each announce
+    /// themselves before looking at the other, so no record is enqueued after close drained.
+    private func attempt(_ record: KafkaProducerRecord, _ promise: DeliveryPromise) -> Attempt {
+        activeSends.add(1, ordering: .sequentiallyConsistent)
+        defer { activeSends.subtract(1, ordering: .sequentiallyConsistent) }
+        guard !closing.load(ordering: .sequentiallyConsistent) else {
+            return .failed(.closed("send to \(record.topic)"))
+        }
+        let opaque = Unmanaged.passRetained(promise).toOpaque()
+        let result = enqueue(record, opaque: opaque)
+        guard result != RD_KAFKA_RESP_ERR_NO_ERROR else { return .queued }
+        Unmanaged<DeliveryPromise>.fromOpaque(opaque).release()
+        if result == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        let code = KafkaError.Code(result)
+        return .failed(KafkaError(
+            code: code, message: "librdkafka refused a record for \(record.topic): \(code.explanation)"))
     }
 
     /// Waits until every record handed to `send` so far has its outcome, or `timeout` passed.
@@ -106,11 +137,10 @@ public final class KafkaProducer: Sendable {
     }
 
     private func closeNow(timeout: Duration) {
-        let alreadyClosed = isClosed.withLock { closed in
-            defer { closed = true }
-            return closed
+        guard !closing.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        while activeSends.load(ordering: .sequentiallyConsistent) > 0 {
+            Thread.sleep(forTimeInterval: 0.000_1)  // a send between its check and its enqueue
         }
-        guard !alreadyClosed else { return }
         let handle = client.handle
         if rd_kafka_flush(handle, Int32(timeout.milliseconds)) != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning(
@@ -127,7 +157,7 @@ public final class KafkaProducer: Sendable {
         poller.stop()
     }
 
-    /// Enqueues one record in librdkafka, without blocking. Called under the `isClosed` lock.
+    /// Enqueues one record in librdkafka, without blocking.
     private func enqueue(_ record: KafkaProducerRecord, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
         let headers = makeRDKafkaHeaders(record.headers)
         let handle = client.handle
@@ -177,33 +207,47 @@ public final class KafkaProducer: Sendable {
         return result
     }
 
-    /// The delivery report of one record: resumes its `send`.
+    /// The delivery report of one record: completes its `send`.
     private static func delivered(_ message: UnsafePointer<rd_kafka_message_t>) {
         guard let opaque = message.pointee._private else { return }
         let promise = Unmanaged<DeliveryPromise>.fromOpaque(opaque).takeRetainedValue()
         let m = message.pointee
         if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            promise.continuation.resume(returning: KafkaDeliveryReport(
-                topic: promise.topic, partition: m.partition, offset: m.offset))
+            promise.complete(.success(KafkaDeliveryReport(
+                topic: promise.topic, partition: m.partition, offset: m.offset)))
         } else {
             let code = KafkaError.Code(m.err)
             let persisted = rd_kafka_message_status(message) != RD_KAFKA_MSG_STATUS_NOT_PERSISTED
-            promise.continuation.resume(throwing: KafkaError(
+            promise.complete(.failure(KafkaError(
                 code: code,
                 message: "record for \(promise.topic) not acknowledged: \(code.explanation)",
-                possiblyPersisted: persisted))
+                possiblyPersisted: persisted)))
         }
     }
 }
 
-/// The waiting `send` of one record, passed to librdkafka as the message opaque.
+/// Who waits for one record's outcome, passed to librdkafka as the message opaque.
 private final class DeliveryPromise: Sendable {
-    let topic: String
-    let continuation: CheckedContinuation<KafkaDeliveryReport?, any Error>
+    enum Waiter: Sendable {
+        case continuation(CheckedContinuation<KafkaDeliveryReport?, any Error>)
+        case callback(@Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void)
+    }
 
-    init(topic: String, continuation: CheckedContinuation<KafkaDeliveryReport?, any Error>) {
+    let topic: String
+    let waiter: Waiter
+
+    init(topic: String, _ waiter: Waiter) {
         self.topic = topic
-        self.continuation = continuation
+        self.waiter = waiter
+    }
+
+    func complete(_ result: Result<KafkaDeliveryReport, KafkaError>) {
+        switch waiter {
+        case .continuation(let continuation):
+            continuation.resume(with: result.map { $0 }.mapError { $0 as any Error })
+        case .callback(let callback):
+            callback(result)
+        }
     }
 }
 

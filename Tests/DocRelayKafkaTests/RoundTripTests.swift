@@ -99,4 +99,29 @@ struct RoundTripTests {
             try await producer.send(KafkaProducerRecord(topic: "any", key: nil, value: [1]))
         }
     }
+
+    @Test("send(_:onDelivery:) completes each record exactly once, success or failure")
+    func callbackSends() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let topic = uniqueName("callback")
+        try cluster.createTopic(topic, partitions: 2)
+        var settings = KafkaProducerSettings(connection: cluster.settings)
+        settings.maxQueuedRecords = 50  // forces waits for room
+        settings.deliveryTimeout = .seconds(3)
+        settings.connection.properties["topic.metadata.propagation.max.ms"] = "1000"
+        let producer = try KafkaProducer(settings: settings, logger: testLogger)
+        let outcomes = LockedValue<[Int: [Bool]]>([:])
+        for index in 0..<500 {
+            let target = index % 100 == 99 ? uniqueName("missing") : topic
+            await producer.send(KafkaProducerRecord(topic: target, key: nil, value: [UInt8(index % 256)])) { result in
+                outcomes.withLock { $0[index, default: []].append((try? result.get()) != nil) }
+            }
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
+        let final = outcomes.withLock { $0 }
+        #expect(final.count == 500)
+        #expect(final.values.allSatisfy { $0.count == 1 })
+        #expect(final.filter { $0.value == [false] }.map(\.key).sorted() == [99, 199, 299, 399, 499])
+    }
 }

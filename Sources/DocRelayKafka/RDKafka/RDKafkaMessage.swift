@@ -2,9 +2,8 @@ internal import CRdKafka
 
 extension KafkaRecord {
     /// Copies a consumed `rd_kafka_message_t` (without error) into a record.
-    init(copying message: UnsafePointer<rd_kafka_message_t>, generation: UInt64) {
+    init(copying message: UnsafePointer<rd_kafka_message_t>, topic: String, generation: UInt64) {
         let m = message.pointee
-        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         let value: [UInt8] =
             if let payload = m.payload, m.len > 0 {
                 Array(UnsafeRawBufferPointer(start: payload, count: m.len))
