@@ -35,7 +35,7 @@ demo: deps
 ## bench: pass-through throughput, raw librdkafka beside our layer, into BENCHMARKS.md.
 bench: deps
 	$(SWIFT) build -c release --product docrelay-bench
-	.build/release/docrelay-bench all --output BENCHMARKS.md
+	.build/release/docrelay-bench all --repetitions 5 --output BENCHMARKS.md
 
 clean:
 	rm -rf .build

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// `docrelay-bench all`: every combination (raw and layer × 1 KiB and 4 KiB), each run in a
+/// child process `repetitions` times, alternating raw and layer; the medians go to a markdown
+/// report and to standard output.
+struct AllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all",
+        abstract: "Run every pass-through combination and write the medians as markdown.")
+
+    @Option(help: "Write the markdown report to this file (e.g. BENCHMARKS.md).")
+    var output: String?
+
+    @Option(help: "Runs of each combination; the median is reported.")
+    var repetitions: Int = 3
+
+    func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+    }
+
+    func run() throws {
+        var results: [BenchResult] = []
+        let total = repetitions * BenchWorkload.standard.count * Implementation.allCases.count
+        for repetition in 0..<repetitions {
+            for workload in BenchWorkload.standard {
+                // Alternate which goes first, so neither always runs on a warmer machine.
+                let order: [Implementation] = repetition % 2 == 0 ? [.raw, .layer] : [.layer, .raw]
+                for impl in order {
+                    let result = try ChildRun.measure(impl, workload: workload)
+                    results.append(result)
+                    Self.progress(
+                        "[\(results.count)/\(total)] \(impl.rawValue) \(workload.size) B × \(workload.records): "
+                            + "\(Int(result.recordsPerSecond.rounded())) records/s, \(result.peakRSSKiB) KiB peak RSS")
+                }
+            }
+        }
+        let report = BenchReport(results: results, repetitions: repetitions, date: Date())
+        print(report.tables)
+        if let output {
+            do {
+                try Data(report.markdown.utf8).write(to: URL(fileURLWithPath: output))
+            } catch {
+                throw BenchFailure("cannot write \(output): \(error)")
+            }
+            Self.progress("wrote \(output)")
+        }
+    }
+
+    private static func progress(_ line: String) {
+        FileHandle.standardError.write(Data("\(line)\n".utf8))
+    }
+}
