@@ -66,10 +66,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Helpers shared by the test targets (clusters, timeouts, records).
+        .target(
+            name: "DocRelayTestSupport",
+            dependencies: [
+                "DocRelayKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/DocRelayTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DocRelayKafkaTests",
             dependencies: [
                 "DocRelayKafka",
+                "DocRelayTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -78,6 +89,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "DocRelayKafka",
+                "DocRelayTestSupport",
                 "docrelay",
                 .product(name: "Logging", package: "swift-log"),
             ],

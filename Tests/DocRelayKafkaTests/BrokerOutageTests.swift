@@ -1,4 +1,5 @@
 @testable import DocRelayKafka
+import DocRelayTestSupport
 import Testing
 
 @Suite("A broker that goes away and comes back")

@@ -1,4 +1,5 @@
 @testable import DocRelayKafka
+import DocRelayTestSupport
 import Testing
 
 @Suite("Commits: only processed work, out of order, across restarts")

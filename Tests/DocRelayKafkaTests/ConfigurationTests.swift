@@ -1,5 +1,6 @@
 @testable import DocRelayKafka
 import Foundation
+import DocRelayTestSupport
 import Testing
 
 @Suite("Configuration checked at start")

@@ -1,4 +1,5 @@
 @testable import DocRelayKafka
+import DocRelayTestSupport
 import Testing
 
 @Suite("The consumer's state machine, as a value")

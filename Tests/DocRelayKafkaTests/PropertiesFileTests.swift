@@ -1,5 +1,6 @@
 import DocRelayKafka
 import Foundation
+import DocRelayTestSupport
 import Testing
 
 @Suite("librdkafka properties files (-F, deploy/kafka)")

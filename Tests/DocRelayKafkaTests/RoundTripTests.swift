@@ -1,4 +1,5 @@
 @testable import DocRelayKafka
+import DocRelayTestSupport
 import Testing
 
 @Suite("Producer and consumer round trip over TCP")

@@ -1,5 +1,6 @@
 import DocRelayKafka
 import Foundation
+import DocRelayTestSupport
 import Testing
 
 @Suite("docrelay broker: an embedded Kafka over TCP")

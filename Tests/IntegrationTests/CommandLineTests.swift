@@ -1,4 +1,5 @@
 import Foundation
+import DocRelayTestSupport
 import Testing
 
 @Suite("docrelay's command line: exit codes and messages")

@@ -1,5 +1,6 @@
 import DocRelayKafka
 import Foundation
+import DocRelayTestSupport
 import Testing
 
 /// kcat (librdkafka's command-line client, from Debian) is the independent client: what it

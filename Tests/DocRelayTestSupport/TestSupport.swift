@@ -1,25 +1,27 @@
-@testable import DocRelayKafka
+public import DocRelayKafka
 import Foundation
-import Logging
+public import Logging
+import Synchronization
 
 /// Errors only: the suite's output stays readable, and what goes wrong is still shown.
-let testLogger: Logger = {
+public let testLogger: Logger = {
     var logger = Logger(label: "docrelay.test", factory: { StreamLogHandler.standardError(label: $0) })
     logger.logLevel = .error
     return logger
 }()
 
-func uniqueName(_ prefix: String) -> String {
+/// A name no other test uses (topics, groups).
+public func uniqueName(_ prefix: String) -> String {
     "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
 }
 
-struct TestTimeout: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out: \(what)" }
+public struct TestTimeout: Error, CustomStringConvertible {
+    public let what: String
+    public var description: String { "timed out: \(what)" }
 }
 
 /// Runs `operation`, failing with `TestTimeout` if it takes longer than `limit`.
-func within<T: Sendable>(
+public func within<T: Sendable>(
     _ limit: Duration, _ what: String, _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
@@ -35,23 +37,28 @@ func within<T: Sendable>(
 }
 
 extension KafkaConsumerSettings {
-    /// A consumer of the embedded cluster that rejoins quickly after another member left.
-    static func test(_ cluster: EmbeddedKafkaCluster, group: String) -> KafkaConsumerSettings {
-        var settings = KafkaConsumerSettings(connection: cluster.settings, groupID: group)
+    /// A consumer that rejoins quickly after another member left (the mock cluster waits
+    /// `session.timeout.ms` − 1 s otherwise) and sees new topics within a second.
+    public static func test(bootstrap: String, group: String) -> KafkaConsumerSettings {
+        var settings = KafkaConsumerSettings(connection: KafkaSettings(bootstrap: bootstrap), groupID: group)
         settings.sessionTimeout = .seconds(6)
         settings.topicRefreshInterval = .seconds(1)
         return settings
+    }
+
+    public static func test(_ cluster: EmbeddedKafkaCluster, group: String) -> KafkaConsumerSettings {
+        test(bootstrap: cluster.bootstrapServers, group: group)
     }
 }
 
 extension KafkaConsumer {
     /// Reads exactly `count` records (marking each processed unless told not to), failing
     /// after `limit`.
-    func take(
+    public func take(
         _ count: Int, within limit: Duration = .seconds(60), markProcessed: Bool = true
     ) async throws -> [KafkaRecord] {
         guard count > 0 else { return [] }
-        return try await DocRelayKafkaTests.within(limit, "\(count) records") { [self] in
+        return try await DocRelayTestSupport.within(limit, "\(count) records") { [self] in
             var collected: [KafkaRecord] = []
             for try await record in self.records {
                 if markProcessed { self.markProcessed(record) }
@@ -63,9 +70,9 @@ extension KafkaConsumer {
     }
 
     /// Records that arrive within `quietPeriod` (expected: none).
-    func extra(during quietPeriod: Duration) async throws -> [KafkaRecord] {
-        let collected = LockedValue<[KafkaRecord]>([])
-        _ = try? await DocRelayKafkaTests.within(quietPeriod, "quiet period") { [self] in
+    public func extra(during quietPeriod: Duration) async throws -> [KafkaRecord] {
+        let collected = Mutex<[KafkaRecord]>([])
+        _ = try? await DocRelayTestSupport.within(quietPeriod, "quiet period") { [self] in
             for try await record in self.records {
                 collected.withLock { $0.append(record) }
             }
@@ -76,7 +83,7 @@ extension KafkaConsumer {
 }
 
 /// Sends `records` concurrently, at most `width` at a time, and returns their reports in order.
-func sendAll(
+public func sendAll(
     _ records: [KafkaProducerRecord], with producer: KafkaProducer, width: Int = 200
 ) async throws -> [KafkaDeliveryReport] {
     try await withThrowingTaskGroup(of: (Int, KafkaDeliveryReport).self) { group in
@@ -98,7 +105,7 @@ func sendAll(
 }
 
 /// Random bytes, reproducible from `seed`.
-func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
+public func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
     var state = seed &+ 0x9E37_79B9_7F4A_7C15
     return (0..<count).map { _ in
         state ^= state << 13
