@@ -15,12 +15,16 @@ let package = Package(
         .executable(name: "docrelay", targets: ["docrelay"]),
         .executable(name: "docrelay-bench", targets: ["DocRelayBench"]),
         .library(name: "DocRelayKafka", targets: ["DocRelayKafka"]),
+        .library(name: "DocRelaySigning", targets: ["DocRelaySigning"]),
+        .library(name: "DocRelayCore", targets: ["DocRelayCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C layer: system libraries only.
@@ -28,6 +32,12 @@ let package = Package(
             name: "CRdKafka",
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
+        ),
+
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
         ),
 
         // Kafka over librdkafka; knows nothing of documents.
@@ -41,11 +51,32 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // CMS signatures, certificates, trust over OpenSSL; knows nothing of Kafka.
+        .target(
+            name: "DocRelaySigning",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Agency codes, the directory, the record envelope, edXML: pure and fast to test.
+        .target(
+            name: "DocRelayCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The command line only.
         .executableTarget(
             name: "docrelay",
             dependencies: [
                 "DocRelayKafka",
+                "DocRelaySigning",
+                "DocRelayCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -60,6 +91,7 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 "DocRelayKafka",
+                "DocRelaySigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,6 +115,16 @@ let package = Package(
                 "DocRelayTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocRelaySigningTests",
+            dependencies: ["DocRelaySigning", "DocRelayTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocRelayCoreTests",
+            dependencies: ["DocRelayCore", "DocRelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

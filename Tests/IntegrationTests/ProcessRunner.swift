@@ -37,8 +37,8 @@ final class ChildProcess: @unchecked Sendable {
         let id = UUID().uuidString
         outputURL = directory.appendingPathComponent("docrelay-test-\(id).out")
         errorURL = directory.appendingPathComponent("docrelay-test-\(id).err")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         command = ([executable] + arguments).joined(separator: " ")
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
