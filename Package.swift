@@ -70,10 +70,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // DocRelay's services: the verification pipeline, the relay and agents (later issues).
+        .target(
+            name: "DocRelay",
+            dependencies: [
+                "DocRelayKafka",
+                "DocRelaySigning",
+                "DocRelayCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The command line only.
         .executableTarget(
             name: "docrelay",
             dependencies: [
+                "DocRelay",
                 "DocRelayKafka",
                 "DocRelaySigning",
                 "DocRelayCore",
@@ -125,6 +140,11 @@ let package = Package(
         .testTarget(
             name: "DocRelayCoreTests",
             dependencies: ["DocRelayCore", "DocRelayTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocRelayTests",
+            dependencies: ["DocRelay", "DocRelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
