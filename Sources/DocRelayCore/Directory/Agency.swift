@@ -1,0 +1,38 @@
+/// An agency as the directory declares it: its code, its home hub, where it sits in the
+/// hierarchy, and the certificates allowed to sign as it.
+public struct Agency: Sendable, Hashable {
+    /// The agency's code (QCVN 102:2016, or a declared other identifier).
+    public let code: AgencyCode
+    /// A readable name, e.g. "Văn phòng Chính phủ".
+    public let name: String
+    /// The id of the hub that serves it: where its `in`/`out` topics live.
+    public let hubID: String
+    /// The parent the directory gives it instead of its code's default parent.
+    public let parentOverride: AgencyCode?
+    /// SHA-256 of the DER of each certificate bound to the code: 64 lowercase hex digits.
+    public let certificateFingerprints: [String]
+    /// RFC 2253 subjects of certificates bound to the code, e.g. `CN=000.00.00.G22,O=…,C=VN`.
+    public let certificateSubjects: [String]
+
+    /// An agency; fingerprints are stored in lowercase and subjects trimmed.
+    public init(
+        code: AgencyCode, name: String, hubID: String, parentOverride: AgencyCode? = nil,
+        certificateFingerprints: [String] = [], certificateSubjects: [String] = []
+    ) {
+        self.code = code
+        self.name = name
+        self.hubID = hubID
+        self.parentOverride = parentOverride
+        self.certificateFingerprints = certificateFingerprints.map { $0.lowercased() }
+        self.certificateSubjects = certificateSubjects.map { $0.trimmingWhitespace() }
+    }
+
+    /// Whether a certificate with this SHA-256 fingerprint (hex, any case) or this RFC 2253
+    /// subject (compared exactly, after trimming) is bound to the agency.
+    public func isBound(fingerprint: String, subject: String?) -> Bool {
+        let fingerprint = fingerprint.lowercased()
+        if certificateFingerprints.contains(fingerprint) { return true }
+        guard let subject = subject?.trimmingWhitespace(), !subject.isEmpty else { return false }
+        return certificateSubjects.contains(subject)
+    }
+}

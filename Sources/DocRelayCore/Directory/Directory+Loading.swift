@@ -1,0 +1,230 @@
+import Foundation
+import Yams
+
+extension Directory {
+    /// Reads and checks the directory file at `path` (format in the type's documentation and
+    /// `docs/directory.md`). Relative `properties-file` paths are resolved against the file's folder.
+    public static func load(contentsOf path: String) throws(DirectoryError) -> Directory {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DirectoryError(path: path, expected: "a directory file at this path: there is none")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw DirectoryError(path: path, expected: "a readable directory file (\(error.localizedDescription))")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw DirectoryError(path: path, expected: "UTF-8 text")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Reads and checks a directory from YAML text; `path` names the file in errors and anchors
+    /// relative `properties-file` paths.
+    public static func parse(_ yaml: String, path: String) throws(DirectoryError) -> Directory {
+        let document: Node?
+        do {
+            document = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw yamlError(error, path: path)
+        } catch {
+            throw DirectoryError(path: path, expected: "well-formed YAML (\(error))")
+        }
+        guard let document else {
+            throw DirectoryError(path: path, expected: "a mapping with the keys hubs and agencies, not an empty file")
+        }
+        let top = try YAMLFields(document, path: path, entry: nil, key: nil, known: ["hubs", "agencies"],
+                                 what: "a mapping with the keys hubs and agencies")
+        let hubNodes = try top.list("hubs", required: "the list of hubs", what: "a list of hubs") ?? []
+        let agencyNodes = try top.list("agencies", required: "the list of agencies (may be empty: [])",
+                                       what: "a list of agencies") ?? []
+        var source = DirectorySource(path: path, hubs: [], agencies: [], hubsLine: top.line(of: "hubs"))
+        var hubs: [Hub] = []
+        for (index, node) in hubNodes.enumerated() {
+            let (hub, entry) = try readHub(node, index: index, path: path)
+            hubs.append(hub)
+            source.hubs.append(entry)
+        }
+        var drafts: [AgencyDraft] = []
+        for (index, node) in agencyNodes.enumerated() {
+            let (draft, entry) = try readAgency(node, index: index, path: path)
+            drafts.append(draft)
+            source.agencies.append(entry)
+        }
+        return try Directory(validating: hubs, drafts: drafts, source: source)
+    }
+
+    // MARK: Hubs
+
+    private static func readHub(_ node: Node, index: Int, path: String) throws(DirectoryError) -> (Hub, DirectorySource.Entry) {
+        var fields = try YAMLFields(
+            node, path: path, entry: DirectorySource.label("hubs", index, nil), key: nil,
+            known: ["id", "name", "parent", "kafka"],
+            what: "a hub: a mapping with id, kafka, and optionally name and parent")
+        let id = try fields.requiredString("id", required: "the hub's id", what: "a hub id such as national")
+        guard isHubID(id) else {
+            throw fields.error(try fields.node("id", required: nil), key: "id",
+                               "a hub id of 1 to 64 of a-z 0-9 -, not \(quoted(id))")
+        }
+        fields.entry = DirectorySource.label("hubs", index, id)
+        let name = try fields.string("name", required: nil, what: "the hub's name") ?? id
+        let parentID = try fields.string("parent", required: nil, what: "the id of the parent hub")
+        let kafkaNode = try fields.node("kafka", required: "the hub's Kafka connection (at least bootstrap)")
+        guard let kafkaNode else { throw fields.error(nil, key: "kafka", "the hub's Kafka connection") }
+        let kafka = try YAMLFields(
+            kafkaNode, path: path, entry: fields.entry, key: "kafka", keyPrefix: "kafka.",
+            known: ["bootstrap", "properties-file", "properties", "topic-prefix"],
+            what: "a mapping with bootstrap, and optionally properties-file, properties, topic-prefix")
+
+        let connection = HubConnection(
+            bootstrapServers: try readBootstrap(kafka),
+            properties: try readProperties(kafka),
+            propertiesFile: try kafka.string("properties-file", required: nil, what: "the path of a properties file")
+                .map { file throws(DirectoryError) in
+                    guard !file.isEmpty else {
+                        throw kafka.error(try kafka.node("properties-file", required: nil), key: "properties-file",
+                                          "the path of a properties file, not an empty text")
+                    }
+                    return resolve(file, relativeTo: path)
+                },
+            topicPrefix: try kafka.string("topic-prefix", required: nil, what: "a topic prefix such as docrelay")
+                ?? HubConnection.defaultTopicPrefix)
+
+        var entry = DirectorySource.Entry(line: node.mark?.line)
+        for key in ["id", "name", "parent", "kafka"] { entry.keyLines[key] = fields.line(of: key) }
+        for key in ["bootstrap", "properties-file", "properties", "topic-prefix"] {
+            entry.keyLines["kafka." + key] = kafka.line(of: key)
+        }
+        return (Hub(id: id, name: name, parentID: parentID, connection: connection), entry)
+    }
+
+    /// `bootstrap: a:9092,b:9092` or a list of `host:port`.
+    private static func readBootstrap(_ kafka: YAMLFields) throws(DirectoryError) -> [String] {
+        let what = "bootstrap servers: host:port, separated by commas or as a list"
+        guard let node = try kafka.node("bootstrap", required: "the bootstrap servers host:port") else { return [] }
+        let texts: [String]
+        if case .sequence(let items) = node {
+            texts = try items.map { item throws(DirectoryError) in try kafka.text(item, key: "bootstrap", what: what) }
+        } else {
+            texts = [try kafka.text(node, key: "bootstrap", what: what)]
+        }
+        let servers = texts.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            .map { String($0).trimmingWhitespace() }
+        guard !servers.isEmpty, !servers.contains(where: \.isEmpty) else {
+            throw kafka.error(node, key: "bootstrap", "\(what), not an empty server in \(quoted(texts.joined(separator: ",")))")
+        }
+        return servers
+    }
+
+    /// `properties: { name: value }`, every value a text.
+    private static func readProperties(_ kafka: YAMLFields) throws(DirectoryError) -> [String: String] {
+        guard let node = try kafka.node("properties", required: nil) else { return [:] }
+        guard case .mapping(let mapping) = node else {
+            throw kafka.error(node, key: "properties",
+                              "a mapping of librdkafka properties to values, not \(YAMLFields.describe(node))")
+        }
+        var properties: [String: String] = [:]
+        for (name, value) in mapping {
+            let name = try kafka.text(name, key: "properties", what: "a librdkafka property name")
+            properties[name] = try kafka.text(value, key: "properties",
+                                              what: "a text value for property '\(name)'")
+        }
+        return properties
+    }
+
+    /// `file` made absolute against the folder of the directory file at `path`.
+    static func resolve(_ file: String, relativeTo path: String) -> String {
+        if file.hasPrefix("/") { return URL(fileURLWithPath: file).standardizedFileURL.path }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return URL(fileURLWithPath: file, relativeTo: folder).standardizedFileURL.path
+    }
+
+    // MARK: Agencies
+
+    private static func readAgency(
+        _ node: Node, index: Int, path: String
+    ) throws(DirectoryError) -> (AgencyDraft, DirectorySource.Entry) {
+        var fields = try YAMLFields(
+            node, path: path, entry: DirectorySource.label("agencies", index, nil), key: nil,
+            known: ["code", "name", "hub", "parent", "certificates"],
+            what: "an agency: a mapping with code, name, and optionally hub, parent, certificates")
+        let codeText = try fields.requiredString("code", required: "the agency's code",
+                                                 what: "an agency code such as 000.00.00.G22")
+        let code: AgencyCode
+        do {
+            code = try AgencyCode(parsing: codeText)
+        } catch {
+            throw fields.error(try fields.node("code", required: nil), key: "code",
+                               "\(error.expected), not \(quoted(codeText))")
+        }
+        fields.entry = DirectorySource.label("agencies", index, code.rawValue)
+        let name = try fields.requiredString("name", required: "the agency's name", what: "the agency's name")
+        let hubID = try fields.string("hub", required: nil, what: "the id of the agency's home hub")
+        var parent: AgencyCode?
+        if let parentText = try fields.string("parent", required: nil, what: "the code of the parent agency") {
+            do {
+                parent = try AgencyCode(parsing: parentText)
+            } catch {
+                throw fields.error(try fields.node("parent", required: nil), key: "parent",
+                                   "\(error.expected), not \(quoted(parentText))")
+            }
+        }
+        var fingerprints: [String] = []
+        var subjects: [String] = []
+        let certificates = try fields.list(
+            "certificates", required: nil, what: "a list of certificates, each `sha256: <hex>` or `subject: <RFC 2253>`")
+        for item in certificates ?? [] {
+            let certificate = try YAMLFields(
+                item, path: path, entry: fields.entry, key: "certificates", keyPrefix: "certificates.",
+                known: ["sha256", "subject"], what: "a certificate: a mapping with sha256 or subject")
+            switch (certificate.has("sha256"), certificate.has("subject")) {
+            case (true, false):
+                let fingerprint = try certificate.requiredString(
+                    "sha256", required: "a SHA-256 fingerprint", what: "64 hexadecimal digits")
+                guard isFingerprint(fingerprint) else {
+                    throw certificate.error(try certificate.node("sha256", required: nil), key: "sha256",
+                                            "64 hexadecimal digits (the SHA-256 of the certificate's DER, "
+                                            + "without colons), not \(quoted(fingerprint))")
+                }
+                fingerprints.append(fingerprint.lowercased())
+            case (false, true):
+                let subject = try certificate.requiredString(
+                    "subject", required: "an RFC 2253 subject", what: "an RFC 2253 subject such as CN=…,O=…,C=VN")
+                guard !subject.trimmingWhitespace().isEmpty else {
+                    throw certificate.error(try certificate.node("subject", required: nil), key: "subject",
+                                            "an RFC 2253 subject such as CN=000.00.00.G22,O=…,C=VN, not an empty text")
+                }
+                subjects.append(subject.trimmingWhitespace())
+            default:
+                throw fields.error(item, key: "certificates",
+                                   "each certificate given by exactly one of sha256 or subject")
+            }
+        }
+        var entry = DirectorySource.Entry(line: node.mark?.line)
+        for key in ["code", "name", "hub", "parent", "certificates"] { entry.keyLines[key] = fields.line(of: key) }
+        let draft = AgencyDraft(code: code, name: name, hubID: hubID, parentOverride: parent,
+                                certificateFingerprints: fingerprints, certificateSubjects: subjects)
+        return (draft, entry)
+    }
+
+    // MARK: YAML syntax
+
+    private static func yamlError(_ error: YamlError, path: String) -> DirectoryError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let during = context.map { " \($0.text) from line \($0.mark.line)" } ?? ""
+            return DirectoryError(path: path, line: mark.line,
+                                  expected: "well-formed YAML: \(problem) at column \(mark.column)\(during)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return DirectoryError(path: path, line: context.mark.line,
+                                  expected: "each key once in a mapping, not \(duplicates.map { quoted($0) }.joined(separator: ", ")) repeated")
+        case .reader(let problem, _, _, _):
+            return DirectoryError(path: path, expected: "readable YAML text: \(problem)")
+        default:
+            return DirectoryError(path: path, expected: "well-formed YAML (\(error))")
+        }
+    }
+}

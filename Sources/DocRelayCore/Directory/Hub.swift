@@ -1,0 +1,53 @@
+/// An interconnection hub ("trục liên thông"): one Kafka cluster, or one topic prefix in a
+/// shared cluster, serving the agencies whose home it is. Hubs form a tree, national at the root.
+public struct Hub: Sendable, Hashable {
+    /// The hub's id, `[a-z0-9-]+`, unique in the directory; it names the hub's topic
+    /// `<prefix>.hub.<id>` and appears in acks as `hub:<id>`.
+    public let id: String
+    /// A readable name, e.g. "Trục liên thông quốc gia" (the id when the file gives none).
+    public let name: String
+    /// The hub above this one; `nil` for the root.
+    public let parentID: String?
+    /// How to reach the hub's Kafka.
+    public let connection: HubConnection
+
+    public init(id: String, name: String, parentID: String?, connection: HubConnection) {
+        self.id = id
+        self.name = name
+        self.parentID = parentID
+        self.connection = connection
+    }
+
+    /// Whether this is the root of the tree (the national hub).
+    public var isRoot: Bool { parentID == nil }
+}
+
+/// How to reach a hub's Kafka: what a client needs besides its own credentials. The properties
+/// file is named, not read: the Kafka layer reads and checks it (`KafkaPropertiesFile`).
+public struct HubConnection: Sendable, Hashable {
+    /// `host:port` of the bootstrap brokers; never empty.
+    public let bootstrapServers: [String]
+    /// librdkafka properties given inline (e.g. `sasl.username`).
+    public let properties: [String: String]
+    /// An absolute path to a librdkafka properties file (`name=value` lines), if any; the
+    /// directory file gives it relative to itself.
+    public let propertiesFile: String?
+    /// The prefix of the hub's topics (`docrelay` unless configured).
+    public let topicPrefix: String
+
+    /// The default topic prefix.
+    public static let defaultTopicPrefix = "docrelay"
+
+    public init(
+        bootstrapServers: [String], properties: [String: String] = [:], propertiesFile: String? = nil,
+        topicPrefix: String = HubConnection.defaultTopicPrefix
+    ) {
+        self.bootstrapServers = bootstrapServers
+        self.properties = properties
+        self.propertiesFile = propertiesFile
+        self.topicPrefix = topicPrefix
+    }
+
+    /// The bootstrap servers as librdkafka's `bootstrap.servers` wants them.
+    public var bootstrap: String { bootstrapServers.joined(separator: ",") }
+}
