@@ -1,0 +1,34 @@
+/// The names of DocRelay's record headers (see the contract, "A record").
+public enum HeaderName {
+    // Signed by the origin, in the order of the signature base.
+    public static let id = "dr-id"
+    public static let kind = "dr-kind"
+    public static let from = "dr-from"
+    public static let to = "dr-to"
+    public static let created = "dr-created"
+    public static let contentType = "dr-content-type"
+    public static let ref = "dr-ref"
+    public static let sha256 = "dr-sha256"
+    public static let signature = "dr-signature"
+
+    // Added by relays: not signed, never trusted for authorisation.
+    public static let hop = "dr-hop"
+    public static let attempt = "dr-attempt"
+    public static let notBefore = "dr-not-before"
+    public static let errorClass = "dr-error-class"
+    public static let error = "dr-error"
+    public static let originTopic = "dr-origin-topic"
+    public static let originPartition = "dr-origin-partition"
+    public static let originOffset = "dr-origin-offset"
+    public static let deadLetteredAt = "dr-dead-lettered-at"
+    public static let replayed = "dr-replayed"
+
+    /// The signed headers, in contract order (the signature is over the base the others make).
+    public static let signed = [id, kind, from, to, created, contentType, ref, sha256, signature]
+
+    /// The relay headers, in the order relays write them.
+    public static let relay = [
+        hop, attempt, notBefore, errorClass, error, originTopic, originPartition, originOffset,
+        deadLetteredAt, replayed,
+    ]
+}
