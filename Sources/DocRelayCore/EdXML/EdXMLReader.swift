@@ -1,0 +1,61 @@
+public import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Reads the header of an edXML document as real agency software sends it: elements matched by
+/// local name whatever their prefix or namespace (`edXML:From`, `From` in a default namespace
+/// or none), in any order, `Bussiness` or `Business`; streamed, keeping only the characters of
+/// the elements it extracts, so a large base64 attachment is never held as text.
+///
+/// The whole document must be well-formed XML (a truncated one is refused), with one
+/// MessageHeader naming its sender (`From/OrganId`); an edoc names at least one `To/OrganId`
+/// and a status (one with a StatusCode) its `ResponseFor`.
+public enum EdXMLReader {
+    /// The header of the edXML document `bytes`.
+    public static func readHeader(_ bytes: [UInt8]) throws(EdXMLError) -> EdXMLHeader {
+        // Fed through a stream so libxml2 delivers long texts in bounded chunks.
+        try read(XMLParser(stream: InputStream(data: Data(bytes))))
+    }
+
+    /// The header of the edXML file at `url`, streamed from the file (never read whole).
+    public static func readHeader(contentsOf url: URL) throws(EdXMLError) -> EdXMLHeader {
+        guard let stream = InputStream(url: url) else {
+            throw EdXMLError("cannot open \(url.path)")
+        }
+        return try read(XMLParser(stream: stream))
+    }
+
+    private static func read(_ parser: XMLParser) throws(EdXMLError) -> EdXMLHeader {
+        let collector = EdXMLHeaderCollector()
+        parser.delegate = collector
+        parser.shouldProcessNamespaces = false
+        parser.shouldResolveExternalEntities = false
+        parser.externalEntityResolvingPolicy = .never
+        let succeeded = parser.parse()
+        if let error = collector.error { throw error }
+        if !succeeded, let error = parser.parserError {
+            let code = (error as NSError).code
+            if code == XMLParser.ErrorCode.delegateAbortedParseError.rawValue || (100..<300).contains(code) {
+                // Aborted by the collector (its error is thrown above) or a tolerated warning.
+            } else if (error as NSError).domain == XMLParser.errorDomain {
+                throw EdXMLError("not XML: \(EdXMLHeaderCollector.describe(code))",
+                                 line: parser.lineNumber > 0 ? parser.lineNumber : nil)
+            } else {
+                throw EdXMLError("cannot read the document: \(error.localizedDescription)")
+            }
+        }
+        guard collector.sawRoot else { throw EdXMLError("not XML: no element at all") }
+        guard collector.messageHeaderCount > 0 else { throw EdXMLError("no MessageHeader") }
+        let header = collector.header
+        guard let from = header.from, !from.isEmpty else { throw EdXMLError("no From/OrganId") }
+        switch header.kind {
+        case .status:
+            guard header.responseFor != nil else { throw EdXMLError("no ResponseFor in a status (StatusCode \(header.statusCode?.rawValue ?? ""))") }
+        default:
+            guard !header.to.isEmpty else { throw EdXMLError("no To/OrganId") }
+            guard !header.to.contains(where: \.isEmpty) else { throw EdXMLError("an empty To/OrganId") }
+        }
+        return header
+    }
+}
