@@ -1,0 +1,106 @@
+internal import COpenSSL
+import Synchronization
+
+/// What a hub trusts: its anchors (root CA certificates), intermediate CA certificates that
+/// chains may pass through, and, when configured, CRLs.
+///
+/// A signer is trusted when its certificate chains to an anchor (an intermediate alone is not
+/// enough: OpenSSL requires the chain to end at a self-signed anchor), every certificate of
+/// the chain being valid at the verification time and, with CRLs, none of them revoked. The
+/// store is immutable: to load new CRLs make a new one, whose `generation` differs, so caches
+/// keyed by it (see `FastCMSVerifier`) never reuse an outcome of the old one.
+public final class TrustStore: Sendable {
+    /// Self-signed CA certificates that chains must end at.
+    public let anchors: [Certificate]
+    /// CA certificates chains may pass through (signatures may also carry their own).
+    public let intermediates: [Certificate]
+    /// CRLs checked for every certificate of a chain (none: no revocation check).
+    public let crls: [CertificateRevocationList]
+    /// Unique among the stores of this process, so a cache can tell a reloaded store apart.
+    public let generation: UInt64
+
+    /// Whether chains are checked against CRLs: whenever CRLs were given (`X509_V_FLAG_CRL_CHECK`
+    /// and `X509_V_FLAG_CRL_CHECK_ALL`); a certificate whose issuer has no CRL is then refused.
+    public var checksRevocation: Bool { !crls.isEmpty }
+
+    /// The store for verifications that set their own time per call (`X509_STORE_CTX`).
+    let sharedStore: X509StoreHandle
+    /// When every CRL is current (see `CertificateRevocationList.validity`); `nil` if a CRL has
+    /// a time OpenSSL would refuse to compare. `.always` without CRLs.
+    let crlWindow: ValidityWindow?
+    /// Anchors and intermediates by `X509_NAME_hash_ex` of their subject.
+    private let bySubjectHash: [UInt: [Certificate]]
+    /// Whether two different certificates of the store have the same subject, in which case
+    /// the issuer OpenSSL picks can depend on the verification time.
+    let hasAmbiguousSubjects: Bool
+
+    private static let generations = Atomic<UInt64>(0)
+
+    /// Fails with `.malformed` without anchors, or when an intermediate is self-signed (it would
+    /// act as an anchor: pass it in `anchors` if that is meant).
+    public init(
+        anchors: [Certificate], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = []
+    ) throws(SigningError) {
+        guard !anchors.isEmpty else {
+            throw SigningError(.malformed, "a trust store needs at least one anchor")
+        }
+        for intermediate in intermediates where intermediate.withX509({ X509_self_signed($0, 0) }) == 1 {
+            throw SigningError(
+                .malformed, "the intermediate \(intermediate.subject) is self-signed: trust it as an anchor instead")
+        }
+        OpenSSLErrorQueue.clear()
+        self.anchors = anchors
+        self.intermediates = intermediates
+        self.crls = crls
+        generation = Self.generations.wrappingAdd(1, ordering: .relaxed).newValue
+        sharedStore = try X509StoreHandle(
+            certificates: anchors + intermediates, crls: crls, verificationTime: nil)
+        var window: ValidityWindow? = .always
+        for crl in crls {
+            window = window.flatMap { current in crl.validity.map { current.intersection($0) } }
+        }
+        crlWindow = window
+        var index: [UInt: [Certificate]] = [:]
+        var ambiguous = false
+        for certificate in anchors + intermediates {
+            let hash = Self.subjectHash(certificate)
+            let sameSubject = index[hash, default: []].filter { Self.sameSubject($0, certificate) }
+            if sameSubject.contains(where: { $0 != certificate }) { ambiguous = true }
+            index[hash, default: []].append(certificate)
+        }
+        bySubjectHash = index
+        hasAmbiguousSubjects = ambiguous
+        OpenSSLErrorQueue.clear()
+    }
+
+    /// A store of the same certificates and CRLs whose verifications happen at
+    /// `verificationTime` (for `CMS_verify`, which takes its parameters from the store).
+    func makeStore(verificationTime: Int64) throws(SigningError) -> X509StoreHandle {
+        try X509StoreHandle(certificates: anchors + intermediates, crls: crls, verificationTime: verificationTime)
+    }
+
+    /// Whether some certificate of this store other than `certificate` has its subject.
+    func holdsOtherCertificate(withSubjectOf certificate: OpaquePointer) -> Bool {
+        let hash = Self.subjectHash(x509: certificate)
+        return bySubjectHash[hash, default: []].contains { candidate in
+            candidate.withX509 { stored in
+                X509_NAME_cmp(X509_get_subject_name(stored), X509_get_subject_name(certificate)) == 0
+                    && X509_cmp(stored, certificate) != 0
+            }
+        }
+    }
+
+    private static func subjectHash(_ certificate: Certificate) -> UInt {
+        certificate.withX509 { subjectHash(x509: $0) }
+    }
+
+    static func subjectHash(x509: OpaquePointer) -> UInt {
+        var ok: Int32 = 0
+        let hash = X509_NAME_hash_ex(X509_get_subject_name(x509), nil, nil, &ok)
+        return ok == 1 ? hash : 0
+    }
+
+    private static func sameSubject(_ a: Certificate, _ b: Certificate) -> Bool {
+        a.withX509 { x in b.withX509 { y in X509_NAME_cmp(X509_get_subject_name(x), X509_get_subject_name(y)) == 0 } }
+    }
+}
