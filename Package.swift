@@ -140,6 +140,7 @@ let package = Package(
         .testTarget(
             name: "DocRelayCoreTests",
             dependencies: ["DocRelayCore", "DocRelayTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -109,6 +109,9 @@ extension Directory {
         } else {
             texts = [try kafka.text(node, key: "bootstrap", what: what)]
         }
+        guard !texts.isEmpty else {
+            throw kafka.error(node, key: "bootstrap", "at least one bootstrap server host:port, not an empty list")
+        }
         let servers = texts.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
             .map { String($0).trimmingWhitespace() }
         guard !servers.isEmpty, !servers.contains(where: \.isEmpty) else {
