@@ -117,10 +117,8 @@ final class EdXMLHeaderCollector: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         let code = (parseError as NSError).code
-        // Warnings (1xx) and namespace errors (2xx, such as an undeclared prefix) are tolerated:
-        // agency software sends them, and the elements are matched by local name anyway.
-        if (100..<300).contains(code) { return }
-        fail(parser, "not XML: \(Self.describe(code))")
+        if LibXML2Errors.isTolerated(code) { return }
+        fail(parser, "not XML: \(LibXML2Errors.describe(code))")
     }
 
     func parser(_ parser: XMLParser, validationErrorOccurred validationError: any Error) {}
@@ -129,20 +127,6 @@ final class EdXMLHeaderCollector: NSObject, XMLParserDelegate {
         guard error == nil else { return }
         error = EdXMLError(message, line: parser.lineNumber > 0 ? parser.lineNumber : nil)
         parser.abortParsing()
-    }
-
-    /// libxml2's error code in words, from `XMLParser.ErrorCode`: `tagNameMismatchError` →
-    /// "tag name mismatch".
-    static func describe(_ code: Int) -> String {
-        guard let known = XMLParser.ErrorCode(rawValue: code) else { return "libxml2 error \(code)" }
-        var name = String(describing: known)
-        if name.hasSuffix("Error") { name.removeLast(5) }
-        var words = ""
-        for character in name {
-            if character.isUppercase, !words.isEmpty { words += " " }
-            words += character.lowercased()
-        }
-        return words.isEmpty ? "libxml2 error \(code)" : words
     }
 
     // MARK: Paths

@@ -20,8 +20,8 @@ public enum EdXMLReader {
 
     /// The header of the edXML file at `url`, streamed from the file (never read whole).
     public static func readHeader(contentsOf url: URL) throws(EdXMLError) -> EdXMLHeader {
-        guard let stream = InputStream(url: url) else {
-            throw EdXMLError("cannot open \(url.path)")
+        guard FileManager.default.isReadableFile(atPath: url.path), let stream = InputStream(url: url) else {
+            throw EdXMLError("cannot open \(url.path): no readable file there")
         }
         return try read(XMLParser(stream: stream))
     }
@@ -36,10 +36,10 @@ public enum EdXMLReader {
         if let error = collector.error { throw error }
         if !succeeded, let error = parser.parserError {
             let code = (error as NSError).code
-            if code == XMLParser.ErrorCode.delegateAbortedParseError.rawValue || (100..<300).contains(code) {
-                // Aborted by the collector (its error is thrown above) or a tolerated warning.
+            if LibXML2Errors.isTolerated(code) || code == LibXML2Errors.userStop {
+                // A tolerated warning, or a stop the collector asked for (its error is thrown above).
             } else if (error as NSError).domain == XMLParser.errorDomain {
-                throw EdXMLError("not XML: \(EdXMLHeaderCollector.describe(code))",
+                throw EdXMLError("not XML: \(LibXML2Errors.describe(code))",
                                  line: parser.lineNumber > 0 ? parser.lineNumber : nil)
             } else {
                 throw EdXMLError("cannot read the document: \(error.localizedDescription)")
