@@ -35,3 +35,8 @@ struct X509VerifyError: Hashable, Sendable {
         SigningError(reason, "the signer's certificate chain does not verify: \(text)", file: file, line: line)
     }
 }
+
+extension X509VerifyError {
+    static let expired = X509_V_ERR_CERT_HAS_EXPIRED
+    static let notYetValid = X509_V_ERR_CERT_NOT_YET_VALID
+}
