@@ -146,6 +146,7 @@ let package = Package(
         .testTarget(
             name: "DocRelayTests",
             dependencies: ["DocRelay", "DocRelayTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -156,6 +157,7 @@ let package = Package(
                 "docrelay",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
     ]

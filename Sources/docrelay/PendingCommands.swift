@@ -28,26 +28,8 @@ struct AgentCommand: PendingCommand {
     @Argument(parsing: .allUnrecognized) var arguments: [String] = []
 }
 
-struct SendCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "send", abstract: "Sign and publish one document (not built yet).")
-    static let issue = 3
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
 
-struct SignCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "sign", abstract: "Sign one document offline (not built yet).")
-    static let issue = 3
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
 
-struct VerifyCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Check one signed document offline (not built yet).")
-    static let issue = 3
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
 
 struct DeadLetterCommand: PendingCommand {
     static let configuration = CommandConfiguration(
@@ -70,9 +52,3 @@ struct ProvisionCommand: PendingCommand {
     @Argument(parsing: .allUnrecognized) var arguments: [String] = []
 }
 
-struct PKICommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "pki", abstract: "A development CA and certificates (not built yet).")
-    static let issue = 3
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}

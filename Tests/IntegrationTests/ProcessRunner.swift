@@ -32,7 +32,7 @@ final class ChildProcess: @unchecked Sendable {
     let errorURL: URL
     let command: String
 
-    init(_ executable: String, _ arguments: [String], input: Data? = nil) throws {
+    init(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws {
         let directory = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         outputURL = directory.appendingPathComponent("docrelay-test-\(id).out")
@@ -42,6 +42,9 @@ final class ChildProcess: @unchecked Sendable {
         command = ([executable] + arguments).joined(separator: " ")
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardOutput = try FileHandle(forWritingTo: outputURL)
         process.standardError = try FileHandle(forWritingTo: errorURL)
         if let input {
@@ -88,8 +91,11 @@ func runDocRelay(_ arguments: [String], upTo limit: Duration = .seconds(60)) asy
 }
 
 /// Runs any program (e.g. kcat) to completion.
-func run(_ executable: String, _ arguments: [String], input: Data? = nil, upTo limit: Duration = .seconds(60)) async throws -> ProcessResult {
-    try await ChildProcess(executable, arguments, input: input).wait(upTo: limit)
+func run(
+    _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
+    upTo limit: Duration = .seconds(60)
+) async throws -> ProcessResult {
+    try await ChildProcess(executable, arguments, input: input, environment: environment).wait(upTo: limit)
 }
 
 /// `docrelay broker` running in the background, with its bootstrap address.

@@ -1,0 +1,135 @@
+public import DocRelayCore
+public import DocRelaySigning
+import Foundation
+
+/// The contract's checks on one record, in an order that establishes the sender's
+/// authenticity first, so that a refusal knows whether the sender may be told:
+///
+/// 1. headers decode strictly, sizes within limits (`malformed`, `oversize`);
+/// 2. the signature verifies over the signature base, its certificate chaining to the hub's
+///    anchors and valid at `dr-created` (`signature`, sender not authentic);
+/// 3. that certificate is bound to `dr-from` in the directory (`sender`, not authentic);
+/// 4. the value matches its signed digest (`signature`, authentic);
+/// 5. every recipient is known (`recipient`, authentic);
+/// 6. for edXML, the MessageHeader's From and To agree with the headers (`malformed`, authentic).
+///
+/// Without a directory (an offline check, `docrelay verify` without `--directory`), steps 3
+/// and 5 are skipped and `skippedChecks` says so.
+public struct DocumentVerifier: Sendable {
+    public let directory: Directory?
+    public let trust: TrustStore
+    public let signatures: any DetachedSignatureVerifier
+    public let limits: EnvelopeLimits
+
+    public init(
+        directory: Directory?, trust: TrustStore,
+        signatures: any DetachedSignatureVerifier = FastCMSVerifier(),
+        limits: EnvelopeLimits = EnvelopeLimits()
+    ) {
+        self.directory = directory
+        self.trust = trust
+        self.signatures = signatures
+        self.limits = limits
+    }
+
+    /// Checks one record: its headers (name, value) and its value.
+    public func verify(headers: [(name: String, value: [UInt8]?)], value: [UInt8]) -> Result<VerifiedDocument, Rejection> {
+        Result { () throws(Rejection) -> VerifiedDocument in try check(headers: headers, value: value) }
+    }
+
+    private func check(headers: [(name: String, value: [UInt8]?)], value: [UInt8]) throws(Rejection) -> VerifiedDocument {
+        // 1. Headers and sizes.
+        let envelope: Envelope
+        do {
+            envelope = try Envelope.decode(headers: headers, valueLength: value.count, limits: limits)
+        } catch {
+            throw Rejection(error.failure == .oversize ? .oversize : .malformed, error.description)
+        }
+        let signed = envelope.signed
+        let sender = try senderAgency(signed.from)
+
+        // 2. The signature over the base, the certificate's chain and validity at dr-created.
+        let signatureBytes: [UInt8]
+        do {
+            signatureBytes = try signed.signatureBytes()
+        } catch {
+            throw Rejection(.signature, error.description)
+        }
+        let signer: VerifiedSigner
+        do {
+            signer = try signatures.verify(
+                signature: signatureBytes, content: signed.signatureBase, trust: trust, at: signed.createdDate)
+        } catch {
+            throw Rejection(.signature, "dr-signature: \(error.message)")
+        }
+
+        // 3. The certificate is bound to dr-from.
+        var authentic: AgencyCode?
+        if let directory {
+            guard let sender,
+                  directory.isBound(sender.code, fingerprint: signer.fingerprint, subject: signer.subject)
+            else {
+                throw Rejection(
+                    .sender,
+                    "the certificate \(signer.subject) (SHA-256 \(signer.fingerprint)) is not bound to \(signed.from) in the directory")
+            }
+            authentic = sender.code
+        }
+
+        // 4. The value matches the signed digest.
+        let digest = SHA256Digest.hex(SHA256Digest.hash(value))
+        guard digest == signed.sha256 else {
+            throw Rejection(
+                .signature, "dr-sha256: the value's SHA-256 is \(digest), not the signed \(signed.sha256)",
+                authenticSender: authentic)
+        }
+
+        // 5. Every recipient is known.
+        var recipients: [Agency] = []
+        if let directory {
+            for code in signed.to {
+                guard let agency = directory.agency(named: code) else {
+                    throw Rejection(.recipient, "dr-to: \(code) is not an agency of the directory", authenticSender: authentic)
+                }
+                recipients.append(agency)
+            }
+        }
+
+        // 6. edXML agrees with the headers.
+        var edXML: EdXMLHeader?
+        if Self.isEdXML(contentType: signed.contentType) {
+            do {
+                let header = try EdXMLReader.readHeader(value)
+                try EdXMLConsistency.check(header, from: signed.from, to: signed.to)
+                edXML = header
+            } catch {
+                throw Rejection(.malformed, "edXML: \(error)", authenticSender: authentic)
+            }
+        }
+        return VerifiedDocument(
+            envelope: envelope, signer: signer, sender: directory == nil ? nil : sender, recipients: recipients,
+            edXML: edXML)
+    }
+
+    /// Checks this verifier leaves out (without a directory: the sender binding and recipients).
+    public var skippedChecks: [String] {
+        directory == nil ? ["certificate bound to dr-from", "recipients known"] : []
+    }
+
+    /// The sending agency, or nil when its code is well formed but not in the directory (the
+    /// certificate then cannot be bound: `sender`). A non-QCVN code not declared is malformed.
+    private func senderAgency(_ from: String) throws(Rejection) -> Agency? {
+        guard let directory else { return nil }
+        if let agency = directory.agency(named: from) { return agency }
+        if (try? AgencyCode.qcvn(from)) == nil, !from.hasPrefix("hub:") {
+            throw Rejection(.malformed, "dr-from: \(from) is not a QCVN 102 code nor an identifier declared in the directory")
+        }
+        return nil
+    }
+
+    /// `application/edxml+xml`, or any XML type whose name says edXML.
+    static func isEdXML(contentType: String) -> Bool {
+        let type = contentType.lowercased().split(separator: ";").first.map(String.init) ?? ""
+        return type.trimmingCharacters(in: .whitespaces) == "application/edxml+xml"
+    }
+}

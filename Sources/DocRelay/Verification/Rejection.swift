@@ -1,0 +1,18 @@
+public import DocRelayCore
+
+/// Why a record is refused: its error class, a readable reason, and whether the sender was
+/// authenticated (only an authentic sender is told of the refusal, with a negative ack).
+public struct Rejection: Error, Sendable, CustomStringConvertible {
+    public let errorClass: ErrorClass
+    public let reason: String
+    /// The sender, when the signature verified and its certificate is bound to `dr-from`.
+    public let authenticSender: AgencyCode?
+
+    public init(_ errorClass: ErrorClass, _ reason: String, authenticSender: AgencyCode? = nil) {
+        self.errorClass = errorClass
+        self.reason = reason
+        self.authenticSender = authenticSender
+    }
+
+    public var description: String { "\(errorClass): \(reason)" }
+}

@@ -1,0 +1,132 @@
+import DocRelayKafka
+import DocRelayTestSupport
+import Foundation
+import Testing
+
+/// `docrelay pki`, `sign`, `verify` and `send`, and interoperability with the openssl command line.
+@Suite("Signing from the command line, with openssl both ways")
+struct SigningCommandTests {
+    let openssl: String
+    let folder: URL
+
+    init() async throws {
+        openssl = try #require(which("openssl"), "openssl is required")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-pki-\(UUID().uuidString)")
+        let result = try await runDocRelay(["pki", "init", "--out", folder.path])
+        try #require(result.exitCode == 0, "\(result.standardError)")
+    }
+
+    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    private func write(_ text: String, _ name: String) throws -> String {
+        try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+        return path(name)
+    }
+
+    @Test("A record signed with the openssl command line as the contract shows verifies with `docrelay verify`")
+    func opensslSignsDocRelayVerifies() async throws {
+        let value = "Quyết định số 15/QĐ-UBND về việc ..."
+        let document = try write(value, "document.txt")
+        let sha256 = try await run(openssl, ["dgst", "-sha256", "-r", document]).standardOutput.split(separator: " ")[0]
+        let created = Date().formatted(.iso8601)
+        let base = [
+            "docrelay-v1", "id:doc-openssl-1", "kind:edoc", "from:000.00.00.H58", "to:000.00.32.H53",
+            "created:\(created)", "content-type:text/plain", "ref:", "sha256:\(sha256)",
+        ].joined(separator: "\n")
+        let signature = try await run("/bin/sh", ["-c", """
+            printf '%s' "$BASE" | \(openssl) cms -sign -binary -outform DER -signer "$CERT" -inkey "$KEY" -md sha256 | base64 -w0
+            """], environment: ["BASE": base, "CERT": path("agencies/000.00.00.H58.pem"), "KEY": path("agencies/000.00.00.H58.key")])
+        #expect(signature.exitCode == 0, "\(signature.standardError)")
+        let headers = try write("""
+            {"dr-id": "doc-openssl-1", "dr-kind": "edoc", "dr-from": "000.00.00.H58", "dr-to": "000.00.32.H53",
+             "dr-created": "\(created)", "dr-content-type": "text/plain", "dr-ref": "",
+             "dr-sha256": "\(sha256)", "dr-signature": "\(signature.standardOutput)"}
+            """, "openssl-headers.json")
+        for flag in [[], ["--openssl"]] {
+            let verified = try await runDocRelay(
+                ["verify", document, "--headers", headers, "--ca", path("ca.pem"), "--directory", path("directory.yaml")] + flag)
+            #expect(verified.exitCode == 0, "\(verified.standardOutput) \(verified.standardError)")
+            #expect(verified.standardOutput.contains("valid: edoc doc-openssl-1 from 000.00.00.H58"))
+        }
+        // The same signature over a changed value: refused, with its class.
+        let tampered = try write(value + ".", "tampered.txt")
+        let refused = try await runDocRelay(
+            ["verify", tampered, "--headers", headers, "--ca", path("ca.pem"), "--directory", path("directory.yaml"), "--json"])
+        #expect(refused.exitCode == 1)
+        #expect(refused.standardOutput.contains("\"class\":\"signature\""))
+        #expect(refused.standardOutput.contains("\"authenticSender\":\"000.00.00.H58\""))
+    }
+
+    @Test("A record signed by `docrelay sign` verifies with `openssl cms -verify`")
+    func docRelaySignsOpenSSLVerifies() async throws {
+        let document = try write("Công văn gửi Sở Nội vụ", "letter.txt")
+        let common = [document, "--cert", path("agencies/000.00.00.G22.pem"), "--key", path("agencies/000.00.00.G22.key"),
+                      "--from", "000.00.00.G22", "--to", "000.00.00.H58,000.00.32.H53", "--created", Date().formatted(.iso8601),
+                      "--id", "doc-docrelay-1"]
+        let signed = try await runDocRelay(["sign"] + common)
+        #expect(signed.exitCode == 0, "\(signed.standardError)")
+        let baseResult = try await runDocRelay(["sign", "--print-base"] + common)
+        let base = try write(baseResult.standardOutput, "base.txt")
+        #expect(baseResult.standardOutput.hasPrefix("docrelay-v1\nid:doc-docrelay-1\nkind:edoc\nfrom:000.00.00.G22\n"))
+        #expect(!baseResult.standardOutput.hasSuffix("\n"))
+
+        let headers = try #require(try JSONSerialization.jsonObject(with: Data(signed.standardOutput.utf8)) as? [String: String])
+        let signatureText = try #require(headers["dr-signature"])
+        let der = try #require(Data(base64Encoded: signatureText))
+        try der.write(to: folder.appendingPathComponent("signature.der"))
+        let verified = try await run(openssl, [
+            "cms", "-verify", "-binary", "-inform", "DER", "-in", path("signature.der"), "-content", base,
+            "-CAfile", path("ca.pem"), "-purpose", "any", "-out", "/dev/null",
+        ])
+        #expect(verified.exitCode == 0, "\(verified.standardError)")
+        let tamperedBase = try write(baseResult.standardOutput.replacingOccurrences(of: "000.00.32.H53", with: "000.00.00.H53"), "tampered-base.txt")
+        let refused = try await run(openssl, [
+            "cms", "-verify", "-binary", "-inform", "DER", "-in", path("signature.der"), "-content", tamperedBase,
+            "-CAfile", path("ca.pem"), "-purpose", "any", "-out", "/dev/null",
+        ])
+        #expect(refused.exitCode != 0)
+    }
+
+    @Test("An edXML file signs with its own From, To and DocumentId; a mismatching --to is refused at signing")
+    func edXMLDefaults() async throws {
+        let fixture = try #require(Bundle.module.url(forResource: "status-01-received", withExtension: "edxml", subdirectory: "Fixtures"))
+        let status = path("status.edxml")
+        try FileManager.default.copyItem(atPath: fixture.path, toPath: status)
+        // The status is from H41: issue its certificate first.
+        let issued = try await runDocRelay(["pki", "issue", "--ca", folder.path, "--code", "000.00.00.H41", "--out", path("extra")])
+        #expect(issued.exitCode == 0, "\(issued.standardError)")
+        let signed = try await runDocRelay(["sign", status, "--cert", path("extra/000.00.00.H41.pem"), "--key", path("extra/000.00.00.H41.key")])
+        #expect(signed.exitCode == 0, "\(signed.standardError)")
+        let headers = try #require(try JSONSerialization.jsonObject(with: Data(signed.standardOutput.utf8)) as? [String: String])
+        #expect(headers["dr-kind"] == "status")
+        #expect(headers["dr-from"] == "000.00.00.H41")
+        #expect(headers["dr-to"] == "000.00.00.G22")
+        #expect(headers["dr-ref"] == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT")
+        #expect(headers["dr-content-type"] == "application/edxml+xml")
+    }
+
+    @Test("`docrelay send` publishes to docrelay.out.<from>, keyed by dr-id, with headers that verify")
+    func send() async throws {
+        let broker = try await BrokerProcess.start(topics: ["docrelay.out.000.00.00.G22:2"])
+        let document = try write("Thông báo kết luận cuộc họp", "notice.txt")
+        let sent = try await runDocRelay([
+            "send", document, "--cert", path("agencies/000.00.00.G22.pem"), "--key", path("agencies/000.00.00.G22.key"),
+            "--to", "000.00.00.H58", "--id", "doc-send-1", "--bootstrap-servers", broker.bootstrap,
+        ])
+        #expect(sent.exitCode == 0, "\(sent.standardError)")
+        #expect(sent.standardOutput.contains("docrelay.out.000.00.00.G22["))
+
+        let consumer = try KafkaConsumer(settings: consumerSettings(bootstrap: broker.bootstrap), logger: testLogger)
+        try consumer.subscribe(topics: ["docrelay.out.000.00.00.G22"])
+        let record = try #require(try await consumer.take(1).first)
+        await consumer.close()
+        _ = try await broker.stop()
+        #expect(record.key == Array("doc-send-1".utf8))
+        #expect(record.value == Array("Thông báo kết luận cuộc họp".utf8))
+        let headers = "{" + record.headers.map { "\"\($0.name)\": \"\($0.stringValue ?? "")\"" }.joined(separator: ",") + "}"
+        let headersFile = try write(headers, "received.json")
+        let verified = try await runDocRelay(
+            ["verify", document, "--headers", headersFile, "--ca", path("ca.pem"), "--directory", path("directory.yaml")])
+        #expect(verified.exitCode == 0, "\(verified.standardOutput) \(verified.standardError)")
+    }
+}
