@@ -45,7 +45,7 @@ public final class Certificate: @unchecked Sendable, Hashable {
     public convenience init(der bytes: [UInt8]) throws(SigningError) {
         OpenSSLErrorQueue.clear()
         let parsed: (OpaquePointer?, Int) = bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, buffer.count <= Int(Int.max) else { return (nil, 0) }
+            guard let base = buffer.baseAddress else { return (nil, 0) }
             var cursor: UnsafePointer<UInt8>? = base
             let x509 = d2i_X509(nil, &cursor, buffer.count)
             let consumed = cursor.map { base.distance(to: $0) } ?? 0

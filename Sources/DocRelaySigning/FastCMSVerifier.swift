@@ -70,8 +70,11 @@ public final class FastCMSVerifier: DetachedSignatureVerifier {
             cached = known
         } else {
             missCount.add(1, ordering: .relaxed)
-            cached = SignerValidation.validate(signature: signature, trust: trust)
-            cache.insert(cached, for: key)
+            guard let validated = SignerValidation.validate(signature: signature, trust: trust) else {
+                return try delegate(signature, content, trust, time)
+            }
+            cache.insert(validated, for: key)
+            cached = validated
         }
 
         let validated: ValidatedSigner

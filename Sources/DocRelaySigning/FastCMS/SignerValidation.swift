@@ -6,17 +6,22 @@ internal import COpenSSL
 /// (`X509_V_FLAG_NO_CHECK_TIME`); the chain's validity periods are kept so any time can be
 /// judged later as OpenSSL would.
 enum SignerValidation {
-    static func validate(signature: [UInt8], trust: TrustStore) -> CachedSigner {
+    /// The cache entry for the certificates and signer identifier of `signature`; `nil` when
+    /// this signature cannot be judged here for a reason of its own (OpenSSL cannot decode it),
+    /// which must not be cached: another signature with the same certificates may be fine, and
+    /// a forged one must not make an agency's certificate slow for everyone.
+    static func validate(signature: [UInt8], trust: TrustStore) -> CachedSigner? {
         // With two certificates of one subject, OpenSSL prefers the issuer valid at the
         // verification time, so the chain itself may depend on the time: judge each time.
-        guard !trust.hasAmbiguousSubjects, let cms = try? CMSContentInfo.parse(signature) else { return .delegated }
+        guard !trust.hasAmbiguousSubjects else { return .delegated }
+        guard let cms = try? CMSContentInfo.parse(signature) else { return nil }
         OpenSSLErrorQueue.clear()
         defer { OpenSSLErrorQueue.clear() }
         guard let signerInfos = CMS_get0_SignerInfos(cms.pointer),
               CDocRelayOpenSSL_sk_CMS_SignerInfo_num(signerInfos) == 1,
-              let signerInfo = CDocRelayOpenSSL_sk_CMS_SignerInfo_value(signerInfos, 0),
-              CMS_set1_signers_certs(cms.pointer, nil, 0) >= 0
-        else { return .delegated }
+              let signerInfo = CDocRelayOpenSSL_sk_CMS_SignerInfo_value(signerInfos, 0)
+        else { return nil }
+        guard CMS_set1_signers_certs(cms.pointer, nil, 0) >= 0 else { return .delegated }
         var signerPointer: OpaquePointer?
         CMS_SignerInfo_get0_algs(signerInfo, nil, &signerPointer, nil, nil)
         guard let signer = signerPointer, let certificatesStack = CMS_get1_certs(cms.pointer) else {
