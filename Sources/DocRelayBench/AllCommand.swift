@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 
 /// `docrelay-bench all`: every combination (raw and layer × 1 KiB and 4 KiB), each run in a
-/// child process `repetitions` times, alternating raw and layer; the medians go to a markdown
-/// report and to standard output.
+/// child process `repetitions` times, alternating raw and layer, then `verify` as many times;
+/// the medians go to a markdown report and to standard output.
 struct AllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every pass-through combination and write the medians as markdown.")
+        abstract: "Run every pass-through combination and the verification benchmark; write the medians as markdown.")
 
     @Option(help: "Write the markdown report to this file (e.g. BENCHMARKS.md).")
     var output: String?
@@ -35,7 +35,18 @@ struct AllCommand: ParsableCommand {
                 }
             }
         }
-        let report = BenchReport(results: results, repetitions: repetitions, date: Date())
+        var verifications: [VerifyResult] = []
+        for repetition in 0..<repetitions {
+            let result = try VerifyChildRun.measure()
+            verifications.append(result)
+            let speed = result.opensslSpeedVerifyPerSecond.map { "\(Int($0.rounded())) /s" }
+                ?? (result.opensslSpeedNote ?? "not measured")
+            Self.progress(
+                "[verify \(repetition + 1)/\(repetitions)] FastCMSVerifier \(Int(result.fastPerSecond.rounded())) /s, "
+                    + "CMS_verify \(Int(result.opensslCMSPerSecond.rounded())) /s, openssl speed rsa2048 verify \(speed)")
+        }
+        let report = BenchReport(
+            results: results, verifications: verifications, repetitions: repetitions, date: Date())
         print(report.tables)
         if let output {
             do {

@@ -1,9 +1,11 @@
 import Foundation
 
 /// The markdown report of `docrelay-bench all` (BENCHMARKS.md): how it was made, on what,
-/// and per value size the median figures of `raw` and `layer` with their ratio.
+/// per value size the median figures of `raw` and `layer` with their ratio, and the signature
+/// verification rates (see `BenchReport+Verification.swift`).
 struct BenchReport {
     let results: [BenchResult]
+    let verifications: [VerifyResult]
     let repetitions: Int
     let date: Date
 
@@ -12,7 +14,7 @@ struct BenchReport {
 
     var markdown: String {
         """
-        # DocRelay benchmarks: Kafka pass-through
+        # DocRelay benchmarks: Kafka pass-through, signature verification
 
         Made with `make bench`, that is:
 
@@ -48,12 +50,17 @@ struct BenchReport {
         (10^6 bytes). Peak RSS is the whole process's (`ru_maxrss`), including the mock cluster, which \
         holds both topics in memory (about 2 × records × size).
 
-        \(tables)
+        \(passThroughTables)
+        \(verificationSection)
         """
     }
 
-    /// One table per value size, as printed on standard output too.
+    /// One table per value size, then the verification table, as printed on standard output.
     var tables: String {
+        passThroughTables + "\n" + verificationTable
+    }
+
+    private var passThroughTables: String {
         BenchWorkload.standard.map(table).joined(separator: "\n")
     }
 
