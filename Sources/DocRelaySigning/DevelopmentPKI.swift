@@ -47,8 +47,9 @@ public enum DevelopmentPKI {
         guard name.withName({ X509_set_subject_name(x509, $0) }) == 1 else {
             throw .openSSL(.malformed, "cannot set the subject name")
         }
-        let issuerName = issuer?.withX509 { X509_get_subject_name($0) } ?? X509_get_subject_name(x509)
-        guard X509_set_issuer_name(x509, issuerName) == 1 else {
+        let issuerSet = issuer?.withX509 { X509_set_issuer_name(x509, X509_get_subject_name($0)) }
+            ?? X509_set_issuer_name(x509, X509_get_subject_name(x509))
+        guard issuerSet == 1 else {
             throw .openSSL(.malformed, "cannot set the issuer name")
         }
         guard ASN1_TIME_set(X509_getm_notBefore(x509), ASN1Time.timeT(from)) != nil,

@@ -32,14 +32,23 @@ enum SignerValidation {
             CDocRelayOpenSSL_sk_X509_CRL_pop_free(crls)
             return .delegated
         }
-        guard !hasAmbiguousSubjects(certificates, trust: trust) else { return .delegated }
+        // `signer` belongs to `cms`, and the X509_STORE_CTX borrows `certificates` without a
+        // reference: both must outlive the validation (release builds free them after their
+        // last visible use otherwise).
+        return withExtendedLifetime((cms, certificates)) {
+            validate(signer: signer, untrusted: certificates, trust: trust)
+        }
+    }
 
+    private static func validate(signer: OpaquePointer, untrusted certificates: X509Stack, trust: TrustStore) -> CachedSigner {
+        guard !hasAmbiguousSubjects(certificates, trust: trust) else { return .delegated }
         guard let context = X509_STORE_CTX_new() else { return .delegated }
         defer { X509_STORE_CTX_free(context) }
         let initialised = trust.sharedStore.withStore { X509_STORE_CTX_init(context, $0, signer, certificates.pointer) }
         guard initialised == 1, X509_STORE_CTX_set_default(context, "smime_sign") == 1 else { return .delegated }
         X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_NO_CHECK_TIME))
-        guard X509_verify_cert(context) == 1 else {
+        let verified = trust.sharedStore.withStore { _ in X509_verify_cert(context) }
+        guard verified == 1 else {
             let error = X509VerifyError(code: X509_STORE_CTX_get_error(context))
             return error.isIndependentOfTime ? .rejected(error) : .delegated
         }
