@@ -23,7 +23,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
@@ -54,10 +53,7 @@ let package = Package(
         // CMS signatures, certificates, trust over OpenSSL; knows nothing of Kafka.
         .target(
             name: "DocRelaySigning",
-            dependencies: [
-                "COpenSSL",
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
+            dependencies: ["COpenSSL"],
             swiftSettings: swiftSettings
         ),
 
