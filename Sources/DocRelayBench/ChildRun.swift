@@ -1,15 +1,20 @@
 import Foundation
 
-/// Runs one `passthrough` measurement in a child process of this executable, so that each
-/// measurement has its own peak RSS and a fresh cluster, and reads back its JSON line.
+/// Runs measurements in child processes of this executable, so that each has its own peak RSS
+/// and a fresh cluster (or a cold process, for verification), and reads back their JSON line.
 enum ChildRun {
     static func measure(_ impl: Implementation, workload: BenchWorkload) throws -> BenchResult {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = [
+        try run([
             "passthrough", "--impl", impl.rawValue,
             "--size", String(workload.size), "--records", String(workload.records),
-        ]
+        ])
+    }
+
+    /// Runs this executable with `arguments` and decodes the last JSON line it printed.
+    static func run<Result: Decodable>(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError
@@ -17,18 +22,17 @@ enum ChildRun {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
+        let command = arguments.joined(separator: " ")
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            throw BenchFailure(
-                "passthrough --impl \(impl.rawValue) --size \(workload.size) --records \(workload.records) "
-                    + "failed (status \(process.terminationStatus)); output: \(text)")
+            throw BenchFailure("\(command) failed (status \(process.terminationStatus)); output: \(text)")
         }
         guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
-            throw BenchFailure("passthrough printed no JSON line; output: \(text)")
+            throw BenchFailure("\(command) printed no JSON line; output: \(text)")
         }
         do {
-            return try JSONDecoder().decode(BenchResult.self, from: Data(line.utf8))
+            return try JSONDecoder().decode(Result.self, from: Data(line.utf8))
         } catch {
-            throw BenchFailure("cannot read the passthrough result \(line): \(error)")
+            throw BenchFailure("cannot read the result of \(command) \(line): \(error)")
         }
     }
 

@@ -1,25 +1,13 @@
 import DocRelaySigning
+import DocRelayTestSupport
 import Foundation
 import Testing
 
 /// Property-style: thousands of random, mutated and truncated signatures; neither verifier
 /// crashes, hangs or accepts one, and each rejection has a reason.
 @Suite struct RobustnessTests {
-    /// SplitMix64: a small seeded generator, so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func mutants(of signature: [UInt8], count: Int, seed: UInt64) -> [[UInt8]] {
-        var random = SeededGenerator(state: seed)
+        var random = SeededGenerator(seed: seed)
         var inputs: [[UInt8]] = []
         for index in 0..<count {
             var bytes = signature

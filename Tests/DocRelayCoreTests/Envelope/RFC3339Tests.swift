@@ -1,5 +1,6 @@
 import DocRelayCore
 import Foundation
+import DocRelayTestSupport
 import Testing
 
 @Suite("RFC 3339 UTC times: strict parsing, formatting")

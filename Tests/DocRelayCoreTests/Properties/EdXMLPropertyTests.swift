@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayTestSupport
 import Testing
 
 /// Checks what any header read must satisfy.

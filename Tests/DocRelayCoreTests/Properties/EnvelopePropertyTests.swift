@@ -1,5 +1,6 @@
 import DocRelayCore
 import Foundation
+import DocRelayTestSupport
 import Testing
 
 /// Checks what any decoded envelope must satisfy; returns a reason when it does not.
