@@ -48,6 +48,6 @@ struct DirectoryReloadTests {
         kill(getpid(), SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
         #expect(store.current.agencies.map(\.code.rawValue) == ["000.00.00.G22", "000.00.00.H58"])
-        #expect(throws: DirectoryError.self) { try store.reload() }
+        #expect(throws: ConfigurationError.self) { try store.reload() }
     }
 }

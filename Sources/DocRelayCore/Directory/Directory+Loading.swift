@@ -4,37 +4,29 @@ import Yams
 extension Directory {
     /// Reads and checks the directory file at `path` (format in the type's documentation and
     /// `docs/directory.md`). Relative `properties-file` paths are resolved against the file's folder.
-    public static func load(contentsOf path: String) throws(DirectoryError) -> Directory {
+    public static func load(contentsOf path: String) throws(ConfigurationError) -> Directory {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw DirectoryError(path: path, expected: "a directory file at this path: there is none")
+            throw ConfigurationError(path: path, expected: "a directory file at this path: there is none")
         }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw DirectoryError(path: path, expected: "a readable directory file (\(error.localizedDescription))")
+            throw ConfigurationError(path: path, expected: "a readable directory file (\(error.localizedDescription))")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw DirectoryError(path: path, expected: "UTF-8 text")
+            throw ConfigurationError(path: path, expected: "UTF-8 text")
         }
         return try parse(text, path: path)
     }
 
     /// Reads and checks a directory from YAML text; `path` names the file in errors and anchors
     /// relative `properties-file` paths.
-    public static func parse(_ yaml: String, path: String) throws(DirectoryError) -> Directory {
-        let document: Node?
-        do {
-            document = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw yamlError(error, path: path)
-        } catch {
-            throw DirectoryError(path: path, expected: "well-formed YAML (\(error))")
+    public static func parse(_ yaml: String, path: String) throws(ConfigurationError) -> Directory {
+        guard let document = try YAMLMapping.document(yaml, path: path) else {
+            throw ConfigurationError(path: path, expected: "a mapping with the keys hubs and agencies, not an empty file")
         }
-        guard let document else {
-            throw DirectoryError(path: path, expected: "a mapping with the keys hubs and agencies, not an empty file")
-        }
-        let top = try YAMLFields(document, path: path, entry: nil, key: nil, known: ["hubs", "agencies"],
+        let top = try YAMLMapping(document, path: path, entry: nil, key: nil, known: ["hubs", "agencies"],
                                  what: "a mapping with the keys hubs and agencies")
         let hubNodes = try top.list("hubs", required: "the list of hubs", what: "a list of hubs") ?? []
         let agencyNodes = try top.list("agencies", required: "the list of agencies (may be empty: [])",
@@ -57,8 +49,8 @@ extension Directory {
 
     // MARK: Hubs
 
-    private static func readHub(_ node: Node, index: Int, path: String) throws(DirectoryError) -> (Hub, DirectorySource.Entry) {
-        var fields = try YAMLFields(
+    private static func readHub(_ node: Node, index: Int, path: String) throws(ConfigurationError) -> (Hub, DirectorySource.Entry) {
+        var fields = try YAMLMapping(
             node, path: path, entry: DirectorySource.label("hubs", index, nil), key: nil,
             known: ["id", "name", "parent", "kafka"],
             what: "a hub: a mapping with id, kafka, and optionally name and parent")
@@ -72,7 +64,7 @@ extension Directory {
         let parentID = try fields.string("parent", required: nil, what: "the id of the parent hub")
         let kafkaNode = try fields.node("kafka", required: "the hub's Kafka connection (at least bootstrap)")
         guard let kafkaNode else { throw fields.error(nil, key: "kafka", "the hub's Kafka connection") }
-        let kafka = try YAMLFields(
+        let kafka = try YAMLMapping(
             kafkaNode, path: path, entry: fields.entry, key: "kafka", keyPrefix: "kafka.",
             known: ["bootstrap", "properties-file", "properties", "topic-prefix"],
             what: "a mapping with bootstrap, and optionally properties-file, properties, topic-prefix")
@@ -81,7 +73,7 @@ extension Directory {
             bootstrapServers: try readBootstrap(kafka),
             properties: try readProperties(kafka),
             propertiesFile: try kafka.string("properties-file", required: nil, what: "the path of a properties file")
-                .map { file throws(DirectoryError) in
+                .map { file throws(ConfigurationError) in
                     guard !file.isEmpty else {
                         throw kafka.error(try kafka.node("properties-file", required: nil), key: "properties-file",
                                           "the path of a properties file, not an empty text")
@@ -100,12 +92,12 @@ extension Directory {
     }
 
     /// `bootstrap: a:9092,b:9092` or a list of `host:port`.
-    private static func readBootstrap(_ kafka: YAMLFields) throws(DirectoryError) -> [String] {
+    private static func readBootstrap(_ kafka: YAMLMapping) throws(ConfigurationError) -> [String] {
         let what = "bootstrap servers: host:port, separated by commas or as a list"
         guard let node = try kafka.node("bootstrap", required: "the bootstrap servers host:port") else { return [] }
         let texts: [String]
         if case .sequence(let items) = node {
-            texts = try items.map { item throws(DirectoryError) in try kafka.text(item, key: "bootstrap", what: what) }
+            texts = try items.map { item throws(ConfigurationError) in try kafka.text(item, key: "bootstrap", what: what) }
         } else {
             texts = [try kafka.text(node, key: "bootstrap", what: what)]
         }
@@ -121,11 +113,11 @@ extension Directory {
     }
 
     /// `properties: { name: value }`, every value a text.
-    private static func readProperties(_ kafka: YAMLFields) throws(DirectoryError) -> [String: String] {
+    private static func readProperties(_ kafka: YAMLMapping) throws(ConfigurationError) -> [String: String] {
         guard let node = try kafka.node("properties", required: nil) else { return [:] }
         guard case .mapping(let mapping) = node else {
             throw kafka.error(node, key: "properties",
-                              "a mapping of librdkafka properties to values, not \(YAMLFields.describe(node))")
+                              "a mapping of librdkafka properties to values, not \(YAMLMapping.describe(node))")
         }
         var properties: [String: String] = [:]
         for (name, value) in mapping {
@@ -147,8 +139,8 @@ extension Directory {
 
     private static func readAgency(
         _ node: Node, index: Int, path: String
-    ) throws(DirectoryError) -> (AgencyDraft, DirectorySource.Entry) {
-        var fields = try YAMLFields(
+    ) throws(ConfigurationError) -> (AgencyDraft, DirectorySource.Entry) {
+        var fields = try YAMLMapping(
             node, path: path, entry: DirectorySource.label("agencies", index, nil), key: nil,
             known: ["code", "name", "hub", "parent", "certificates"],
             what: "an agency: a mapping with code, name, and optionally hub, parent, certificates")
@@ -178,7 +170,7 @@ extension Directory {
         let certificates = try fields.list(
             "certificates", required: nil, what: "a list of certificates, each `sha256: <hex>` or `subject: <RFC 2253>`")
         for item in certificates ?? [] {
-            let certificate = try YAMLFields(
+            let certificate = try YAMLMapping(
                 item, path: path, entry: fields.entry, key: "certificates", keyPrefix: "certificates.",
                 known: ["sha256", "subject"], what: "a certificate: a mapping with sha256 or subject")
             switch (certificate.has("sha256"), certificate.has("subject")) {
@@ -209,25 +201,5 @@ extension Directory {
         let draft = AgencyDraft(code: code, name: name, hubID: hubID, parentOverride: parent,
                                 certificateFingerprints: fingerprints, certificateSubjects: subjects)
         return (draft, entry)
-    }
-
-    // MARK: YAML syntax
-
-    private static func yamlError(_ error: YamlError, path: String) -> DirectoryError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let during = context.map { " \($0.text) from line \($0.mark.line)" } ?? ""
-            return DirectoryError(path: path, line: mark.line,
-                                  expected: "well-formed YAML: \(problem) at column \(mark.column)\(during)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return DirectoryError(path: path, line: context.mark.line,
-                                  expected: "each key once in a mapping, not \(duplicates.map { quoted($0) }.joined(separator: ", ")) repeated")
-        case .reader(let problem, _, _, _):
-            return DirectoryError(path: path, expected: "readable YAML text: \(problem)")
-        default:
-            return DirectoryError(path: path, expected: "well-formed YAML (\(error))")
-        }
     }
 }

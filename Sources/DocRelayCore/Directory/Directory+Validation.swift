@@ -1,7 +1,7 @@
 extension Directory {
     /// A directory built in code, checked exactly as a loaded file is (errors name the entries
     /// as `hubs[i]`/`agencies[i]` of the path `(in memory)`). Every agency here gives its hub.
-    public init(hubs: [Hub], agencies: [Agency]) throws(DirectoryError) {
+    public init(hubs: [Hub], agencies: [Agency]) throws(ConfigurationError) {
         let drafts = agencies.map {
             AgencyDraft(code: $0.code, name: $0.name, hubID: $0.hubID, parentOverride: $0.parentOverride,
                         certificateFingerprints: $0.certificateFingerprints,
@@ -13,7 +13,7 @@ extension Directory {
     }
 
     /// Checks the hub tree and the agencies, resolves home hubs, and builds the directory.
-    init(validating hubs: [Hub], drafts: [AgencyDraft], source: DirectorySource) throws(DirectoryError) {
+    init(validating hubs: [Hub], drafts: [AgencyDraft], source: DirectorySource) throws(ConfigurationError) {
         let rootIndex = try Self.checkHubs(hubs, source: source)
         let agencies = try Self.checkAgencies(drafts, hubs: hubs, rootID: hubs[rootIndex].id, source: source)
         self.init(checkedHubs: hubs, agencies: agencies, rootIndex: rootIndex)
@@ -22,9 +22,9 @@ extension Directory {
     // MARK: Hubs
 
     /// Returns the index of the root after checking ids, connections, parents and the tree.
-    private static func checkHubs(_ hubs: [Hub], source: DirectorySource) throws(DirectoryError) -> Int {
+    private static func checkHubs(_ hubs: [Hub], source: DirectorySource) throws(ConfigurationError) -> Int {
         guard !hubs.isEmpty else {
-            throw DirectoryError(path: source.path, line: source.hubsLine, key: "hubs",
+            throw ConfigurationError(path: source.path, line: source.hubsLine, key: "hubs",
                                  expected: "at least one hub (the root of the tree)")
         }
         var firstIndex: [String: Int] = [:]
@@ -72,7 +72,7 @@ extension Directory {
         }
         guard let root = roots.first else {
             // Unreachable: without a root every chain is a cycle, refused above.
-            throw DirectoryError(path: source.path, line: source.hubsLine, key: "hubs",
+            throw ConfigurationError(path: source.path, line: source.hubsLine, key: "hubs",
                                  expected: "exactly one hub without 'parent' (the root), not none")
         }
         return root
@@ -80,7 +80,7 @@ extension Directory {
 
     private static func checkConnection(
         _ connection: HubConnection, index: Int, id: String, source: DirectorySource
-    ) throws(DirectoryError) {
+    ) throws(ConfigurationError) {
         guard !connection.bootstrapServers.isEmpty else {
             throw source.hubError(index, id: id, key: "kafka.bootstrap",
                                   "at least one bootstrap server host:port, not an empty list")
@@ -104,7 +104,7 @@ extension Directory {
 
     private static func checkAgencies(
         _ drafts: [AgencyDraft], hubs: [Hub], rootID: String, source: DirectorySource
-    ) throws(DirectoryError) -> [Agency] {
+    ) throws(ConfigurationError) -> [Agency] {
         let hubIDs = Set(hubs.map(\.id))
         let declaredHubs = hubs.map(\.id).joined(separator: ", ")
         var firstIndex: [AgencyCode: Int] = [:]

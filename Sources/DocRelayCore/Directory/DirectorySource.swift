@@ -23,9 +23,9 @@ struct DirectorySource {
     func hubError(
         _ index: Int, id: String?, key: String?, _ expected: String,
         file: String = #fileID, line: Int = #line
-    ) -> DirectoryError {
+    ) -> ConfigurationError {
         let entry = hubs.indices.contains(index) ? hubs[index] : Entry()
-        return DirectoryError(
+        return ConfigurationError(
             path: path, line: key.flatMap { entry.keyLines[$0] } ?? entry.line,
             entry: Self.label("hubs", index, id), key: key, expected: expected,
             sourceFile: file, sourceLine: line)
@@ -34,9 +34,9 @@ struct DirectorySource {
     func agencyError(
         _ index: Int, code: String?, key: String?, _ expected: String,
         file: String = #fileID, line: Int = #line
-    ) -> DirectoryError {
+    ) -> ConfigurationError {
         let entry = agencies.indices.contains(index) ? agencies[index] : Entry()
-        return DirectoryError(
+        return ConfigurationError(
             path: path, line: key.flatMap { entry.keyLines[$0] } ?? entry.line,
             entry: Self.label("agencies", index, code), key: key, expected: expected,
             sourceFile: file, sourceLine: line)

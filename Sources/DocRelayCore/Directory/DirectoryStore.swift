@@ -11,7 +11,7 @@ public final class DirectoryStore: Sendable {
     private let reloading = Mutex<Void>(())
 
     /// Loads the directory at `path`.
-    public init(contentsOf path: String) throws(DirectoryError) {
+    public init(contentsOf path: String) throws(ConfigurationError) {
         self.path = path
         self.directory = Mutex(try Directory.load(contentsOf: path))
     }
@@ -30,8 +30,8 @@ public final class DirectoryStore: Sendable {
     /// Re-reads the file and puts the new directory in force, atomically; throws and keeps the
     /// old directory when the file is bad. Returns the new directory.
     @discardableResult
-    public func reload() throws(DirectoryError) -> Directory {
-        try reloading.withLock { _ throws(DirectoryError) in
+    public func reload() throws(ConfigurationError) -> Directory {
+        try reloading.withLock { _ throws(ConfigurationError) in
             let fresh = try Directory.load(contentsOf: path)
             directory.withLock { $0 = fresh }
             return fresh

@@ -4,7 +4,7 @@ import Testing
 
 /// The error `yaml` is refused with, read as `dir.yaml`.
 private func refusal(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
-    let error = #expect(throws: DirectoryError.self, sourceLocation: sourceLocation) {
+    let error = #expect(throws: ConfigurationError.self, sourceLocation: sourceLocation) {
         try Directory.parse(yaml, path: "dir.yaml")
     }
     #expect(error?.path == "dir.yaml", sourceLocation: sourceLocation)
@@ -220,19 +220,19 @@ struct DirectoryErrorTests {
 
     @Test("A missing file, and one that is not UTF-8")
     func files() throws {
-        let missing = #expect(throws: DirectoryError.self) { try Directory.load(contentsOf: "/nonexistent/dir.yaml") }
+        let missing = #expect(throws: ConfigurationError.self) { try Directory.load(contentsOf: "/nonexistent/dir.yaml") }
         #expect(missing?.description == "/nonexistent/dir.yaml: expected a directory file at this path: there is none")
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("latin1.yaml")
         try Data([0x68, 0x75, 0x62, 0x73, 0x3A, 0x20, 0xE9, 0x0A]).write(to: file)
-        let notUTF8 = #expect(throws: DirectoryError.self) { try Directory.load(contentsOf: file.path) }
+        let notUTF8 = #expect(throws: ConfigurationError.self) { try Directory.load(contentsOf: file.path) }
         #expect(notUTF8?.description == "\(file.path): expected UTF-8 text")
     }
 
     @Test("Errors carry where in DocRelay they were raised")
     func sourceLocation() {
-        let error = #expect(throws: DirectoryError.self) { try Directory.parse("", path: "d.yaml") }
+        let error = #expect(throws: ConfigurationError.self) { try Directory.parse("", path: "d.yaml") }
         #expect(error?.sourceFile.hasPrefix("DocRelayCore/") == true)
         #expect((error?.sourceLine ?? 0) > 0)
         #expect(error?.line == nil)

@@ -87,7 +87,7 @@ struct DirectoryLoadingTests {
                               certificateFingerprints: [SampleDirectory.fingerprintG22.uppercased()])])
         #expect(built.root.id == "national")
         #expect(built.agencies(boundToFingerprint: SampleDirectory.fingerprintG22).map(\.code.rawValue) == ["000.00.00.G22"])
-        let error = #expect(throws: DirectoryError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try Directory(hubs: [Hub(id: "national", name: "N", parentID: nil, connection: connection)],
                           agencies: [Agency(code: .qcvn("000.00.00.G22"), name: "VPCP", hubID: "h99")])
         }

@@ -23,12 +23,12 @@ struct DirectoryStoreTests {
         #expect(snapshot.agencies.count == 7)
 
         try Data("hubs: [\n".utf8).write(to: file)
-        let error = #expect(throws: DirectoryError.self) { try store.reload() }
+        let error = #expect(throws: ConfigurationError.self) { try store.reload() }
         #expect(error?.path == file.path)
         #expect(store.current.agencies.count == 8)
 
         try FileManager.default.removeItem(at: file)
-        #expect(throws: DirectoryError.self) { try store.reload() }
+        #expect(throws: ConfigurationError.self) { try store.reload() }
         #expect(store.current.agency(named: "000.00.00.H41") != nil)
     }
 
@@ -61,7 +61,7 @@ struct DirectoryStoreTests {
         let directory = try Directory.parse(SampleDirectory.yaml, path: "/nonexistent/dir.yaml")
         let store = DirectoryStore(directory, path: "/nonexistent/dir.yaml")
         #expect(store.current.hubs.count == 3)
-        #expect(throws: DirectoryError.self) { try store.reload() }
+        #expect(throws: ConfigurationError.self) { try store.reload() }
         #expect(store.current.hubs.count == 3)
     }
 }

@@ -35,7 +35,7 @@ struct DirectoryPropertyTests {
         let elapsed = measure {
             for index in 0..<2_500 {
                 let text = String(decoding: Mutator.mutate(valid, tokens: yamlTokens, maxEdits: 3, using: &generator), as: UTF8.self)
-                do throws(DirectoryError) {
+                do throws(ConfigurationError) {
                     let directory = try Directory.parse(text, path: "dir.yaml")
                     accepted += 1
                     if let reason = violation(directory) { Issue.record("case \(index): \(reason)") }
@@ -59,13 +59,13 @@ struct DirectoryPropertyTests {
         let elapsed = measure {
             for index in 0..<1_500 {
                 let bytes = generator.bytes(Int.random(in: 0..<400, using: &generator))
-                do throws(DirectoryError) {
+                do throws(ConfigurationError) {
                     _ = try Directory.parse(String(decoding: bytes, as: UTF8.self), path: "dir.yaml")
                     Issue.record("case \(index): random bytes made a directory")
                 } catch {}
             }
             for cut in stride(from: 0, to: valid.count, by: 3) {
-                do throws(DirectoryError) {
+                do throws(ConfigurationError) {
                     let directory = try Directory.parse(String(decoding: valid.prefix(cut), as: UTF8.self), path: "dir.yaml")
                     if let reason = violation(directory) { Issue.record("cut \(cut): \(reason)") }
                 } catch {

@@ -1,8 +1,9 @@
-/// A directory file that cannot be used, naming where and what was expected:
+/// A configuration file (the directory, a relay's or agent's configuration) that cannot be
+/// used, naming where and what was expected:
 /// `dir.yaml:14: agencies[3] (000.00.00.G22): key 'hub': expected one of the declared hubs
 /// (national, h58), not 'h99'`.
-public struct DirectoryError: Error, Sendable, CustomStringConvertible {
-    /// The directory file as it was named to DocRelay (`(in memory)` for a directory built in code).
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// The file as it was named to DocRelay (`(in memory)` for a directory built in code).
     public let path: String
     /// The line in the file, when known (1-based).
     public let line: Int?
