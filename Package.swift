@@ -73,6 +73,7 @@ let package = Package(
                 "DocRelayKafka",
                 "DocRelaySigning",
                 "DocRelayCore",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -60,7 +60,7 @@ public enum DocumentSigner {
         return SignedHeaders(
             id: id, kind: kind, from: from, to: to, created: rfc3339(created), createdDate: created,
             contentType: draft.contentType ?? (edXML != nil ? "application/edxml+xml" : contentType(of: draft.fileName)),
-            ref: ref, sha256: SHA256Digest.hex(SHA256Digest.hash(value)), signature: "")
+            ref: ref, sha256: SHA256Hex.of(value), signature: "")
     }
 
     /// The edXML header when the document is (or is declared) edXML.

@@ -77,7 +77,7 @@ public struct DocumentVerifier: Sendable {
         }
 
         // 4. The value matches the signed digest.
-        let digest = SHA256Digest.hex(SHA256Digest.hash(value))
+        let digest = SHA256Hex.of(value)
         guard digest == signed.sha256 else {
             throw Rejection(
                 .signature, "dr-sha256: the value's SHA-256 is \(digest), not the signed \(signed.sha256)",

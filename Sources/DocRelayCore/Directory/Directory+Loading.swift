@@ -64,24 +64,7 @@ extension Directory {
         let parentID = try fields.string("parent", required: nil, what: "the id of the parent hub")
         let kafkaNode = try fields.node("kafka", required: "the hub's Kafka connection (at least bootstrap)")
         guard let kafkaNode else { throw fields.error(nil, key: "kafka", "the hub's Kafka connection") }
-        let kafka = try YAMLMapping(
-            kafkaNode, path: path, entry: fields.entry, key: "kafka", keyPrefix: "kafka.",
-            known: ["bootstrap", "properties-file", "properties", "topic-prefix"],
-            what: "a mapping with bootstrap, and optionally properties-file, properties, topic-prefix")
-
-        let connection = HubConnection(
-            bootstrapServers: try readBootstrap(kafka),
-            properties: try readProperties(kafka),
-            propertiesFile: try kafka.string("properties-file", required: nil, what: "the path of a properties file")
-                .map { file throws(ConfigurationError) in
-                    guard !file.isEmpty else {
-                        throw kafka.error(try kafka.node("properties-file", required: nil), key: "properties-file",
-                                          "the path of a properties file, not an empty text")
-                    }
-                    return resolve(file, relativeTo: path)
-                },
-            topicPrefix: try kafka.string("topic-prefix", required: nil, what: "a topic prefix such as docrelay")
-                ?? HubConnection.defaultTopicPrefix)
+        let (connection, kafka) = try HubConnection.read(kafkaNode, path: path, entry: fields.entry, key: "kafka")
 
         var entry = DirectorySource.Entry(line: node.mark?.line)
         for key in ["id", "name", "parent", "kafka"] { entry.keyLines[key] = fields.line(of: key) }
@@ -91,45 +74,9 @@ extension Directory {
         return (Hub(id: id, name: name, parentID: parentID, connection: connection), entry)
     }
 
-    /// `bootstrap: a:9092,b:9092` or a list of `host:port`.
-    private static func readBootstrap(_ kafka: YAMLMapping) throws(ConfigurationError) -> [String] {
-        let what = "bootstrap servers: host:port, separated by commas or as a list"
-        guard let node = try kafka.node("bootstrap", required: "the bootstrap servers host:port") else { return [] }
-        let texts: [String]
-        if case .sequence(let items) = node {
-            texts = try items.map { item throws(ConfigurationError) in try kafka.text(item, key: "bootstrap", what: what) }
-        } else {
-            texts = [try kafka.text(node, key: "bootstrap", what: what)]
-        }
-        guard !texts.isEmpty else {
-            throw kafka.error(node, key: "bootstrap", "at least one bootstrap server host:port, not an empty list")
-        }
-        let servers = texts.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            .map { String($0).trimmingWhitespace() }
-        guard !servers.isEmpty, !servers.contains(where: \.isEmpty) else {
-            throw kafka.error(node, key: "bootstrap", "\(what), not an empty server in \(quoted(texts.joined(separator: ",")))")
-        }
-        return servers
-    }
-
-    /// `properties: { name: value }`, every value a text.
-    private static func readProperties(_ kafka: YAMLMapping) throws(ConfigurationError) -> [String: String] {
-        guard let node = try kafka.node("properties", required: nil) else { return [:] }
-        guard case .mapping(let mapping) = node else {
-            throw kafka.error(node, key: "properties",
-                              "a mapping of librdkafka properties to values, not \(YAMLMapping.describe(node))")
-        }
-        var properties: [String: String] = [:]
-        for (name, value) in mapping {
-            let name = try kafka.text(name, key: "properties", what: "a librdkafka property name")
-            properties[name] = try kafka.text(value, key: "properties",
-                                              what: "a text value for property '\(name)'")
-        }
-        return properties
-    }
 
     /// `file` made absolute against the folder of the directory file at `path`.
-    static func resolve(_ file: String, relativeTo path: String) -> String {
+    public static func resolve(_ file: String, relativeTo path: String) -> String {
         if file.hasPrefix("/") { return URL(fileURLWithPath: file).standardizedFileURL.path }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         return URL(fileURLWithPath: file, relativeTo: folder).standardizedFileURL.path

@@ -224,6 +224,20 @@ private struct HeaderReader {
         headers.originOffset = try number(HeaderName.originOffset, as: Int64.self)
         headers.deadLetteredAt = try time(HeaderName.deadLetteredAt)
         headers.replayed = try relayText(HeaderName.replayed)
+        if let pending = try relayText(HeaderName.pendingTo) {
+            let codes = pending.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !codes.isEmpty, codes.allSatisfy({ (try? AgencyCode(parsing: $0)) != nil }) else {
+                throw .malformed(HeaderName.pendingTo, "expected agency codes separated by commas, not \(quoted(pending))")
+            }
+            headers.pendingTo = codes
+        }
+        if let digest = try relayText(HeaderName.valueSHA256) {
+            guard digest.utf8.count == 64, digest.utf8.allSatisfy({ $0.isHexDigit }) else {
+                throw .malformed(HeaderName.valueSHA256, "expected 64 hexadecimal digits, not \(quoted(digest))")
+            }
+            headers.valueSHA256 = digest
+        }
+        headers.valueSize = try number(HeaderName.valueSize, as: Int.self)
         return headers
     }
 

@@ -22,6 +22,13 @@ public enum HeaderName {
     public static let originOffset = "dr-origin-offset"
     public static let deadLetteredAt = "dr-dead-lettered-at"
     public static let replayed = "dr-replayed"
+    /// The recipients still to deliver to, when a retry or replay concerns only some of `dr-to`
+    /// (a subset of it: it can only narrow a delivery, never widen it).
+    public static let pendingTo = "dr-pending-to"
+    /// On a dead letter whose value was truncated: the SHA-256 (lowercase hex) and the size in
+    /// bytes of the value as it was read.
+    public static let valueSHA256 = "dr-value-sha256"
+    public static let valueSize = "dr-value-size"
 
     /// The signed headers, in contract order (the signature is over the base the others make).
     public static let signed = [id, kind, from, to, created, contentType, ref, sha256, signature]
@@ -29,6 +36,6 @@ public enum HeaderName {
     /// The relay headers, in the order relays write them.
     public static let relay = [
         hop, attempt, notBefore, errorClass, error, originTopic, originPartition, originOffset,
-        deadLetteredAt, replayed,
+        deadLetteredAt, replayed, pendingTo, valueSHA256, valueSize,
     ]
 }

@@ -21,11 +21,17 @@ public struct RelayHeaders: Sendable, Hashable {
     public var deadLetteredAt: String?
     /// `dr-replayed`: set by an operator's replay.
     public var replayed: String?
+    /// `dr-pending-to`: the recipients a retry or replay still has to deliver to (within `dr-to`).
+    public var pendingTo: [String]?
+    /// `dr-value-sha256`, `dr-value-size`: the value as read, on a dead letter that truncated it.
+    public var valueSHA256: String?
+    public var valueSize: Int?
 
     public init(
         hops: [String] = [], attempt: Int? = nil, notBefore: String? = nil, errorClass: String? = nil,
         error: String? = nil, originTopic: String? = nil, originPartition: Int32? = nil,
-        originOffset: Int64? = nil, deadLetteredAt: String? = nil, replayed: String? = nil
+        originOffset: Int64? = nil, deadLetteredAt: String? = nil, replayed: String? = nil,
+        pendingTo: [String]? = nil, valueSHA256: String? = nil, valueSize: Int? = nil
     ) {
         self.hops = hops
         self.attempt = attempt
@@ -37,6 +43,9 @@ public struct RelayHeaders: Sendable, Hashable {
         self.originOffset = originOffset
         self.deadLetteredAt = deadLetteredAt
         self.replayed = replayed
+        self.pendingTo = pendingTo
+        self.valueSHA256 = valueSHA256
+        self.valueSize = valueSize
     }
 
     /// `notBefore` as a date.
@@ -58,6 +67,9 @@ public struct RelayHeaders: Sendable, Hashable {
             (HeaderName.originOffset, originOffset.map(String.init)),
             (HeaderName.deadLetteredAt, deadLetteredAt),
             (HeaderName.replayed, replayed),
+            (HeaderName.pendingTo, pendingTo.map { $0.joined(separator: ",") }),
+            (HeaderName.valueSHA256, valueSHA256),
+            (HeaderName.valueSize, valueSize.map(String.init)),
         ]
         for case let (name, value?) in optional { result.append((name, Array(value.utf8))) }
         return result

@@ -1,0 +1,71 @@
+public import DocRelayCore
+import Foundation
+
+/// The configuration of one hub's relay (`hub.yaml`), as written; `RelaySetup` is what it
+/// resolves to. Paths are relative to the configuration file.
+///
+/// ```yaml
+/// hub: national                 # this hub's id in the directory (required)
+/// instance: relay-1             # default: the host name
+/// directory: directory.yaml     # required
+/// trust:
+///   anchors: [pki/ca.pem]       # required: PEM bundles of trust anchors
+///   intermediates: []           # optional
+///   crls: []                    # optional: CRLs (then every CA of a chain needs a current one)
+/// identity:                     # the hub's relay certificate and key: they sign acks (required)
+///   certificate: pki/hubs/national.pem
+///   key: pki/hubs/national.key
+/// kafka:                        # optional: else the hub's connection in the directory
+///   bootstrap: 127.0.0.1:9092
+///   properties-file: kafka/tls.properties
+///   properties: { client.id: relay-1 }
+///   topic-prefix: docrelay
+/// consumer:
+///   group: docrelay-relay-national   # default docrelay-relay-<hub>
+///   session-timeout: 45s             # default 45s
+///   workers: 256                     # records processed at once, default 256
+/// retry:
+///   tiers: [5s, 1m, 10m, 1h]         # default, the contract's
+///   max-age: 24h                     # after it, a record is dead-lettered (exhausted); default 24h
+///   attempt-timeout: 30s             # how long one write may take before it counts as failed
+/// limits:
+///   max-value-bytes: 1048576         # default 1 MiB
+/// admin:
+///   listen: 127.0.0.1:9480           # /metrics and /healthz; omit to disable
+/// ```
+public struct RelayConfiguration: Sendable, Hashable {
+    /// The file it was read from.
+    public var path: String
+    public var hubID: String
+    public var instance: String
+    public var directoryPath: String
+    public var anchorFiles: [String]
+    public var intermediateFiles: [String]
+    public var crlFiles: [String]
+    public var certificateFile: String
+    public var keyFile: String
+    /// The Kafka connection, when it overrides the directory's.
+    public var kafka: HubConnection?
+    public var consumerGroup: String
+    public var sessionTimeout: Duration
+    public var workers: Int
+    public var retryTiers: [RetryTier]
+    public var maxAge: Duration
+    public var attemptTimeout: Duration
+    public var maxValueBytes: Int
+    /// `host:port` of the admin HTTP server, or nil for none.
+    public var adminListen: AdminAddress?
+
+    /// Where the admin server listens.
+    public struct AdminAddress: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public var description: String { "\(host):\(port)" }
+    }
+}
