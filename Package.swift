@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C layer: system libraries only.
@@ -75,8 +78,23 @@ let package = Package(
                 "DocRelayCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                // The CoreMetrics API only: the relay records, main picks the backend.
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The admin HTTP port: Prometheus `/metrics` and `/healthz` over Hummingbird.
+        .target(
+            name: "DocRelayAdmin",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -86,6 +104,7 @@ let package = Package(
             name: "docrelay",
             dependencies: [
                 "DocRelay",
+                "DocRelayAdmin",
                 "DocRelayKafka",
                 "DocRelaySigning",
                 "DocRelayCore",
@@ -142,8 +161,23 @@ let package = Package(
         ),
         .testTarget(
             name: "DocRelayTests",
-            dependencies: ["DocRelay", "DocRelayTestSupport"],
+            dependencies: [
+                "DocRelay",
+                "DocRelayTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocRelayAdminTests",
+            dependencies: [
+                "DocRelayAdmin",
+                "DocRelayTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
