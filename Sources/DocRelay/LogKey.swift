@@ -7,4 +7,8 @@ public enum LogKey {
     public static let agencies = "docrelay.directory.agencies"
     public static let errorClass = "docrelay.error.class"
     public static let error = "docrelay.error"
+    public static let topic = "docrelay.kafka.topic"
+    public static let partition = "docrelay.kafka.partition"
+    public static let retryTier = "docrelay.retry.tier"
+    public static let instance = "docrelay.instance"
 }

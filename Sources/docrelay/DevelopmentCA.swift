@@ -133,6 +133,7 @@ enum DirectoryWriter {
             if let parent = hub.parent { lines.append("    parent: \(quoted(parent))") }
             lines.append("    kafka:")
             lines.append("      bootstrap: \(quoted(hub.bootstrap))")
+            lines += certificateLines(hub.certificate, indent: "    ")
         }
         lines.append("agencies:")
         for agency in agencies {

@@ -63,9 +63,15 @@ public struct DocumentVerifier: Sendable {
             throw Rejection(.signature, "dr-signature: \(error.message)")
         }
 
-        // 3. The certificate is bound to dr-from.
+        // 3. The certificate is bound to dr-from (an agency, or a hub for its acks).
         var authentic: AgencyCode?
-        if let directory {
+        if let directory, let hubID = signed.hubSender {
+            guard directory.isBound(hubID: hubID, fingerprint: signer.fingerprint, subject: signer.subject) else {
+                throw Rejection(
+                    .sender,
+                    "the certificate \(signer.subject) (SHA-256 \(signer.fingerprint)) is not bound to \(signed.from) in the directory")
+            }
+        } else if let directory {
             guard let sender,
                   directory.isBound(sender.code, fingerprint: signer.fingerprint, subject: signer.subject)
             else {

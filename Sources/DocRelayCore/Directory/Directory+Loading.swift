@@ -52,8 +52,8 @@ extension Directory {
     private static func readHub(_ node: Node, index: Int, path: String) throws(ConfigurationError) -> (Hub, DirectorySource.Entry) {
         var fields = try YAMLMapping(
             node, path: path, entry: DirectorySource.label("hubs", index, nil), key: nil,
-            known: ["id", "name", "parent", "kafka"],
-            what: "a hub: a mapping with id, kafka, and optionally name and parent")
+            known: ["id", "name", "parent", "kafka", "certificates"],
+            what: "a hub: a mapping with id, kafka, and optionally name, parent, certificates")
         let id = try fields.requiredString("id", required: "the hub's id", what: "a hub id such as national")
         guard isHubID(id) else {
             throw fields.error(try fields.node("id", required: nil), key: "id",
@@ -71,7 +71,10 @@ extension Directory {
         for key in ["bootstrap", "properties-file", "properties", "topic-prefix"] {
             entry.keyLines["kafka." + key] = kafka.line(of: key)
         }
-        return (Hub(id: id, name: name, parentID: parentID, connection: connection), entry)
+        let (fingerprints, subjects) = try readCertificates(fields)
+        let hub = Hub(id: id, name: name, parentID: parentID, connection: connection,
+                      certificateFingerprints: fingerprints, certificateSubjects: subjects)
+        return (hub, entry)
     }
 
 
@@ -112,13 +115,23 @@ extension Directory {
                                    "\(error.expected), not \(quoted(parentText))")
             }
         }
+        let (fingerprints, subjects) = try readCertificates(fields)
+        var entry = DirectorySource.Entry(line: node.mark?.line)
+        for key in ["code", "name", "hub", "parent", "certificates"] { entry.keyLines[key] = fields.line(of: key) }
+        let draft = AgencyDraft(code: code, name: name, hubID: hubID, parentOverride: parent,
+                                certificateFingerprints: fingerprints, certificateSubjects: subjects)
+        return (draft, entry)
+    }
+
+    /// `certificates: [{ sha256: <hex> }, { subject: <RFC 2253> }]`, for agencies and hubs.
+    static func readCertificates(_ fields: YAMLMapping) throws(ConfigurationError) -> (fingerprints: [String], subjects: [String]) {
         var fingerprints: [String] = []
         var subjects: [String] = []
         let certificates = try fields.list(
             "certificates", required: nil, what: "a list of certificates, each `sha256: <hex>` or `subject: <RFC 2253>`")
         for item in certificates ?? [] {
             let certificate = try YAMLMapping(
-                item, path: path, entry: fields.entry, key: "certificates", keyPrefix: "certificates.",
+                item, path: fields.path, entry: fields.entry, key: "certificates", keyPrefix: "certificates.",
                 known: ["sha256", "subject"], what: "a certificate: a mapping with sha256 or subject")
             switch (certificate.has("sha256"), certificate.has("subject")) {
             case (true, false):
@@ -143,10 +156,6 @@ extension Directory {
                                    "each certificate given by exactly one of sha256 or subject")
             }
         }
-        var entry = DirectorySource.Entry(line: node.mark?.line)
-        for key in ["code", "name", "hub", "parent", "certificates"] { entry.keyLines[key] = fields.line(of: key) }
-        let draft = AgencyDraft(code: code, name: name, hubID: hubID, parentOverride: parent,
-                                certificateFingerprints: fingerprints, certificateSubjects: subjects)
-        return (draft, entry)
+        return (fingerprints, subjects)
     }
 }

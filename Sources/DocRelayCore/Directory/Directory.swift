@@ -106,6 +106,11 @@ public struct Directory: Sendable {
         agency(code)?.isBound(fingerprint: fingerprint, subject: subject) ?? false
     }
 
+    /// Whether a certificate may sign as `hub:<id>` (a hub's acks).
+    public func isBound(hubID: String, fingerprint: String, subject: String?) -> Bool {
+        hub(id: hubID)?.isBound(fingerprint: fingerprint, subject: subject) ?? false
+    }
+
     // MARK: Hubs
 
     /// The hub with this id, if declared.

@@ -10,12 +10,28 @@ public struct Hub: Sendable, Hashable {
     public let parentID: String?
     /// How to reach the hub's Kafka.
     public let connection: HubConnection
+    /// The relay certificates that may sign as `hub:<id>` (its acks), by SHA-256 fingerprint
+    /// (lowercase hex) or RFC 2253 subject.
+    public let certificateFingerprints: [String]
+    public let certificateSubjects: [String]
 
-    public init(id: String, name: String, parentID: String?, connection: HubConnection) {
+    public init(
+        id: String, name: String, parentID: String?, connection: HubConnection,
+        certificateFingerprints: [String] = [], certificateSubjects: [String] = []
+    ) {
         self.id = id
         self.name = name
         self.parentID = parentID
         self.connection = connection
+        self.certificateFingerprints = certificateFingerprints.map { $0.lowercased() }
+        self.certificateSubjects = certificateSubjects
+    }
+
+    /// Whether a certificate may sign as this hub.
+    public func isBound(fingerprint: String, subject: String?) -> Bool {
+        if certificateFingerprints.contains(fingerprint.lowercased()) { return true }
+        guard let subject = subject?.trimmingWhitespace(), !subject.isEmpty else { return false }
+        return certificateSubjects.contains(subject)
     }
 
     /// Whether this is the root of the tree (the national hub).

@@ -1,0 +1,63 @@
+import DocRelayKafka
+import Logging
+
+/// Writes the relay's own records (dead letters, retries, acks, events): each must be durable
+/// before the record that caused it may be committed, so a failure is retried here, with
+/// backoff, until the broker acknowledges or the relay shuts down (the record is then not
+/// committed and is processed again after restart: nothing is lost).
+struct DurableWriter: Sendable {
+    let producer: KafkaProducer
+    let logger: Logger
+
+    /// Writes every record, each until acknowledged. They are handed to the producer in order,
+    /// so records of one key (one document) land in their partition in this order.
+    func writeAll(_ records: [KafkaProducerRecord]) async throws {
+        var pending = records
+        var backoff = Duration.milliseconds(100)
+        while !pending.isEmpty {
+            pending = await enqueue(pending)
+            guard !pending.isEmpty else { return }
+            try await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(30))
+        }
+    }
+
+    /// Hands `records` to the producer in order; returns those the broker did not take.
+    private func enqueue(_ records: [KafkaProducerRecord]) async -> [KafkaProducerRecord] {
+        let (outcomes, continuation) = AsyncStream.makeStream(of: (index: Int, error: KafkaError?).self)
+        for (index, record) in records.enumerated() {
+            await producer.send(record) { result in
+                switch result {
+                case .success: continuation.yield((index, nil))
+                case .failure(let error): continuation.yield((index, error))
+                }
+            }
+        }
+        var failed: [KafkaProducerRecord] = []
+        var outstanding = records.count
+        for await outcome in outcomes {
+            if let error = outcome.error {
+                let record = records[outcome.index]
+                logger.warning(
+                    "Write of a relay record failed; retrying",
+                    metadata: [LogKey.topic: "\(record.topic)", LogKey.error: "\(error)"])
+                failed.append(record)
+            }
+            outstanding -= 1
+            if outstanding == 0 { break }
+        }
+        continuation.finish()
+        return failed
+    }
+
+    /// One attempt at a delivery: the broker's outcome, failures included (the caller decides
+    /// between retry tiers and the dead-letter topic). Throws only what is not the broker's
+    /// answer (cancellation).
+    func attempt(_ record: KafkaProducerRecord) async throws -> Result<KafkaDeliveryReport, KafkaError> {
+        do {
+            return .success(try await producer.send(record))
+        } catch let error as KafkaError {
+            return .failure(error)
+        }
+    }
+}

@@ -1,0 +1,315 @@
+import DocRelayCore
+import DocRelayKafka
+import DocRelaySigning
+import Foundation
+import Logging
+
+/// Decides and carries out what happens to one record of the hub, as the contract says: verify;
+/// deliver to each recipient's inbox and ack the sender, or send what failed for a passing
+/// reason to the next retry tier, or dead-letter it (with a negative ack to an authentic
+/// sender); one event per decision. `handle` returns once every outcome is durable, so that the
+/// caller may then mark the record processed (and its offset committable).
+struct RecordHandler: Sendable {
+    let hubID: String
+    let instance: String
+    let topics: TopicNames
+    let tiers: [RetryTier]
+    let maxAge: Duration
+    let limits: EnvelopeLimits
+    let directory: DirectoryStore
+    let trust: TrustStore
+    let signatures: FastCMSVerifier
+    let writer: DurableWriter
+    let acks: AckFactory
+    let logger: Logger
+
+    /// Handles `record`; throws only `CancellationError` (the relay is stopping: the record
+    /// stays uncommitted and is handled again after restart).
+    func handle(_ record: KafkaRecord, now: Date = Date()) async throws {
+        let headers = record.headers.map { (name: $0.name, value: $0.value) }
+        let verifier = DocumentVerifier(directory: directory.current, trust: trust, signatures: signatures, limits: limits)
+        switch verifier.verify(headers: headers, value: record.value) {
+        case .failure(let rejection):
+            try await deadLetter(record, rejection: rejection, now: now)
+        case .success(let document):
+            let signed = document.envelope.signed
+            if let code = topics.agencyCode(ofOutTopic: record.topic), code != signed.from {
+                let rejection = Rejection(.sender, "published on \(record.topic), but dr-from is \(signed.from)")
+                try await deadLetter(record, rejection: rejection, now: now)
+                return
+            }
+            try await dispatch(record, document: document, now: now)
+        }
+    }
+
+    // MARK: Delivery
+
+    private func dispatch(_ record: KafkaRecord, document: VerifiedDocument, now: Date) async throws {
+        let signed = document.envelope.signed
+        let relay = document.envelope.relay
+        var recipients = signed.to
+        if let pending = relay.pendingTo {
+            recipients = signed.to.filter(pending.contains)
+            guard !recipients.isEmpty else {
+                let rejection = Rejection(.malformed, "dr-pending-to names none of dr-to")
+                try await deadLetter(record, rejection: rejection, now: now)
+                return
+            }
+        }
+        let attempt = relay.attempt ?? 0
+        var writes: [KafkaProducerRecord] = []
+        if attempt == 0 && relay.replayed == nil {
+            writes.append(eventRecord(.accepted, for: signed, record: record, now: now))
+        }
+
+        // Each recipient: into its inbox when it lives here; elsewhere is for another hub.
+        let directory = self.directory.current
+        var local: [String] = []
+        var remote: [(String, String)] = []
+        for code in recipients {
+            let home = directory.agency(named: code).flatMap { directory.homeHub(of: $0.code) }
+            if let home, home.id != hubID { remote.append((code, home.id)) } else { local.append(code) }
+        }
+        let deliveryHeaders = forwardedHeaders(record.headers, now: now)
+        let results = try await withThrowingTaskGroup(of: (String, Result<KafkaDeliveryReport, KafkaError>).self) { group in
+            for code in local {
+                let delivery = KafkaProducerRecord(
+                    topic: topics.inbox(code), key: Array(signed.id.utf8), value: record.value, headers: deliveryHeaders)
+                group.addTask { (code, try await writer.attempt(delivery)) }
+            }
+            var results: [String: Result<KafkaDeliveryReport, KafkaError>] = [:]
+            for try await (code, result) in group { results[code] = result }
+            return results
+        }
+
+        var delivered: [String] = []
+        var failed: [(code: String, reason: String)] = remote.map {
+            ($0.0, "\($0.0)'s home hub is \($0.1): forwarding between hubs is not built yet (issue #6)")
+        }
+        for code in local {
+            switch results[code] {
+            case .success(let report)?:
+                delivered.append(code)
+                var delivery = event(.delivered, for: signed, record: record, now: now)
+                delivery.recipient = code
+                delivery.target = "\(report.topic)/\(report.partition)/\(report.offset)"
+                delivery.latencyMilliseconds = max(Int(now.timeIntervalSince(signed.createdDate) * 1000), 0)
+                writes.append(encoded(delivery))
+            case .failure(let error)?:
+                failed.append((code, "\(topics.inbox(code)): \(error)"))
+            case nil:
+                failed.append((code, "no outcome"))
+            }
+        }
+        var acks = delivered.compactMap { ack(for: signed, recipient: $0, outcome: .delivered, reason: nil, now: now) }
+        if !failed.isEmpty {
+            let (more, negative) = retryOrDeadLetter(
+                record, signed: signed, attempt: attempt, failed: failed, remote: !remote.isEmpty, now: now)
+            writes += more
+            acks += negative
+        }
+        // What the acks report (deliveries, a retry, a dead letter) is durable before they go.
+        try await writer.writeAll(writes)
+        try await writer.writeAll(try await send(acks, now: now))
+    }
+
+    /// Sends acks to their inboxes, after what they acknowledge is durable. An ack whose inbox
+    /// cannot be written to goes through the retry tiers like any record (it is signed by this
+    /// hub, which the directory binds). Returns the events and retry records to write.
+    private func send(_ acks: [(record: KafkaProducerRecord, ref: String, recipient: String, sender: String)], now: Date) async throws -> [KafkaProducerRecord] {
+        guard !acks.isEmpty else { return [] }
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Result<KafkaDeliveryReport, KafkaError>).self) { group in
+            for (index, ack) in acks.enumerated() {
+                group.addTask { (index, try await writer.attempt(ack.record)) }
+            }
+            var outcomes: [Int: Result<KafkaDeliveryReport, KafkaError>] = [:]
+            for try await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+        var writes: [KafkaProducerRecord] = []
+        for (index, ack) in acks.enumerated() {
+            var acked = RelayEvent(event: .acked, id: ack.ref, hub: hubID, instance: instance, at: RFC3339.format(now, fractionalDigits: 3))
+            acked.recipient = ack.recipient
+            acked.from = ack.sender
+            switch outcomes[index] {
+            case .success(let report)?:
+                acked.target = "\(report.topic)/\(report.partition)/\(report.offset)"
+            case .failure(let error)?:
+                guard let tier = tiers.first else { continue }
+                let due = now.addingTimeInterval(Self.seconds(tier.delay))
+                var headers = ack.record.headers
+                headers.append(KafkaHeader(name: HeaderName.attempt, string: "1"))
+                headers.append(KafkaHeader(name: HeaderName.notBefore, string: RFC3339.format(due, fractionalDigits: 3)))
+                headers.append(KafkaHeader(name: HeaderName.pendingTo, string: ack.sender))
+                headers.append(KafkaHeader(name: HeaderName.error, string: "\(ack.record.topic): \(error)"))
+                writes.append(KafkaProducerRecord(topic: topics.retry(tier), key: ack.record.key, value: ack.record.value, headers: headers))
+                acked.event = .retried
+                acked.target = topics.retry(tier)
+                acked.reason = "ack not delivered: \(error)"
+            case nil:
+                continue
+            }
+            writes.append(encoded(acked))
+        }
+        return writes
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// A passing failure goes to the next tier; after the last tier, or past the maximum age,
+    /// or for a recipient no retry can serve (another hub, for now), the dead-letter topic.
+    private func retryOrDeadLetter(
+        _ record: KafkaRecord, signed: SignedHeaders, attempt: Int, failed: [(code: String, reason: String)],
+        remote: Bool, now: Date
+    ) -> (writes: [KafkaProducerRecord], acks: [(record: KafkaProducerRecord, ref: String, recipient: String, sender: String)]) {
+        let pending = failed.map(\.code)
+        let reason = failed.map { "\($0.code): \($0.reason)" }.joined(separator: "; ")
+        let age = now.timeIntervalSince(signed.createdDate)
+        let maxAgeSeconds = Double(maxAge.components.seconds)
+        if attempt < tiers.count, age < maxAgeSeconds, !remote {
+            let tier = tiers[attempt]
+            let due = now.addingTimeInterval(Self.seconds(tier.delay))
+            var headers = record.headers.filter {
+                ![HeaderName.attempt, HeaderName.notBefore, HeaderName.pendingTo, HeaderName.error].contains($0.name)
+            }
+            if headers.string(named: HeaderName.originTopic) == nil {
+                headers += originHeaders(record)
+            }
+            headers.append(KafkaHeader(name: HeaderName.attempt, string: String(attempt + 1)))
+            headers.append(KafkaHeader(name: HeaderName.notBefore, string: RFC3339.format(due, fractionalDigits: 3)))
+            headers.append(KafkaHeader(name: HeaderName.pendingTo, string: pending.joined(separator: ",")))
+            headers.append(KafkaHeader(name: HeaderName.error, string: String(reason.prefix(4096))))
+            var retried = event(.retried, for: signed, record: record, now: now)
+            retried.to = pending
+            retried.attempt = attempt + 1
+            retried.target = topics.retry(tier)
+            retried.notBefore = RFC3339.format(due, fractionalDigits: 3)
+            retried.reason = reason
+            logger.notice(
+                "Delivery failed; retrying later",
+                metadata: [LogKey.documentID: "\(signed.id)", LogKey.retryTier: "\(tier)", LogKey.error: "\(reason)"])
+            return ([
+                KafkaProducerRecord(topic: topics.retry(tier), key: Array(signed.id.utf8), value: record.value, headers: headers),
+                encoded(retried),
+            ], [])
+        }
+        let why = attempt >= tiers.count
+            ? "every retry tier tried (\(tiers.map(\.name).joined(separator: ", "))): \(reason)"
+            : remote ? reason : "older than the maximum age (\(maxAge)): \(reason)"
+        let errorClass: ErrorClass = remote ? .recipient : .exhausted
+        var writes = [
+            DeadLetter.record(for: record, errorClass: errorClass, reason: why, pendingTo: pending, topics: topics, at: now,
+                              maxValueBytes: limits.maxValueBytes)
+        ]
+        var dead = event(.deadLettered, for: signed, record: record, now: now)
+        dead.to = pending
+        dead.errorClass = errorClass.rawValue
+        dead.reason = why
+        dead.target = topics.deadLetters
+        writes.append(encoded(dead))
+        let negative = pending.compactMap { ack(for: signed, recipient: $0, outcome: .failed, reason: "\(errorClass): \(why)", now: now) }
+        logger.warning(
+            "Dead-lettered",
+            metadata: [LogKey.documentID: "\(signed.id)", LogKey.errorClass: "\(errorClass)", LogKey.error: "\(why)"])
+        return (writes, negative)
+    }
+
+    // MARK: Refusals
+
+    private func deadLetter(_ record: KafkaRecord, rejection: Rejection, now: Date) async throws {
+        var writes = [
+            DeadLetter.record(for: record, errorClass: rejection.errorClass, reason: rejection.reason, topics: topics,
+                              at: now, maxValueBytes: limits.maxValueBytes)
+        ]
+        let signed = try? Envelope.decode(
+            headers: record.headers.map { (name: $0.name, value: $0.value) }, valueLength: 0, limits: limits
+        ).signed
+        var dead = RelayEvent(
+            event: .deadLettered, id: signed?.id ?? "\(record.topic)/\(record.partition)/\(record.offset)", hub: hubID,
+            instance: instance, at: RFC3339.format(now, fractionalDigits: 3))
+        dead.kind = signed?.kind.rawValue
+        dead.from = signed?.from
+        dead.to = signed?.to
+        dead.topic = record.topic
+        dead.partition = record.partition
+        dead.offset = record.offset
+        dead.errorClass = rejection.errorClass.rawValue
+        dead.reason = rejection.reason
+        dead.target = topics.deadLetters
+        writes.append(encoded(dead))
+        var negative: [(record: KafkaProducerRecord, ref: String, recipient: String, sender: String)] = []
+        if let signed, rejection.authenticSender != nil {
+            negative = signed.to.compactMap {
+                ack(for: signed, recipient: $0, outcome: .failed, reason: "\(rejection.errorClass): \(rejection.reason)", now: now)
+            }
+        }
+        logger.warning(
+            "Refused and dead-lettered",
+            metadata: [
+                LogKey.documentID: "\(dead.id)", LogKey.errorClass: "\(rejection.errorClass)",
+                LogKey.error: "\(rejection.reason)", LogKey.topic: "\(record.topic)",
+            ])
+        try await writer.writeAll(writes)
+        try await writer.writeAll(try await send(negative, now: now))
+    }
+
+    // MARK: Records the relay writes
+
+    /// The record's headers for the next step: the relay's retry bookkeeping removed, this
+    /// hop appended.
+    private func forwardedHeaders(_ headers: [KafkaHeader], now: Date) -> [KafkaHeader] {
+        let bookkeeping: Set<String> = [
+            HeaderName.attempt, HeaderName.notBefore, HeaderName.pendingTo, HeaderName.error, HeaderName.errorClass,
+            HeaderName.replayed, HeaderName.originTopic, HeaderName.originPartition, HeaderName.originOffset,
+        ]
+        var result = headers.filter { !bookkeeping.contains($0.name) }
+        result.append(KafkaHeader(name: HeaderName.hop, string: "\(hubID)/\(instance)/\(RFC3339.format(now, fractionalDigits: 3))"))
+        return result
+    }
+
+    private func originHeaders(_ record: KafkaRecord) -> [KafkaHeader] {
+        [
+            KafkaHeader(name: HeaderName.originTopic, string: record.topic),
+            KafkaHeader(name: HeaderName.originPartition, string: String(record.partition)),
+            KafkaHeader(name: HeaderName.originOffset, string: String(record.offset)),
+        ]
+    }
+
+    /// The signed ack to the sender for one recipient; none for records that are acks
+    /// themselves, nor for a hub's own records.
+    private func ack(
+        for signed: SignedHeaders, recipient: String, outcome: AckMessage.Outcome, reason: String?, now: Date
+    ) -> (record: KafkaProducerRecord, ref: String, recipient: String, sender: String)? {
+        guard signed.hubSender == nil, signed.kind != .ack else { return nil }
+        do {
+            let record = try acks.ack(for: signed, recipient: recipient, outcome: outcome, reason: reason, at: now)
+            return (record, signed.id, recipient, signed.from)
+        } catch {
+            logger.error("Cannot sign an ack", metadata: [LogKey.documentID: "\(signed.id)", LogKey.error: "\(error)"])
+            return nil
+        }
+    }
+
+    private func event(_ kind: RelayEvent.Kind, for signed: SignedHeaders, record: KafkaRecord, now: Date) -> RelayEvent {
+        var event = RelayEvent(event: kind, id: signed.id, hub: hubID, instance: instance, at: RFC3339.format(now, fractionalDigits: 3))
+        event.kind = signed.kind.rawValue
+        event.from = signed.from
+        event.to = signed.to
+        event.topic = record.topic
+        event.partition = record.partition
+        event.offset = record.offset
+        return event
+    }
+
+    private func eventRecord(_ kind: RelayEvent.Kind, for signed: SignedHeaders, record: KafkaRecord, now: Date) -> KafkaProducerRecord {
+        encoded(event(kind, for: signed, record: record, now: now))
+    }
+
+    private func encoded(_ event: RelayEvent) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: topics.events, key: Array(event.id.utf8), value: event.encoded(),
+            headers: [KafkaHeader(name: HeaderName.id, string: event.id)])
+    }
+}

@@ -1,0 +1,127 @@
+import DocRelayCore
+import DocRelayKafka
+import DocRelaySigning
+import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// The relay daemon of one hub (`docrelay relay`): consumes the agencies' `out` topics (by
+/// pattern, so new agencies need no restart) with `workers` records in processing at once, and
+/// its retry topics, each retry waiting for its due time without holding other partitions;
+/// commits an offset only once the outcome of every record before it is durable. Several
+/// instances in one consumer group share the partitions. On graceful shutdown it stops taking
+/// records, finishes those in processing, commits and flushes.
+public struct RelayService: Service {
+    let setup: RelaySetup
+    let logger: Logger
+
+    public init(setup: RelaySetup, logger: Logger) {
+        self.setup = setup
+        var logger = logger
+        logger[metadataKey: LogKey.hub] = "\(setup.hub.id)"
+        logger[metadataKey: LogKey.instance] = "\(setup.configuration.instance)"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let configuration = setup.configuration
+        let clients = try await RelayClients.connect(setup: setup, logger: logger)
+        let handler = RecordHandler(
+            hubID: setup.hub.id, instance: configuration.instance, topics: setup.topics, tiers: configuration.retryTiers,
+            maxAge: configuration.maxAge, limits: EnvelopeLimits(maxValueBytes: configuration.maxValueBytes),
+            directory: setup.directory, trust: setup.trust, signatures: FastCMSVerifier(),
+            writer: DurableWriter(producer: clients.producer, logger: logger),
+            acks: AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics), logger: logger)
+        logger.info(
+            "Relay started",
+            metadata: [
+                "docrelay.kafka.bootstrap": "\(setup.kafka.bootstrapServers.joined(separator: ","))",
+                "docrelay.workers": "\(configuration.workers)",
+            ])
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                for _ in 0..<configuration.workers {
+                    group.addTask { try await work(clients.main, handler: handler) }
+                }
+                group.addTask { try await retries(clients.retry, handler: handler) }
+            }
+        } catch is CancellationError {
+            logger.info("Relay cancelled")
+        }
+        await clients.close()
+        logger.info("Relay stopped")
+    }
+
+    /// One worker: takes records as they come and handles each to its durable outcome.
+    private func work(_ consumer: KafkaConsumer, handler: RecordHandler) async throws {
+        for try await record in consumer.records.cancelOnGracefulShutdown() {
+            try await handler.handle(record)
+            consumer.markProcessed(record)
+        }
+    }
+
+    /// The retry topics, in order per partition: a record not yet due pauses its partition
+    /// until its `dr-not-before` (other partitions go on); a due one is handled like any other.
+    private func retries(_ consumer: KafkaConsumer, handler: RecordHandler) async throws {
+        try await withThrowingDiscardingTaskGroup { wakers in
+            for try await record in consumer.records.cancelOnGracefulShutdown() {
+                let now = Date()
+                if let due = record.headers.string(named: HeaderName.notBefore).flatMap(RFC3339.parse), due > now {
+                    let partition = record.topicPartition
+                    consumer.pause(partition, resumingAt: record.offset)
+                    let wait = Duration.milliseconds(Int64(due.timeIntervalSince(now) * 1000) + 1)
+                    wakers.addTask {
+                        try? await Task.sleep(for: wait)
+                        consumer.resume(partition)
+                    }
+                    continue
+                }
+                try await handler.handle(record, now: now)
+                consumer.markProcessed(record)
+            }
+            wakers.cancelAll()
+        }
+    }
+}
+
+/// The relay's Kafka clients: one producer, the main consumer (agencies' `out` topics and this
+/// hub's topic) and the retry consumer (its own group, so retries never wait behind documents).
+struct RelayClients: Sendable {
+    let producer: KafkaProducer
+    let main: KafkaConsumer
+    let retry: KafkaConsumer
+
+    static func connect(setup: RelaySetup, logger: Logger) async throws -> RelayClients {
+        let configuration = setup.configuration
+        var producerSettings = KafkaProducerSettings(connection: setup.kafka)
+        producerSettings.deliveryTimeout = configuration.attemptTimeout
+        producerSettings.maxRecordBytes = max(configuration.maxValueBytes + 65_536, 1_048_576)
+        // A recipient's inbox that does not exist fails within one attempt, then goes through the tiers.
+        producerSettings.connection.properties["topic.metadata.propagation.max.ms"] =
+            producerSettings.connection.properties["topic.metadata.propagation.max.ms"]
+            ?? String(min(configuration.attemptTimeout.components.seconds * 1000, 30_000))
+        let producer = try await KafkaProducer.connect(settings: producerSettings, logger: logger)
+
+        var mainSettings = KafkaConsumerSettings(connection: setup.kafka, groupID: configuration.consumerGroup)
+        mainSettings.sessionTimeout = configuration.sessionTimeout
+        let main = try KafkaConsumer(settings: mainSettings, logger: logger)
+        var subscription = [setup.topics.outPattern]
+        if setup.directory.current.hubs.count > 1 { subscription.append(setup.topics.hub(setup.hub.id)) }
+        try main.subscribe(topics: subscription)
+
+        var retrySettings = KafkaConsumerSettings(connection: setup.kafka, groupID: configuration.consumerGroup + "-retry")
+        retrySettings.sessionTimeout = configuration.sessionTimeout
+        retrySettings.maxBufferedRecords = 100
+        let retry = try KafkaConsumer(settings: retrySettings, logger: logger)
+        try retry.subscribe(topics: configuration.retryTiers.map(setup.topics.retry))
+        return RelayClients(producer: producer, main: main, retry: retry)
+    }
+
+    /// Stops taking records, waits for those in processing, commits, then flushes the producer.
+    func close() async {
+        async let mainClosed: Void = main.close()
+        async let retryClosed: Void = retry.close()
+        _ = await (mainClosed, retryClosed)
+        await producer.close()
+    }
+}

@@ -1,0 +1,152 @@
+import DocRelay
+import DocRelayCore
+import DocRelayKafka
+import DocRelaySigning
+import DocRelayTestSupport
+import Foundation
+
+/// One hub for relay tests: an embedded Kafka in this process (so the test can create topics
+/// and take brokers down), a development PKI and directory written by `docrelay pki init`, a
+/// `hub.yaml`, and the real `docrelay relay` binary reaching the cluster over TCP.
+final class RelayHarness: @unchecked Sendable {
+    let cluster: EmbeddedKafkaCluster
+    let folder: URL
+    let agencies: [String]
+    let topics = TopicNames()
+    let configPath: String
+    private(set) var relay: ChildProcess?
+    private var identities: [String: SigningIdentity] = [:]
+
+    /// `agencies` at the national hub; every topic the directory implies is created, except
+    /// the inboxes of `withoutInbox`.
+    init(
+        agencies: [String], withoutInbox: Set<String> = [], tiers: [String] = ["1s", "2s"], maxValueBytes: Int = 1_048_576,
+        partitions: Int = 3
+    ) async throws {
+        cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-relay-\(UUID().uuidString)")
+        self.agencies = agencies
+        let pki = try await runDocRelay(
+            ["pki", "init", "--out", folder.path, "--hub", "national", "--bootstrap-servers", cluster.bootstrapServers]
+                + agencies.flatMap { ["--agency", "\($0)@national"] })
+        guard pki.exitCode == 0 else { throw HarnessError("pki init: \(pki.standardError)") }
+        for code in agencies {
+            try cluster.createTopic(topics.out(code), partitions: partitions)
+            if !withoutInbox.contains(code) { try cluster.createTopic(topics.inbox(code), partitions: partitions) }
+        }
+        for tier in tiers { try cluster.createTopic("docrelay.retry.\(tier)", partitions: partitions) }
+        try cluster.createTopic(topics.deadLetters, partitions: partitions)
+        try cluster.createTopic(topics.events, partitions: 12)
+        configPath = folder.appendingPathComponent("hub.yaml").path
+        let yaml = """
+            hub: national
+            instance: relay-test
+            directory: directory.yaml
+            trust:
+              anchors: [ca.pem]
+            identity:
+              certificate: hubs/national.pem
+              key: hubs/national.key
+            consumer:
+              session-timeout: 6s
+            retry:
+              tiers: [\(tiers.joined(separator: ", "))]
+              attempt-timeout: 3s
+            limits:
+              max-value-bytes: \(maxValueBytes)
+            """
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
+    }
+
+    /// Starts (or restarts) the relay process.
+    func startRelay(logLevel: String = "warning") throws {
+        relay = try ChildProcess(DocRelayBinary.path, ["relay", "--config", configPath, "--log-level", logLevel])
+    }
+
+    /// SIGTERM, then its exit.
+    func stopRelay() async throws -> ProcessResult? {
+        guard let relay else { return nil }
+        relay.signal(SIGTERM)
+        let result = try await relay.wait(upTo: .seconds(60))
+        self.relay = nil
+        return result
+    }
+
+    /// kill -9.
+    func killRelay() async throws {
+        guard let relay else { return }
+        relay.signal(SIGKILL)
+        _ = try await relay.wait(upTo: .seconds(20))
+        self.relay = nil
+    }
+
+    func identity(_ code: String) throws -> SigningIdentity {
+        if let known = identities[code] { return known }
+        let identity = try SigningIdentity.load(
+            certificateFile: folder.appendingPathComponent("agencies/\(code).pem").path,
+            keyFile: folder.appendingPathComponent("agencies/\(code).key").path)
+        identities[code] = identity
+        return identity
+    }
+
+    /// A signed document from `from` to `to`, as the agency would publish it.
+    func document(
+        _ value: [UInt8], from: String, to: [String], id: String? = nil, signer: String? = nil
+    ) throws -> KafkaProducerRecord {
+        let signed = try DocumentSigner.sign(
+            value, draft: DocumentDraft(id: id, from: from, to: to, contentType: "text/plain"),
+            identity: try identity(signer ?? from))
+        return KafkaProducerRecord(
+            topic: topics.out(from), key: Array(signed.id.utf8), value: value,
+            headers: signed.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+    }
+
+    func producer() throws -> KafkaProducer {
+        try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
+    }
+
+    /// Every record of `topic`, read from the start by a group of its own, waiting up to
+    /// `limit` for `count` of them (and `quiet` more for any extra).
+    func read(_ topics: [String], count: Int, within limit: Duration = .seconds(120), quiet: Duration = .seconds(2)) async throws -> [KafkaRecord] {
+        let consumer = try KafkaConsumer(settings: .test(cluster, group: uniqueName("reader")), logger: testLogger)
+        try consumer.subscribe(topics: topics)
+        var records = try await consumer.take(count, within: limit)
+        records += try await consumer.extra(during: quiet)
+        await consumer.close()
+        return records
+    }
+
+    deinit {
+        if let relay { relay.signal(SIGKILL) }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension KafkaRecord {
+    var stringKey: String { String(decoding: key ?? [], as: UTF8.self) }
+    func header(_ name: String) -> String? { headers.string(named: name) }
+}
+
+extension RelayHarness {
+    /// How many records `topic` holds (the sum of its high watermarks; nothing is compacted).
+    func count(_ topic: String) async throws -> Int64 {
+        let admin = try KafkaAdmin(settings: cluster.settings, logger: testLogger)
+        return try await admin.partitionOffsets(topic: topic).reduce(0) { $0 + $1.high - $1.low }
+    }
+
+    /// Waits until `topic` holds at least `count` records.
+    func waitUntil(_ topic: String, holds count: Int64, within limit: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        while try await self.count(topic) < count {
+            guard ContinuousClock.now < deadline else {
+                throw HarnessError("\(topic) holds \(try await self.count(topic)) records, not \(count), after \(limit)")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
