@@ -1,0 +1,95 @@
+public import DocRelayCore
+public import DocRelayKafka
+
+/// The topics a directory implies for one hub (contract, "Topics"): for each agency whose home
+/// it is, `out.<code>` and `in.<code>`; the hub's own `hub.<id>`; one `retry.<delay>` per retry
+/// tier; `dlq` and `events`. What `docrelay provision` creates on a cluster and `docrelay broker
+/// --provision` creates in the embedded one.
+public struct TopicPlan: Sendable, Hashable {
+    /// One topic of the plan and why it exists.
+    public struct Topic: Sendable, Hashable {
+        public let name: String
+        public let role: Role
+    }
+
+    /// What a topic is for.
+    public enum Role: Sendable, Hashable, CustomStringConvertible {
+        /// What an agency sends.
+        case outbox(agency: String)
+        /// What an agency receives.
+        case inbox(agency: String)
+        /// Records in transit from the neighbouring hubs.
+        case transit
+        /// Records waiting for their next attempt.
+        case retry(RetryTier)
+        case deadLetters
+        case events
+
+        public var description: String {
+            switch self {
+            case .outbox(let agency): "sent by \(agency)"
+            case .inbox(let agency): "received by \(agency)"
+            case .transit: "in transit from neighbouring hubs"
+            case .retry(let tier): "waiting \(tier.name) for the next attempt"
+            case .deadLetters: "dead letters"
+            case .events: "one event per decision"
+            }
+        }
+    }
+
+    /// A hub the directory does not declare.
+    public struct UnknownHub: Error, Sendable, CustomStringConvertible {
+        public let hubID: String
+        public let known: [String]
+        public var description: String {
+            "no hub '\(hubID)' in the directory (its hubs: \(known.joined(separator: ", ")))"
+        }
+    }
+
+    public let hub: Hub
+    public let names: TopicNames
+    public let retryTiers: [RetryTier]
+    /// The codes of the agencies whose home is this hub, in directory order.
+    public let agencies: [String]
+    /// The hubs next to this one in the tree: its parent first, then its children.
+    public let neighbours: [Hub]
+    /// Every topic, in the order above.
+    public let topics: [Topic]
+
+    /// The plan of `hubID` in `directory`, with `names` (default: the prefix of the hub's
+    /// connection) and `retryTiers` (default: the contract's).
+    public init(
+        directory: Directory, hubID: String, names: TopicNames? = nil, retryTiers: [RetryTier] = RetryTier.defaults
+    ) throws(UnknownHub) {
+        guard let hub = directory.hub(id: hubID) else {
+            throw UnknownHub(hubID: hubID, known: directory.hubs.map(\.id))
+        }
+        let names = names ?? TopicNames(prefix: hub.connection.topicPrefix)
+        self.hub = hub
+        self.names = names
+        self.retryTiers = retryTiers
+        self.agencies = directory.agencies.filter { $0.hubID == hub.id }.map(\.code.rawValue)
+        self.neighbours = (hub.parentID.flatMap { directory.hub(id: $0) }.map { [$0] } ?? []) + directory.children(of: hub)
+        var topics: [Topic] = []
+        for code in agencies {
+            topics.append(Topic(name: names.out(code), role: .outbox(agency: code)))
+            topics.append(Topic(name: names.inbox(code), role: .inbox(agency: code)))
+        }
+        topics.append(Topic(name: names.hub(hub.id), role: .transit))
+        topics += retryTiers.map { Topic(name: names.retry($0), role: .retry($0)) }
+        topics.append(Topic(name: names.deadLetters, role: .deadLetters))
+        topics.append(Topic(name: names.events, role: .events))
+        self.topics = topics
+    }
+
+    /// The plans of every hub of `directory`, each with its own connection's prefix: for a
+    /// development cluster that holds all of them.
+    public static func allHubs(of directory: Directory, retryTiers: [RetryTier] = RetryTier.defaults) -> [TopicPlan] {
+        directory.hubs.compactMap { try? TopicPlan(directory: directory, hubID: $0.id, retryTiers: retryTiers) }
+    }
+
+    /// The topics to create, each with `partitions` and `replicationFactor`.
+    public func specs(partitions: Int, replicationFactor: Int) -> [KafkaTopicSpec] {
+        topics.map { KafkaTopicSpec(name: $0.name, partitions: partitions, replicationFactor: replicationFactor) }
+    }
+}

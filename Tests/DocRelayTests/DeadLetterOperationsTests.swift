@@ -1,0 +1,343 @@
+@testable import DocRelay
+import DocRelayCore
+import DocRelayKafka
+import DocRelaySigning
+import Foundation
+import Testing
+
+/// Dead letters as the relay writes them, read back as the dead-letter topic would hold them.
+private enum DeadLetters {
+    static let topics = TopicNames()
+    static let created = Date(timeIntervalSince1970: 1_795_038_400)  // 2026-11-18T21:46:40Z
+
+    /// A dead letter of `original` at `offset` of the DLQ's partition `partition`.
+    static func entry(
+        _ original: KafkaRecord, errorClass: ErrorClass = .signature, reason: String = "dr-signature: bad",
+        pendingTo: [String]? = nil, at time: Date = created, partition: Int32 = 0, offset: Int64 = 0,
+        maxValueBytes: Int = 1_048_576, keptBytes: Int = 65_536, replays: [RelayEvent] = []
+    ) -> DeadLetterEntry {
+        let record = DeadLetter.record(
+            for: original, errorClass: errorClass, reason: reason, pendingTo: pendingTo, topics: topics, at: time,
+            maxValueBytes: maxValueBytes, keptBytes: keptBytes)
+        return DeadLetterEntry(
+            KafkaRecord(topic: record.topic, partition: partition, offset: offset, key: record.key, value: record.value,
+                        headers: record.headers),
+            replays: replays)
+    }
+
+    /// A record of an `out` topic with plain headers (not signed).
+    static func original(
+        id: String = "doc-1", from: String = "000.00.00.G22", to: String = "000.00.00.H58",
+        value: [UInt8] = Array("Công văn".utf8), offset: Int64 = 7
+    ) -> KafkaRecord {
+        KafkaRecord(
+            topic: topics.out(from), partition: 1, offset: offset, key: Array(id.utf8), value: value,
+            headers: [
+                KafkaHeader(name: HeaderName.id, string: id), KafkaHeader(name: HeaderName.kind, string: "edoc"),
+                KafkaHeader(name: HeaderName.from, string: from), KafkaHeader(name: HeaderName.to, string: to),
+                KafkaHeader(name: HeaderName.contentType, string: "text/plain"),
+            ])
+    }
+
+    /// A signed record from the verification fixture.
+    static func signed(_ signed: (headers: [(name: String, value: [UInt8]?)], value: [UInt8]), from: String = "000.00.00.G22") -> KafkaRecord {
+        KafkaRecord(
+            topic: topics.out(from), partition: 0, offset: 3, key: nil, value: signed.value,
+            headers: signed.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+    }
+
+    static func replay(of location: String, at: String, id: String = "doc-1") -> RelayEvent {
+        var event = RelayEvent(event: .replayed, id: id, hub: "national", instance: "docrelay-dlq", at: at)
+        event.deadLetter = location
+        return event
+    }
+}
+
+@Suite("Dead letters: filters, listing, replays, inspection")
+struct DeadLetterOperationsTests {
+    @Test("--agency matches the sender, a recipient or a pending recipient; --class and --since narrow")
+    func filter() {
+        let letter = DeadLetters.entry(
+            DeadLetters.original(from: "000.00.00.G22", to: "000.00.00.H58,000.00.32.H53"), errorClass: .exhausted,
+            pendingTo: ["000.00.32.H53"])
+        #expect(DeadLetterFilter().matches(letter))
+        for code in ["000.00.00.G22", "000.00.00.H58", "000.00.32.H53"] {
+            #expect(DeadLetterFilter(agency: code).matches(letter), "\(code)")
+        }
+        #expect(!DeadLetterFilter(agency: "000.00.00.G17").matches(letter))
+        #expect(!DeadLetterFilter(agency: "000.00.00").matches(letter), "codes match whole, not as prefixes")
+        #expect(DeadLetterFilter(errorClass: "exhausted").matches(letter))
+        #expect(!DeadLetterFilter(errorClass: "signature").matches(letter))
+        #expect(DeadLetterFilter(since: DeadLetters.created).matches(letter), "since is inclusive")
+        #expect(!DeadLetterFilter(since: DeadLetters.created.addingTimeInterval(1)).matches(letter))
+        #expect(!DeadLetterFilter(agency: "000.00.00.H58", errorClass: "signature").matches(letter), "every criterion must hold")
+
+        let pendingOnly = DeadLetters.entry(
+            DeadLetters.original(to: "000.00.00.H58"), pendingTo: ["vxp.saas.03"])
+        #expect(DeadLetterFilter(agency: "vxp.saas.03").matches(pendingOnly))
+    }
+
+    @Test("--since reads an RFC 3339 time or a duration back from now")
+    func since() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(EventTime.since("2h", now: now) == now.addingTimeInterval(-7200))
+        #expect(EventTime.since("90s", now: now) == now.addingTimeInterval(-90))
+        #expect(EventTime.since("7d", now: now) == now.addingTimeInterval(-7 * 86_400))
+        #expect(EventTime.since("2026-11-29T01:02:03Z", now: now) == RFC3339.parse("2026-11-29T01:02:03Z"))
+        for bad in ["", "2", "h", "yesterday", "2026-11-29", "-2h", "2026-11-29T01:02:03+07:00"] {
+            #expect(EventTime.since(bad, now: now) == nil, "\(bad)")
+        }
+    }
+
+    @Test("A list line: time, class, id, from → to, the reason cut, the location, the last replay")
+    func summaryLine() {
+        let reason = "dr-sha256: the value's SHA-256 is 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, not the signed one\nsecond line"
+        let letter = DeadLetters.entry(DeadLetters.original(), reason: reason, partition: 2, offset: 41)
+        let line = DeadLetterSummary(letter).line()
+        #expect(line.hasPrefix("2026-11-18T21:46:40.000Z  signature  doc-1  000.00.00.G22 → 000.00.00.H58  dr-sha256: "))
+        #expect(line.hasSuffix("…  docrelay.dlq/2/41"))
+        #expect(!line.contains("\n"))
+        #expect(!line.contains("second line"))
+
+        var replayed = letter
+        replayed.replays = [DeadLetters.replay(of: letter.letter.location, at: "2026-11-19T08:00:00.000Z")]
+        #expect(DeadLetterSummary(replayed).line().hasSuffix("docrelay.dlq/2/41  replayed 2026-11-19T08:00:00.000Z"))
+
+        let pending = DeadLetters.entry(DeadLetters.original(to: "000.00.00.H58,000.00.32.H53"), pendingTo: ["000.00.32.H53"])
+        #expect(DeadLetterSummary(pending).line().contains("000.00.00.G22 → 000.00.32.H53  "), "the recipients still pending")
+        #expect(DeadLetterSummary.shortened("abcdef", to: 4) == "abc…")
+        #expect(DeadLetterSummary.shortened("abcd", to: 4) == "abcd")
+    }
+
+    @Test("--json: one object on one line, keys sorted, the contract's names")
+    func summaryJSON() throws {
+        let letter = DeadLetters.entry(
+            DeadLetters.original(value: Array(repeating: 7, count: 3000)), errorClass: .oversize, reason: "too big",
+            pendingTo: ["000.00.00.H58"], offset: 5, maxValueBytes: 1024, keptBytes: 100)
+        let json = DeadLetterSummary(letter).json()
+        #expect(!json.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["class"] as? String == "oversize")
+        #expect(object["id"] as? String == "doc-1")
+        #expect(object["from"] as? String == "000.00.00.G22")
+        #expect(object["to"] as? [String] == ["000.00.00.H58"])
+        #expect(object["pending-to"] as? [String] == ["000.00.00.H58"])
+        #expect(object["location"] as? String == "docrelay.dlq/0/5")
+        #expect(object["origin"] as? String == "docrelay.out.000.00.00.G22/1/7")
+        #expect(object["truncated"] as? Bool == true)
+        #expect(object["replayed"] as? [String] == [])
+        #expect(object["at"] as? String == "2026-11-18T21:46:40.000Z")
+        let keys = try #require(json.split(separator: ",").first)
+        #expect(keys.hasPrefix(#"{"at":"#), "sorted keys")
+    }
+
+    @Test("The ledger finds replays by the dead letter's location, oldest first; other events do not count")
+    func ledger() {
+        var delivered = RelayEvent(event: .delivered, id: "doc-1", hub: "national", instance: "r1", at: "2026-11-19T09:00:00Z")
+        delivered.deadLetter = "docrelay.dlq/0/1"
+        let ledger = ReplayLedger(events: [
+            DeadLetters.replay(of: "docrelay.dlq/0/1", at: "2026-11-19T10:00:00.000Z"),
+            delivered,
+            DeadLetters.replay(of: "docrelay.dlq/0/1", at: "2026-11-19T08:00:00.000Z"),
+            DeadLetters.replay(of: "docrelay.dlq/1/1", at: "2026-11-19T09:00:00.000Z"),
+        ])
+        #expect(ledger.replays(of: "docrelay.dlq/0/1").map(\.at) == ["2026-11-19T08:00:00.000Z", "2026-11-19T10:00:00.000Z"])
+        #expect(ledger.replays(of: "docrelay.dlq/1/1").count == 1)
+        #expect(ledger.replays(of: "docrelay.dlq/0/10").isEmpty, "locations match whole")
+        #expect(ledger.replayedCount == 2)
+    }
+
+    @Test("A dead letter is named by its id or its location")
+    func naming() {
+        let letter = DeadLetters.entry(DeadLetters.original(id: "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"), partition: 1, offset: 9)
+        #expect(letter.isNamed(by: "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"))
+        #expect(letter.isNamed(by: "docrelay.dlq/1/9"))
+        #expect(!letter.isNamed(by: "docrelay.dlq/1/90"))
+        #expect(!letter.isNamed(by: "000.00.00.G22"))
+    }
+
+    @Test("A replay goes to the first tier; its event names the dead letter; a replayed one is skipped unless forced")
+    func replayPlan() throws {
+        var hub = OperatorHub(kafka: KafkaSettings(bootstrap: "127.0.0.1:9092"), topics: TopicNames(prefix: "hub1"),
+                              retryTiers: [try #require(RetryTier(parsing: "2s")), try #require(RetryTier(parsing: "1m"))])
+        hub.hubID = "h58"
+        let fresh = DeadLetters.entry(
+            DeadLetters.original(to: "000.00.00.H58,000.00.32.H53"), errorClass: .exhausted, pendingTo: ["000.00.32.H53"],
+            offset: 3)
+        var done = DeadLetters.entry(DeadLetters.original(id: "doc-2"), offset: 4)
+        done.replays = [DeadLetters.replay(of: done.letter.location, at: "2026-11-19T08:00:00.000Z", id: "doc-2")]
+
+        let replay = DeadLetterReplay(hub: hub)
+        #expect(replay.target == "hub1.retry.2s")
+        let outcomes = replay.dryRun([fresh, done])
+        guard case .wouldReplay(let first, let target) = outcomes[0], case .alreadyReplayed(let second, let at) = outcomes[1] else {
+            Issue.record("unexpected outcomes \(outcomes)")
+            return
+        }
+        #expect(first.letter.id == "doc-1" && target == "hub1.retry.2s")
+        #expect(second.letter.id == "doc-2" && at == "2026-11-19T08:00:00.000Z")
+        let forced = DeadLetterReplay(hub: hub, force: true).dryRun([done])
+        guard case .wouldReplay = forced[0] else {
+            Issue.record("--force replays again: \(forced)")
+            return
+        }
+
+        let time = Date(timeIntervalSince1970: 1_795_100_000)
+        let event = replay.event(for: fresh, at: time)
+        #expect(event.event == .replayed)
+        #expect(event.id == "doc-1")
+        #expect(event.hub == "h58" && event.instance == "docrelay-dlq")
+        #expect(event.at == "2026-11-19T14:53:20.000Z")
+        #expect(event.deadLetter == "docrelay.dlq/0/3")
+        #expect(event.target == "hub1.retry.2s")
+        #expect(event.to == ["000.00.32.H53"], "the pending recipients")
+        #expect(event.errorClass == "exhausted")
+        let decoded = try #require(RelayEvent.decode(event.encoded()))
+        #expect(decoded == event)
+        #expect(String(decoding: event.encoded(), as: UTF8.self).contains(#""dead-letter":"docrelay.dlq/0/3""#))
+
+        hub.hubID = nil
+        #expect(DeadLetterReplay(hub: hub).event(for: fresh, at: time).hub == "operator")
+    }
+
+    @Test("The replay record is the original's headers and value, into the first tier, due now, marked replayed")
+    func replayRecord() throws {
+        let fresh = DeadLetters.entry(DeadLetters.original(), offset: 3)
+        let tier = try #require(RetryTier(parsing: "5s"))
+        let time = Date(timeIntervalSince1970: 1_795_100_000)
+        let record = fresh.letter.replayRecord(topics: DeadLetters.topics, tier: tier, at: time)
+        #expect(record.topic == "docrelay.retry.5s")
+        #expect(record.value == Array("Công văn".utf8))
+        #expect(record.headers.string(named: HeaderName.replayed) == "2026-11-19T14:53:20.000Z")
+        #expect(record.headers.string(named: HeaderName.errorClass) == nil)
+        #expect(record.headers.string(named: HeaderName.id) == "doc-1")
+    }
+
+    @Test("A journey is in time order, events and dead letters of the document only, equal times in reading order")
+    func journey() {
+        func event(_ kind: RelayEvent.Kind, _ at: String, id: String = "doc-1") -> RelayEvent {
+            RelayEvent(event: kind, id: id, hub: "national", instance: "relay-1", at: at)
+        }
+        var delivered = event(.delivered, "2026-11-18T21:46:41.000Z")
+        delivered.recipient = "000.00.00.H58"
+        delivered.target = "docrelay.in.000.00.00.H58"
+        delivered.latencyMilliseconds = 42
+        var retried = event(.retried, "2026-11-18T21:46:40.500Z")
+        retried.errorClass = "unreachable"
+        retried.reason = "docrelay.in.000.00.32.H53: unknown topic"
+        retried.attempt = 1
+        let records = HubRecords(
+            deadLetters: [
+                DeadLetters.entry(DeadLetters.original(), errorClass: .exhausted, at: DeadLetters.created.addingTimeInterval(2), offset: 8),
+                DeadLetters.entry(DeadLetters.original(id: "doc-2")),
+            ],
+            events: [
+                delivered, retried, event(.accepted, "2026-11-18T21:46:40.000Z"), event(.accepted, "2026-11-18T21:46:39.000Z", id: "doc-2"),
+                event(.acked, "2026-11-18T21:46:41.000Z"),
+            ])
+        var journey = DocumentJourney(id: "doc-1")
+        journey.add(records, from: "national")
+        let lines = journey.steps.map(\.line)
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("2026-11-18T21:46:40.000Z  national/relay-1  accepted"))
+        #expect(lines[1] == "2026-11-18T21:46:40.500Z  national/relay-1  retried  unreachable: docrelay.in.000.00.32.H53: unknown topic, attempt 1")
+        #expect(lines[2] == "2026-11-18T21:46:41.000Z  national/relay-1  delivered  recipient 000.00.00.H58, → docrelay.in.000.00.00.H58, latency 42 ms")
+        #expect(lines[3].hasPrefix("2026-11-18T21:46:41.000Z  national/relay-1  acked"), "equal times keep the order read")
+        #expect(lines[4].hasPrefix("2026-11-18T21:46:42.000Z  national/dlq  in-dlq  docrelay.dlq/0/8, exhausted: "))
+        #expect(lines[4].hasSuffix("not replayed"))
+        #expect(journey.steps[4].json.hasPrefix(#"{"event":"in-dlq","at":"#))
+
+        var none = DocumentJourney(id: "doc-3")
+        none.add(records, from: "national")
+        #expect(none.isEmpty)
+    }
+}
+
+@Suite("dlq show: what an operator sees of one dead letter")
+struct DeadLetterInspectionTests {
+    let fixture = VerificationFixture.shared
+
+    @Test("A signed dead letter, verified again: the sender is authentic; every header is shown")
+    func verifiedSender() throws {
+        let original = DeadLetters.signed(try fixture.record(to: ["000.00.00.H58"], id: "doc-verified"))
+        let entry = DeadLetters.entry(original, errorClass: .exhausted, reason: "docrelay.in.000.00.00.H58: unknown topic")
+        let lines = DeadLetterInspection(entry, verifier: fixture.verifier(), withoutVerifier: "-").lines
+        let text = lines.joined(separator: "\n")
+        #expect(lines[0] == "dead letter docrelay.dlq/0/0  (document doc-verified)")
+        #expect(text.contains("  class          exhausted"))
+        #expect(text.contains("  reason         docrelay.in.000.00.00.H58: unknown topic"))
+        #expect(text.contains("  read from      docrelay.out.000.00.00.G22/0/3"))
+        #expect(text.contains("  replayed       never"))
+        #expect(text.contains("verified: 000.00.00.G22 (Văn phòng Chính phủ), signed by \(fixture.g22.certificate.subject)"))
+        for name in HeaderName.signed + [HeaderName.errorClass, HeaderName.error, HeaderName.originTopic, HeaderName.deadLetteredAt] {
+            #expect(lines.contains { $0.hasPrefix("  \(name) ") }, "header \(name) shown")
+        }
+        #expect(text.contains("… ("), "the signature is shortened")
+        #expect(text.contains("matches the signed dr-sha256"))
+        #expect(text.contains("preview (text, text/plain)\n  | Công văn số 12/UBND-VP"))
+    }
+
+    @Test("A forged sender: not verified, with the class and reason the relay would give")
+    func rejectedSender() throws {
+        // Signed by H58's certificate but claiming to be G22.
+        let original = DeadLetters.signed(try fixture.record(by: fixture.h58, from: "000.00.00.G22", to: ["000.00.00.H58"]))
+        let entry = DeadLetters.entry(original, errorClass: .sender, reason: "not bound")
+        let text = DeadLetterInspection(entry, verifier: fixture.verifier(), withoutVerifier: "-").lines.joined(separator: "\n")
+        #expect(text.contains("not verified (sender): the certificate"))
+        #expect(text.contains("the sender is not authenticated"))
+    }
+
+    @Test("Without the hub's trust: says why the sender is not checked")
+    func notChecked() throws {
+        let entry = DeadLetters.entry(DeadLetters.original())
+        let text = DeadLetterInspection(entry, verifier: nil, withoutVerifier: "verification needs --config").lines.joined(separator: "\n")
+        #expect(text.contains("sender\n  not checked: verification needs --config"))
+        #expect(text.contains("(no dr-sha256 to compare with)"))
+        #expect(text.contains("signed headers (missing: dr-created, dr-ref, dr-sha256, dr-signature)"))
+    }
+
+    @Test("edXML: a readable preview of its header; a tampered one is refused with an authentic sender")
+    func edXMLPreview() throws {
+        let url = try #require(Bundle.module.url(forResource: "edoc-G22-to-three-agencies", withExtension: "edxml", subdirectory: "Fixtures"))
+        let value = try Array(Data(contentsOf: url))
+        let header = try EdXMLReader.readHeader(value)
+        let signed = try fixture.record(value, to: header.to, contentType: "application/edxml+xml", id: header.documentId)
+        let entry = DeadLetters.entry(DeadLetters.signed(signed), errorClass: .recipient, reason: "dr-to: unknown")
+        let text = DeadLetterInspection(entry, verifier: fixture.verifier(), withoutVerifier: "-").lines.joined(separator: "\n")
+        #expect(text.contains("preview (edXML)"))
+        #expect(text.contains("  From        000.00.00.G22"))
+        #expect(text.contains("  To          \(header.to.joined(separator: ", "))"))
+        #expect(text.contains("  DocumentId  \(header.documentId ?? "?")"))
+        #expect(text.contains("  Code        \(header.code ?? "?")"))
+        #expect(text.contains("  Subject     \(header.subject ?? "?")"))
+        #expect(text.contains("  Status      - (a document, not a status)"))
+        #expect(text.contains("not verified (recipient)"), "its recipients are not in the fixture's directory")
+        #expect(text.contains("the sender 000.00.00.G22 is authentic"))
+    }
+
+    @Test("A truncated value: the sizes and the original digest against the signed one")
+    func truncated() throws {
+        let value = Array(repeating: UInt8(ascii: "a"), count: 5000)
+        let signed = try fixture.record(value, to: ["000.00.00.H58"])
+        let entry = DeadLetters.entry(DeadLetters.signed(signed), errorClass: .oversize, reason: "too big", maxValueBytes: 2048, keptBytes: 1000)
+        let text = DeadLetterInspection(entry, verifier: nil, withoutVerifier: "-").lines.joined(separator: "\n")
+        #expect(text.contains("truncated here: 1000 of 5000 bytes kept"))
+        #expect(text.contains("original SHA-256 \(SHA256Hex.of(value)), matches the signed dr-sha256"))
+        #expect(text.contains("kept bytes' SHA-256 \(SHA256Hex.of(Array(value.prefix(1000))))"))
+    }
+
+    @Test("Binary values are shown as hex; text cut inside a character is still text")
+    func previews() {
+        let binary: [UInt8] = [0x25, 0x50, 0x44, 0x46, 0x00, 0x01, 0xff] + Array(repeating: 0x41, count: 20)
+        #expect(DeadLetterInspection.textPreview(binary) == nil)
+        let dump = DeadLetterInspection.hexDump(binary)
+        #expect(dump.count == 2)
+        #expect(dump[0] == "  0000  25 50 44 46 00 01 ff 41 41 41 41 41 41 41 41 41  %PDF...AAAAAAAAA")
+        // The preview reads 1,200 bytes: here they end inside the three bytes of "ế".
+        let long = Array(repeating: UInt8(ascii: "a"), count: 1199) + Array("ế và nhiều nữa".utf8)
+        let cut = DeadLetterInspection.textPreview(long)
+        #expect(cut?.last == "…", "a text preview, marked as cut")
+        #expect(DeadLetterInspection.textPreview([0x61, 0xE1, 0xBA]) == nil, "a whole value ending mid-character is not text")
+        #expect(DeadLetterInspection.textPreview(Array("a\nb".utf8)) == ["a", "b"])
+    }
+}
