@@ -12,6 +12,7 @@ final class RelayHarness: @unchecked Sendable {
     let cluster: EmbeddedKafkaCluster
     let folder: URL
     let agencies: [String]
+    let tiers: [String]
     let topics = TopicNames()
     let configPath: String
     private(set) var relay: ChildProcess?
@@ -21,11 +22,12 @@ final class RelayHarness: @unchecked Sendable {
     /// the inboxes of `withoutInbox`.
     init(
         agencies: [String], withoutInbox: Set<String> = [], tiers: [String] = ["1s", "2s"], maxValueBytes: Int = 1_048_576,
-        partitions: Int = 3
+        partitions: Int = 3, attemptTimeout: String = "3s"
     ) async throws {
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-relay-\(UUID().uuidString)")
         self.agencies = agencies
+        self.tiers = tiers
         let pki = try await runDocRelay(
             ["pki", "init", "--out", folder.path, "--hub", "national", "--bootstrap-servers", cluster.bootstrapServers]
                 + agencies.flatMap { ["--agency", "\($0)@national"] })
@@ -51,7 +53,7 @@ final class RelayHarness: @unchecked Sendable {
               session-timeout: 6s
             retry:
               tiers: [\(tiers.joined(separator: ", "))]
-              attempt-timeout: 3s
+              attempt-timeout: \(attemptTimeout)
             limits:
               max-value-bytes: \(maxValueBytes)
             """
@@ -103,6 +105,36 @@ final class RelayHarness: @unchecked Sendable {
 
     func producer() throws -> KafkaProducer {
         try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
+    }
+
+    /// `count` signed documents between `agencies`, each to one to three others, with what each
+    /// inbox should hold (inbox -> id -> value).
+    func documents(_ count: Int, seed: UInt64) throws -> (records: [KafkaProducerRecord], expected: [String: [String: [UInt8]]]) {
+        var random = SeededGenerator(seed: seed)
+        var expected: [String: [String: [UInt8]]] = [:]
+        var records: [KafkaProducerRecord] = []
+        for index in 0..<count {
+            let from = agencies[Int.random(in: 0..<agencies.count, using: &random)]
+            let others = agencies.filter { $0 != from }.shuffled(using: &random)
+            let to = Array(others.prefix(Int.random(in: 1...min(3, others.count), using: &random)))
+            let value = Array("Văn bản \(index) từ \(from): ".utf8) + random.bytes(Int.random(in: 0...600, using: &random))
+            let id = "doc-\(seed)-\(index)"
+            records.append(try document(value, from: from, to: to, id: id))
+            for code in to { expected[code, default: [:]][id] = value }
+        }
+        return (records, expected)
+    }
+
+    /// The documents (not acks) of every inbox, by inbox and id, with how many times each came.
+    func inboxDocuments(expectedAtLeast count: Int) async throws -> [String: [String: (value: [UInt8], copies: Int)]] {
+        let records = try await read(agencies.map(topics.inbox), count: count, quiet: .seconds(3))
+        var seen: [String: [String: (value: [UInt8], copies: Int)]] = [:]
+        for record in records where record.header(HeaderName.kind) != "ack" {
+            let inbox = String(record.topic.dropFirst("docrelay.in.".count))
+            let copies = (seen[inbox]?[record.stringKey]?.copies ?? 0) + 1
+            seen[inbox, default: [:]][record.stringKey] = (record.value, copies)
+        }
+        return seen
     }
 
     /// Every record of `topic`, read from the start by a group of its own, waiting up to

@@ -43,7 +43,10 @@ public struct DocumentVerifier: Sendable {
         do {
             envelope = try Envelope.decode(headers: headers, valueLength: value.count, limits: limits)
         } catch {
-            throw Rejection(error.failure == .oversize ? .oversize : .malformed, error.description)
+            // A missing or unreadable signature is the contract's "bad or missing signature".
+            let errorClass: ErrorClass =
+                error.failure == .oversize ? .oversize : error.header == HeaderName.signature ? .signature : .malformed
+            throw Rejection(errorClass, error.description)
         }
         let signed = envelope.signed
         let sender = try senderAgency(signed.from)
