@@ -193,6 +193,7 @@ let package = Package(
                 "DocRelayTestSupport",
                 "docrelay",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
