@@ -106,6 +106,7 @@ public final class KafkaTopicReader: Sendable {
         let topic: String
         let progress: Mutex<Progress>
         private let reader: KafkaTopicReader
+        private let released = Atomic<Bool>(false)
 
         init(reader: KafkaTopicReader, topic: String, progress: Progress) {
             self.reader = reader
@@ -115,8 +116,15 @@ public final class KafkaTopicReader: Sendable {
 
         var isFinished: Bool { progress.withLock { $0.isFinished } }
 
-        deinit {
+        /// Frees the reader for the next read, once (at the end, or when an unfinished read is
+        /// dropped: a thread that served it may hold it a little longer, so the end says so at once).
+        func release() {
+            guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
             reader.reading.store(false, ordering: .releasing)
+        }
+
+        deinit {
+            release()
         }
     }
 
@@ -320,10 +328,18 @@ extension KafkaTopicReader {
                         current = try await reader.start(topic)
                         scan = current
                     }
-                    buffer = try await reader.nextBatch(current)
+                    do {
+                        buffer = try await reader.nextBatch(current)
+                    } catch {
+                        done = true
+                        current.release()
+                        scan = nil
+                        throw error
+                    }
                     if buffer.isEmpty {
                         done = true
-                        scan = nil  // releases the reader for the next read
+                        current.release()
+                        scan = nil
                     }
                 }
             }

@@ -135,6 +135,28 @@ struct TopicReaderTests {
     }
 }
 
+extension TopicReaderTests {
+    @Test("Reads one after the other with one reader: the reader is free as soon as each ends")
+    func consecutiveReads() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let full = uniqueName("reader-full")
+        let empty = uniqueName("reader-none")
+        try cluster.createTopic(full, partitions: 2)
+        try cluster.createTopic(empty, partitions: 1)
+        _ = try await produce((0..<4).map { KafkaProducerRecord(topic: full, key: nil, value: [UInt8($0)]) }, to: cluster)
+        let reader = try await KafkaTopicReader.connect(settings: cluster.settings, logger: testLogger)
+        for round in 0..<25 {
+            let records = try await within(.seconds(30), "round \(round)") { try await reader.readAll(full) }
+            #expect(records.count == 4, "round \(round)")
+            let none = try await within(.seconds(30), "round \(round)") { try await reader.readAll(empty) }
+            #expect(none.isEmpty, "round \(round)")
+            let missing = await #expect(throws: KafkaError.self) { try await reader.readAll("no-such-topic") }
+            #expect(missing?.code == .unknownTopicOrPartition, "round \(round)")
+        }
+        await reader.close()
+    }
+}
+
 @Suite("Topic reader progress, as a plain value")
 struct TopicReaderProgressTests {
     private func offsets(_ ranges: [(Int64, Int64)]) -> [KafkaPartitionOffsets] {
