@@ -1,4 +1,6 @@
 import ArgumentParser
+import DocRelay
+import DocRelayCore
 import DocRelayKafka
 import Foundation
 import Logging
@@ -27,17 +29,39 @@ struct BrokerCommand: AsyncParsableCommand {
         help: ArgumentHelp("Create a topic at start, name[:partitions]. Repeatable.", valueName: "name[:partitions]"))
     var topics: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Create at start the topics this directory implies (`docrelay provision`'s plan), for every hub or --hub.",
+        valueName: "directory.yaml"))
+    var provision: String?
+
+    @Option(help: ArgumentHelp("With --provision: only this hub's topics.", valueName: "id"))
+    var hub: String?
+
+    @Option(help: "With --provision: partitions of each topic (1 to 1000).")
+    var partitions: Int = 3
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (1...10).contains(brokers) else {
             throw ValidationError("option --brokers \(brokers): expected 1 to 10")
         }
+        guard provision != nil || hub == nil else {
+            throw ValidationError("option --hub: only with --provision")
+        }
+        guard (1...1000).contains(partitions) else {
+            throw ValidationError("option --partitions \(partitions): expected 1 to 1000")
+        }
     }
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "docrelay.broker")
-        let topicSpecs = try topics.map(Self.parseTopic)
+        var topicSpecs = try topics.map(Self.parseTopic)
+        let plans = try provisionPlans()
+        var named = Set(topicSpecs.map(\.0))
+        for topic in plans.flatMap(\.topics) where named.insert(topic.name).inserted {
+            topicSpecs.append((topic.name, partitions))
+        }
         let cluster: EmbeddedKafkaCluster
         do {
             cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
@@ -46,6 +70,10 @@ struct BrokerCommand: AsyncParsableCommand {
             }
         } catch {
             throw CommandFailure.operation("cannot start the embedded broker: \(error)")
+        }
+        if let provision {
+            let count = Set(plans.flatMap { $0.topics.map(\.name) }).count
+            print("Provisioned \(count) topics of hub\(plans.count == 1 ? "" : "s") \(plans.map(\.hub.id).joined(separator: ", ")) from \(provision)")
         }
         if let bootstrapFile {
             do {
@@ -64,6 +92,23 @@ struct BrokerCommand: AsyncParsableCommand {
         try await group.run()
         if let bootstrapFile { try? FileManager.default.removeItem(atPath: bootstrapFile) }
         print("Embedded Kafka stopped.")
+    }
+
+    /// The topic plans of `--provision` (every hub of the directory, or `--hub`).
+    func provisionPlans() throws -> [TopicPlan] {
+        guard let provision else { return [] }
+        let directory: Directory
+        do {
+            directory = try Directory.load(contentsOf: provision)
+        } catch {
+            throw CommandFailure.configuration("option --provision: \(error)")
+        }
+        guard let hub else { return TopicPlan.allHubs(of: directory) }
+        do {
+            return [try TopicPlan(directory: directory, hubID: hub)]
+        } catch {
+            throw CommandFailure.configuration("option --hub: \(provision): \(error)")
+        }
     }
 
     static func parseTopic(_ text: String) throws -> (String, Int) {

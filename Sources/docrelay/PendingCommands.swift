@@ -14,12 +14,6 @@ extension PendingCommand {
     }
 }
 
-struct RelayCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "relay", abstract: "The relay daemon of one hub (not built yet).")
-    static let issue = 4
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
 
 struct AgentCommand: PendingCommand {
     static let configuration = CommandConfiguration(
@@ -27,28 +21,3 @@ struct AgentCommand: PendingCommand {
     static let issue = 5
     @Argument(parsing: .allUnrecognized) var arguments: [String] = []
 }
-
-
-
-
-struct DeadLetterCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "dlq", abstract: "Inspect and replay dead letters: list, show, replay (not built yet).")
-    static let issue = 4
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
-
-struct TraceCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "trace", abstract: "A document's journey (not built yet).")
-    static let issue = 4
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
-
-struct ProvisionCommand: PendingCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "provision", abstract: "Create the topics a directory implies, print ACLs (not built yet).")
-    static let issue = 4
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
-

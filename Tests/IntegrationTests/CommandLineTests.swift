@@ -48,7 +48,7 @@ struct CommandLineTests {
 
     @Test("Commands of later issues say they are not built yet, with exit 2")
     func pendingCommands() async throws {
-        for command in [["relay", "--config", "hub.yaml"], ["agent"], ["dlq", "list"], ["trace", "id"], ["provision"]] {
+        for command in [["agent"]] {
             let result = try await runDocRelay(command)
             #expect(result.exitCode == 2, "\(command)")
             #expect(result.standardError.contains("is not built yet"), "\(command)")

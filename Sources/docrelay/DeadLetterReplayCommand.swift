@@ -1,0 +1,132 @@
+import ArgumentParser
+import DocRelay
+import DocRelayKafka
+import Foundation
+
+/// `docrelay dlq replay`: re-injects dead letters into the first retry tier, once each.
+struct DeadLetterReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay dead letters through the relay's first retry tier, once each.",
+        discussion: """
+            Each selected dead letter not replayed yet is written to <prefix>.retry.<first tier> \
+            (the configuration's, else 5s), due now and marked dr-replayed, with its pending \
+            recipients; then a `replayed` event naming its location is written to <prefix>.events. \
+            Both wait for the broker's acknowledgement. A dead letter with a replay event is not \
+            replayed again (it says when it was) unless --force. Exit 0 when every selected dead \
+            letter is replayed or was already, 1 when a write failed.
+            """)
+
+    @Argument(help: ArgumentHelp("One document id, or a location <dlq topic>/<partition>/<offset>.", valueName: "id|location"))
+    var selector: String?
+
+    @Flag(help: "Every dead letter (with --agency, --class, --since: every one that matches).")
+    var all = false
+
+    @OptionGroup var filterOptions: DeadLetterFilterOptions
+
+    @Flag(help: "List what would be replayed; write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Replay even dead letters replayed before.")
+    var force = false
+
+    @OptionGroup var hub: HubOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        let ways = [selector != nil, all, filterOptions.errorClass != nil].filter { $0 }.count
+        guard ways >= 1 else {
+            throw ValidationError("say which dead letters: an id or location, --class C, or --all")
+        }
+        guard !(selector != nil && all) else {
+            throw ValidationError("give an id or location, or --all, not both")
+        }
+    }
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "docrelay.dlq")
+        let filter = try filterOptions.filter()
+        let hub = try hub.resolve()
+        let replay = DeadLetterReplay(hub: hub, force: force)
+        let reader = try await OperatorReading.connect(hub, logger: logger)
+        let records = try await OperatorReading.deadLetters(hub, with: reader)
+        if !dryRun {
+            guard records.hasEventsTopic else {
+                await reader.close()
+                throw CommandFailure.operation(
+                    "no topic \(hub.topics.events): a replay could not be recorded, so none is done")
+            }
+            try await Self.requireTopic(replay.target, reader: reader)
+        }
+        await reader.close()
+
+        var selected = records.deadLetters.filter(filter.matches)
+        if let selector {
+            selected = selected.filter { $0.isNamed(by: selector) }
+            guard !selected.isEmpty else {
+                throw CommandFailure.operation(
+                    "no dead letter named \(selector) in \(hub.topics.deadLetters)\(filter == DeadLetterFilter() ? "" : " that matches the filter")")
+            }
+        }
+        guard !selected.isEmpty else {
+            print("no dead letter matches; nothing to replay")
+            return
+        }
+
+        let outcomes: [DeadLetterReplay.Outcome]
+        if dryRun {
+            outcomes = replay.dryRun(selected)
+        } else {
+            var settings = KafkaProducerSettings(connection: hub.kafka)
+            settings.deliveryTimeout = .seconds(30)
+            let producer: KafkaProducer
+            do {
+                producer = try await KafkaProducer.connect(settings: settings, logger: logger)
+            } catch let error as KafkaError {
+                throw error.startupFailure
+            }
+            outcomes = await replay.run(selected, producer: producer)
+            await producer.close()
+        }
+        var counts = (replayed: 0, already: 0, failed: 0, would: 0)
+        for outcome in outcomes {
+            switch outcome {
+            case .replayed(let entry, let record, let event):
+                counts.replayed += 1
+                print("replayed \(entry.letter.location) (\(entry.letter.id)) → \(record.topic)[\(record.partition)]@\(record.offset); event \(event.topic)[\(event.partition)]@\(event.offset)")
+            case .alreadyReplayed(let entry, let at):
+                counts.already += 1
+                print("already replayed at \(at): \(entry.letter.location) (\(entry.letter.id)); --force replays it again")
+            case .wouldReplay(let entry, let target):
+                counts.would += 1
+                print("would replay \(entry.letter.location) (\(entry.letter.id), \(entry.letter.errorClass)) → \(target)")
+            case .failed(let entry, let reason, let recordWritten):
+                counts.failed += 1
+                let state = recordWritten ? "written to the retry tier but its event failed (a new replay would repeat it)" : "not replayed"
+                printError("docrelay: \(entry.letter.location) (\(entry.letter.id)): \(state): \(reason)")
+            }
+        }
+        if dryRun {
+            print("dry run: \(counts.would) would be replayed, \(counts.already) already replayed; nothing written")
+        } else {
+            print("\(counts.replayed) replayed, \(counts.already) already replayed, \(counts.failed) failed")
+        }
+        if counts.failed > 0 {
+            throw CommandFailure.operation("\(counts.failed) of \(outcomes.count) replays failed")
+        }
+    }
+
+    /// Fails (exit 1) when `topic` does not exist: a send to it would wait for its delivery timeout.
+    static func requireTopic(_ topic: String, reader: KafkaTopicReader) async throws {
+        do {
+            _ = try await reader.watermarks(of: topic)
+        } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
+            await reader.close()
+            throw CommandFailure.operation("no topic \(topic) to replay into: create the hub's topics with `docrelay provision`")
+        } catch let error as KafkaError {
+            await reader.close()
+            throw CommandFailure.operation("\(topic): \(error)")
+        }
+    }
+}

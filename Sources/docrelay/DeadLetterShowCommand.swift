@@ -1,0 +1,43 @@
+import ArgumentParser
+import DocRelay
+import DocRelayKafka
+
+/// `docrelay dlq show`: one dead letter in full.
+struct DeadLetterShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a dead letter: headers, reason, the sender verified again, the value and a preview.",
+        discussion: """
+            With --config the relay's checks run again with the hub's directory and trust anchors, \
+            and say whether the sender is authentic, or why not. A document id with several dead \
+            letters shows each.
+            """)
+
+    @Argument(help: ArgumentHelp("The document id, or the location <dlq topic>/<partition>/<offset>.", valueName: "id|location"))
+    var selector: String
+
+    @OptionGroup var hub: HubOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "docrelay.dlq")
+        let hub = try hub.resolve()
+        let reader = try await OperatorReading.connect(hub, logger: logger)
+        let records = try await OperatorReading.deadLetters(hub, with: reader)
+        await reader.close()
+
+        let matches = records.deadLetters.filter { $0.isNamed(by: selector) }
+        guard !matches.isEmpty else {
+            throw CommandFailure.operation(
+                "no dead letter named \(selector) in \(hub.topics.deadLetters) (\(records.deadLetters.count) there; `docrelay dlq list` shows them)")
+        }
+        let verifier = hub.verifier
+        for (index, entry) in matches.enumerated() {
+            if index > 0 { print("") }
+            let inspection = DeadLetterInspection(
+                entry, verifier: verifier,
+                withoutVerifier: "verification needs --config (the hub's directory and trust anchors)")
+            print(inspection.lines.joined(separator: "\n"))
+        }
+    }
+}

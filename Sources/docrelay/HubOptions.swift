@@ -1,0 +1,56 @@
+import ArgumentParser
+import DocRelay
+import DocRelayKafka
+
+/// Where an operator's command (`dlq`, `trace`) finds its hub: the relay's configuration
+/// (`--config hub.yaml`: its Kafka connection, topic prefix, retry tiers, directory and trust
+/// anchors), or a Kafka connection (`--bootstrap-servers`, `-F`, `-X`) and `--topic-prefix`.
+/// `-F`, `-X` and `--connect-timeout` apply to either (e.g. an operator's own credentials).
+struct HubOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The relay's configuration (hub.yaml): its Kafka, topic prefix, retry tiers, directory and trust anchors.", valueName: "file"))
+    var config: String?
+
+    @OptionGroup var kafka: KafkaConnectionOptions
+
+    @Option(help: "The hub's topic prefix, without --config (default: docrelay).")
+    var topicPrefix: String?
+
+    /// The hub, or a usage error (exit 2) naming the option or the configuration's file and key.
+    func resolve() throws -> OperatorHub {
+        if let config {
+            guard kafka.bootstrapServers == nil else {
+                throw CommandFailure.configuration(
+                    "options --config and --bootstrap-servers: give one of them (the configuration names its Kafka)")
+            }
+            guard topicPrefix == nil else {
+                throw CommandFailure.configuration(
+                    "option --topic-prefix: with --config the prefix is the configuration's (kafka.topic-prefix, or the hub's in the directory)")
+            }
+            var hub: OperatorHub
+            do {
+                hub = try OperatorHub.load(configurationAt: config)
+            } catch {
+                throw CommandFailure.configuration("\(error)")
+            }
+            let extra = try kafka.settings(bootstrap: hub.kafka.bootstrapServers.joined(separator: ","))
+            hub.kafka.properties.merge(extra.properties) { _, given in given }
+            hub.kafka.connectTimeout = extra.connectTimeout
+            return hub
+        }
+        guard let bootstrap = kafka.bootstrapServers else {
+            throw CommandFailure.configuration(
+                "options --config / --bootstrap-servers: give the relay's configuration (hub.yaml) or a Kafka bootstrap address")
+        }
+        let prefix = topicPrefix ?? "docrelay"
+        guard !prefix.isEmpty, !prefix.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+            throw CommandFailure.configuration("option --topic-prefix '\(prefix)': expected a topic name prefix such as docrelay")
+        }
+        return OperatorHub(kafka: try kafka.settings(bootstrap: bootstrap), topics: TopicNames(prefix: prefix))
+    }
+
+    /// Every hub to read. One today; several clusters (one per hub) can be merged by the
+    /// commands that take this list.
+    func resolveAll() throws -> [OperatorHub] {
+        [try resolve()]
+    }
+}

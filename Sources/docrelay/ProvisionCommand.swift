@@ -1,0 +1,207 @@
+import ArgumentParser
+import DocRelay
+import DocRelayCore
+import DocRelayKafka
+import Foundation
+import Logging
+
+/// `docrelay provision`: creates the topics a directory implies for one hub and prints the
+/// ACLs each principal needs.
+struct ProvisionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "provision",
+        abstract: "Create the topics a directory implies for a hub, and print the ACLs each principal needs.",
+        discussion: """
+            The topics: out.<code> and in.<code> for each agency whose home is the hub, hub.<id>, \
+            one retry.<delay> per retry tier (the configuration's, else 5s, 1m, 10m, 1h), dlq and \
+            events. Topics that exist are reported and left as they are. The Kafka connection is \
+            the configuration's (--config), else the hub's in the directory, unless \
+            --bootstrap-servers is given. The ACLs are printed as kafka-acls.sh commands \
+            (admin.properties: the administrator's connection settings). librdkafka's embedded \
+            cluster (`docrelay broker`) does not implement topic creation: use `docrelay broker \
+            --provision dir.yaml` there.
+            """)
+
+    @Option(help: ArgumentHelp("The directory (YAML).", valueName: "file"))
+    var directory: String?
+
+    @Option(help: ArgumentHelp("The relay's configuration (hub.yaml): its hub, directory, retry tiers and Kafka.", valueName: "file"))
+    var config: String?
+
+    @Option(help: "The hub to provision (default: the configuration's, or the directory's only hub).")
+    var hub: String?
+
+    @Option(help: "Partitions of each topic (1 to 10000).")
+    var partitions: Int = 3
+
+    @Option(help: "Replication factor of each topic (1 to 10).")
+    var replication: Int = 3
+
+    @Flag(help: "Print the plan and the ACLs; create nothing (no Kafka needed).")
+    var dryRun = false
+
+    @Flag(help: "Print only the ACL commands (no Kafka needed).")
+    var aclsOnly = false
+
+    @OptionGroup var kafka: KafkaConnectionOptions
+
+    @Option(help: "The topic prefix (default: the hub's in the directory or configuration).")
+    var topicPrefix: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard (directory == nil) != (config == nil) else {
+            throw ValidationError("give --directory dir.yaml or --config hub.yaml (one of them)")
+        }
+        guard (1...10_000).contains(partitions) else { throw ValidationError("option --partitions \(partitions): expected 1 to 10000") }
+        guard (1...10).contains(replication) else { throw ValidationError("option --replication \(replication): expected 1 to 10") }
+    }
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "docrelay.provision")
+        let target = try resolveTarget()
+        let plan: TopicPlan
+        do {
+            plan = try TopicPlan(
+                directory: target.directory, hubID: target.hubID, names: TopicNames(prefix: target.prefix),
+                retryTiers: target.retryTiers)
+        } catch {
+            throw CommandFailure.configuration("\(target.source): \(error)")
+        }
+        let access = AccessPlan(plan, relayGroup: target.relayGroup)
+
+        if !aclsOnly {
+            print("Topics of hub \(plan.hub.id) (\(plan.agencies.count) agenc\(plan.agencies.count == 1 ? "y" : "ies"), prefix \(plan.names.prefix), \(partitions) partition\(partitions == 1 ? "" : "s"), replication \(replication)):")
+            let width = (plan.topics.map(\.name.count).max() ?? 0) + 2
+            for topic in plan.topics {
+                print("  " + topic.name.padding(toLength: width, withPad: " ", startingAt: 0) + topic.role.description)
+            }
+        }
+        if !dryRun && !aclsOnly {
+            try await create(plan, settings: try target.settings(), logger: logger)
+        }
+        if !aclsOnly {
+            print("")
+            print("ACLs (kafka-acls.sh; admin.properties holds the administrator's connection settings):")
+        }
+        let ownBootstrap = (try? target.bootstrap()) ?? "BOOTSTRAP"
+        let lines = access.kafkaACLCommands { hubID in
+            hubID == plan.hub.id ? ownBootstrap : target.directory.hub(id: hubID)?.connection.bootstrap ?? "BOOTSTRAP"
+        }
+        print(lines.joined(separator: "\n"))
+        if dryRun && !aclsOnly { print("\ndry run: nothing created") }
+    }
+
+    private func create(_ plan: TopicPlan, settings: KafkaSettings, logger: Logger) async throws {
+        let admin: KafkaAdmin
+        do {
+            admin = try await KafkaAdmin.connect(settings: settings, logger: logger)
+        } catch let error as KafkaError {
+            throw error.startupFailure
+        }
+        let result: (created: [String], existing: [String])
+        do {
+            result = try await admin.createTopics(plan.specs(partitions: partitions, replicationFactor: replication))
+        } catch let error as KafkaError where error.code == .timedOut {
+            throw CommandFailure.operation("""
+                the cluster at \(settings.bootstrapServers.joined(separator: ",")) did not answer the request to create topics \
+                within \(settings.connectTimeout) (\(error.message)). If it is librdkafka's embedded cluster \
+                (`docrelay broker`), it does not implement CreateTopics: start it with `docrelay broker --provision \
+                <directory>` instead.
+                """)
+        } catch let error as KafkaError {
+            throw CommandFailure.operation("creating the topics of hub \(plan.hub.id): \(error)")
+        }
+        print("")
+        for name in plan.topics.map(\.name) {
+            if result.created.contains(name) {
+                print("created  \(name)")
+            } else if result.existing.contains(name) {
+                print("exists   \(name)")
+            }
+        }
+        print("\(result.created.count) created, \(result.existing.count) existed already")
+    }
+
+    // MARK: What to provision
+
+    /// The directory, hub and connection the options name.
+    struct Target {
+        let source: String
+        let directory: Directory
+        let hubID: String
+        let prefix: String
+        let retryTiers: [RetryTier]
+        let relayGroup: String?
+        let connection: HubConnection?
+        let connectionFile: String
+        let kafka: KafkaConnectionOptions
+
+        /// The connection's bootstrap servers (the options' first).
+        func bootstrap() throws -> String {
+            if let given = kafka.bootstrapServers { return given }
+            guard let connection else {
+                throw CommandFailure.configuration("option --bootstrap-servers: the hub has no Kafka connection in \(connectionFile)")
+            }
+            return connection.bootstrap
+        }
+
+        /// Kafka settings: the hub's connection (its properties file read), or the options'.
+        func settings() throws -> KafkaSettings {
+            if let given = kafka.bootstrapServers { return try kafka.settings(bootstrap: given) }
+            guard let connection else {
+                throw CommandFailure.configuration("option --bootstrap-servers: the hub has no Kafka connection in \(connectionFile)")
+            }
+            var settings: KafkaSettings
+            do {
+                settings = try RelaySetup.kafkaSettings(connection, configurationPath: connectionFile)
+            } catch {
+                throw CommandFailure.configuration("\(error)")
+            }
+            let extra = try kafka.settings(bootstrap: connection.bootstrap)
+            settings.properties.merge(extra.properties) { _, given in given }
+            settings.connectTimeout = extra.connectTimeout
+            return settings
+        }
+    }
+
+    func resolveTarget() throws -> Target {
+        if let config {
+            let configuration: RelayConfiguration
+            let directory: Directory
+            do {
+                configuration = try RelayConfiguration.load(contentsOf: config)
+                directory = try Directory.load(contentsOf: configuration.directoryPath)
+            } catch {
+                throw CommandFailure.configuration("\(error)")
+            }
+            if let hub, hub != configuration.hubID {
+                throw CommandFailure.configuration(
+                    "option --hub \(hub): \(config) is the configuration of hub \(configuration.hubID); use --directory for another hub")
+            }
+            let connection = configuration.kafka ?? directory.hub(id: configuration.hubID)?.connection
+            return Target(
+                source: config, directory: directory, hubID: configuration.hubID,
+                prefix: topicPrefix ?? connection?.topicPrefix ?? HubConnection.defaultTopicPrefix,
+                retryTiers: configuration.retryTiers, relayGroup: configuration.consumerGroup, connection: connection,
+                connectionFile: configuration.kafka == nil ? configuration.directoryPath : config, kafka: kafka)
+        }
+        let path = directory ?? ""
+        let loaded: Directory
+        do {
+            loaded = try Directory.load(contentsOf: path)
+        } catch {
+            throw CommandFailure.configuration("\(error)")
+        }
+        let hubs = loaded.hubs.map(\.id)
+        guard let hubID = hub ?? (hubs.count == 1 ? hubs.first : nil) else {
+            throw CommandFailure.configuration("option --hub: \(path) has several hubs (\(hubs.joined(separator: ", "))): say which to provision")
+        }
+        let connection = loaded.hub(id: hubID)?.connection
+        return Target(
+            source: path, directory: loaded, hubID: hubID,
+            prefix: topicPrefix ?? connection?.topicPrefix ?? HubConnection.defaultTopicPrefix,
+            retryTiers: RetryTier.defaults, relayGroup: nil, connection: connection, connectionFile: path, kafka: kafka)
+    }
+}

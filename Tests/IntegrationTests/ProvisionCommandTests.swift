@@ -1,0 +1,155 @@
+import DocRelayKafka
+import DocRelayTestSupport
+import Foundation
+import Testing
+
+@Suite("docrelay provision and broker --provision")
+struct ProvisionCommandTests {
+    let folder: URL
+    var directory: String { folder.appendingPathComponent("directory.yaml").path }
+
+    init() async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-provision-\(UUID().uuidString)")
+        // The sample hubs national, h58 and h53 and their agencies.
+        let result = try await runDocRelay(["pki", "init", "--out", folder.path, "--bootstrap-servers", "kafka-dev:9092"])
+        try #require(result.exitCode == 0, "\(result.standardError)")
+    }
+
+    private func write(_ text: String, _ name: String) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test("--dry-run prints the plan and the ACLs without reaching Kafka; --acls-only only the ACLs")
+    func dryRun() async throws {
+        let result = try await runDocRelay(["provision", "--directory", directory, "--hub", "h58", "--partitions", "6", "--dry-run"])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        try #require(!lines.isEmpty)
+        #expect(lines[0] == "Topics of hub h58 (3 agencies, prefix docrelay, 6 partitions, replication 3):")
+        let topics = lines.dropFirst().prefix { $0.hasPrefix("  ") }.map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(topics == [
+            "docrelay.out.000.00.00.H58", "docrelay.in.000.00.00.H58", "docrelay.out.000.00.12.H58", "docrelay.in.000.00.12.H58",
+            "docrelay.out.000.07.12.H58", "docrelay.in.000.07.12.H58", "docrelay.hub.h58",
+            "docrelay.retry.5s", "docrelay.retry.1m", "docrelay.retry.10m", "docrelay.retry.1h", "docrelay.dlq", "docrelay.events",
+        ])
+        #expect(lines.contains(
+            "kafka-acls.sh --bootstrap-server kafka-dev:9092 --command-config admin.properties --add --allow-principal User:000.00.12.H58 --operation Write --operation Describe --topic docrelay.out.000.00.12.H58"))
+        #expect(lines.contains(
+            "kafka-acls.sh --bootstrap-server kafka-dev:9092 --command-config admin.properties --add --allow-principal User:relay-h58 --operation Write --topic docrelay.hub.national"))
+        #expect(lines.contains("# User:relay-national"), "the neighbour's relay writes into hub.h58")
+        #expect(result.standardOutput.hasSuffix("\n\ndry run: nothing created\n"))
+
+        let acls = try await runDocRelay(["provision", "--directory", directory, "--hub", "national", "--acls-only"])
+        #expect(acls.exitCode == 0)
+        let aclLines = acls.standardOutput.split(separator: "\n").map(String.init)
+        #expect(aclLines.allSatisfy { $0.hasPrefix("# User:") || $0.hasPrefix("kafka-acls.sh ") }, "\(acls.standardOutput)")
+        #expect(aclLines.contains { $0.hasSuffix("--allow-principal User:relay-national --operation Write --topic docrelay.hub.h53") })
+        #expect(aclLines.contains { $0.hasSuffix("--allow-principal User:relay-h53 --operation Write --topic docrelay.hub.national") })
+    }
+
+    @Test("--config: the configuration's hub, tiers, relay group and Kafka")
+    func fromConfiguration() async throws {
+        let config = try write("""
+            hub: h53
+            directory: directory.yaml
+            trust: { anchors: [ca.pem] }
+            identity: { certificate: hubs/h53.pem, key: hubs/h53.key }
+            kafka: { bootstrap: "kafka-h53:9093", topic-prefix: tn }
+            consumer: { group: relay-tn }
+            retry: { tiers: [30s, 5m] }
+            """, "h53.yaml")
+        let result = try await runDocRelay(["provision", "--config", config, "--dry-run", "--replication", "1"])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        let text = result.standardOutput
+        #expect(text.hasPrefix("Topics of hub h53 (3 agencies, prefix tn, 3 partitions, replication 1):\n"))
+        #expect(text.contains("  tn.retry.30s ") && text.contains("  tn.retry.5m ") && !text.contains("retry.1h"))
+        #expect(text.contains("--bootstrap-server kafka-h53:9093 --command-config admin.properties --add --allow-principal User:relay-h53 --operation Read --resource-pattern-type prefixed --group relay-tn"))
+        let otherHub = try await runDocRelay(["provision", "--config", config, "--hub", "h58", "--dry-run"])
+        #expect(otherHub.exitCode == 2)
+        #expect(otherHub.standardError.contains("option --hub h58"))
+    }
+
+    @Test("Usage: a directory or a configuration, a known hub; exit 2 with the reason")
+    func usage() async throws {
+        let neither = try await runDocRelay(["provision", "--dry-run"])
+        #expect(neither.exitCode == 2)
+        #expect(neither.standardError.contains("--directory"))
+        let severalHubs = try await runDocRelay(["provision", "--directory", directory, "--dry-run"])
+        #expect(severalHubs.exitCode == 2)
+        #expect(severalHubs.standardError.contains("several hubs (national, h58, h53)"))
+        let unknownHub = try await runDocRelay(["provision", "--directory", directory, "--hub", "h99", "--dry-run"])
+        #expect(unknownHub.exitCode == 2)
+        #expect(unknownHub.standardError.contains("no hub 'h99' in the directory"))
+        let badPartitions = try await runDocRelay(["provision", "--directory", directory, "--hub", "h58", "--partitions", "0"])
+        #expect(badPartitions.exitCode == 2)
+    }
+
+    @Test("On the embedded cluster, which lacks CreateTopics: exit 1, saying so and what to do instead")
+    func embeddedClusterCannotCreate() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let result = try await runDocRelay([
+            "provision", "--directory", directory, "--hub", "h58", "--bootstrap-servers", cluster.bootstrapServers,
+            "--replication", "1", "--connect-timeout", "2",
+        ], upTo: .seconds(60))
+        #expect(result.exitCode == 1)
+        #expect(result.standardError.contains("does not implement CreateTopics"), "\(result.standardError)")
+        #expect(result.standardError.contains("docrelay broker --provision"))
+    }
+
+    @Test("broker --provision creates every hub's topics in the embedded cluster; --hub only one hub's")
+    func brokerProvision() async throws {
+        let broker = try await startBroker(["--provision", directory, "--partitions", "2"])
+        let admin = try await KafkaAdmin.connect(settings: KafkaSettings(bootstrap: broker.bootstrap), logger: testLogger)
+        let topics = try await admin.listTopics()
+        let stopped = try await broker.stop()
+        let names = Set(topics.map(\.name))
+        // The plan of each sample hub (sharing the prefix, hence one dlq, events and set of tiers).
+        var expected: Set<String> = ["docrelay.hub.national", "docrelay.hub.h58", "docrelay.hub.h53", "docrelay.dlq", "docrelay.events"]
+        for tier in ["5s", "1m", "10m", "1h"] { expected.insert("docrelay.retry.\(tier)") }
+        for code in ["000.00.00.G22", "000.00.00.G17", "000.00.00.H58", "000.00.12.H58", "000.07.12.H58",
+                     "000.00.00.H53", "000.00.32.H53", "000.21.32.H53"] {
+            expected.insert("docrelay.out.\(code)")
+            expected.insert("docrelay.in.\(code)")
+        }
+        #expect(names == expected)
+        #expect(topics.allSatisfy { $0.partitionCount == 2 })
+        #expect(stopped.standardOutput.contains("Provisioned 25 topics of hubs national, h58, h53 from \(directory)"))
+
+        let one = try await startBroker(["--provision", directory, "--hub", "h53", "--topic", "extra:1"])
+        let oneAdmin = try await KafkaAdmin.connect(settings: KafkaSettings(bootstrap: one.bootstrap), logger: testLogger)
+        let oneTopics = try await oneAdmin.listTopics()
+        _ = try await one.stop()
+        #expect(Set(oneTopics.map(\.name)) == [
+            "docrelay.out.000.00.00.H53", "docrelay.in.000.00.00.H53", "docrelay.out.000.00.32.H53", "docrelay.in.000.00.32.H53",
+            "docrelay.out.000.21.32.H53", "docrelay.in.000.21.32.H53", "docrelay.hub.h53", "docrelay.retry.5s", "docrelay.retry.1m",
+            "docrelay.retry.10m", "docrelay.retry.1h", "docrelay.dlq", "docrelay.events", "extra",
+        ])
+        #expect(oneTopics.first { $0.name == "extra" }?.partitionCount == 1, "--topic keeps its own partitions")
+
+        let badHub = try await runDocRelay(["broker", "--provision", directory, "--hub", "h99"])
+        #expect(badHub.exitCode == 2)
+        #expect(badHub.standardError.contains("no hub 'h99'"))
+        let hubAlone = try await runDocRelay(["broker", "--hub", "h58"])
+        #expect(hubAlone.exitCode == 2)
+    }
+
+    /// `docrelay broker` with `arguments`, once it wrote its bootstrap file.
+    private func startBroker(_ arguments: [String]) async throws -> (bootstrap: String, stop: () async throws -> ProcessResult) {
+        let file = folder.appendingPathComponent("bootstrap-\(UUID().uuidString)").path
+        let child = try ChildProcess(DocRelayBinary.path, ["broker", "--bootstrap-file", file] + arguments)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8), text.hasSuffix("\n") {
+                return (text.trimmingCharacters(in: .whitespacesAndNewlines), {
+                    child.signal(SIGTERM)
+                    return try await child.wait(upTo: .seconds(20))
+                })
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        child.signal(SIGKILL)
+        throw ProcessTimeout(command: child.command + " (no bootstrap file)")
+    }
+}
