@@ -1,3 +1,4 @@
+import DocRelayCore
 import DocRelaySigning
 import Foundation
 
@@ -98,6 +99,36 @@ enum DevelopmentTopology {
         AgencySpec(code: "000.00.32.H53", hub: "h53", name: "Sở Nội vụ tỉnh Tây Ninh"),
         AgencySpec(code: "000.21.32.H53", hub: "h53", name: "Phòng Công chức, Sở Nội vụ"),
     ]
+
+    /// Writes a CA, a certificate per hub (`hub:<id>`) and agency, and `directory.yaml` binding
+    /// them, into `folder`; returns the directory's path.
+    @discardableResult
+    static func write(
+        hubs: [HubSpec], agencies: [AgencySpec], into folder: URL, bootstrap: String, kind: PrivateKey.KeyKind = .ecP256,
+        days: Int = 825
+    ) throws -> String {
+        let ca = try DevelopmentCA.create(in: folder, kind: kind, days: days)
+        var hubEntries: [DirectoryWriter.HubEntry] = []
+        for hub in hubs {
+            let issued = try ca.issue(commonName: "hub:\(hub.id)", organization: "DocRelay hub \(hub.id)",
+                                      kind: kind, days: days, into: folder.appendingPathComponent("hubs"), fileName: hub.id)
+            hubEntries.append(.init(id: hub.id, parent: hub.parent, bootstrap: bootstrap, certificate: issued))
+        }
+        var agencyEntries: [DirectoryWriter.AgencyEntry] = []
+        for agency in agencies {
+            let issued = try ca.issue(commonName: agency.code, organization: agency.name, kind: kind, days: days,
+                                      into: folder.appendingPathComponent("agencies"), fileName: agency.code)
+            agencyEntries.append(.init(code: agency.code, name: agency.name, hub: agency.hub, parent: agency.parent, certificate: issued))
+        }
+        let directoryPath = folder.appendingPathComponent("directory.yaml")
+        try DevelopmentCA.write(DirectoryWriter.directory(hubs: hubEntries, agencies: agencyEntries), to: directoryPath)
+        do {
+            _ = try Directory.load(contentsOf: directoryPath.path)
+        } catch {
+            throw CommandFailure.operation("the directory written does not load: \(error)")
+        }
+        return directoryPath.path
+    }
 
     static func parseHub(_ text: String) throws -> HubSpec {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)

@@ -45,27 +45,7 @@ struct PKIInitCommand: ParsableCommand {
         let hubs = hub.isEmpty ? DevelopmentTopology.sampleHubs : try hub.map(DevelopmentTopology.parseHub)
         let agencies = agency.isEmpty ? DevelopmentTopology.sampleAgencies : try agency.map(DevelopmentTopology.parseAgency)
         let folder = URL(fileURLWithPath: out)
-        let ca = try DevelopmentCA.create(in: folder, kind: kind, days: days)
-        var hubEntries: [DirectoryWriter.HubEntry] = []
-        for hub in hubs {
-            let issued = try ca.issue(commonName: "hub:\(hub.id)", organization: "DocRelay hub \(hub.id)",
-                                      kind: kind, days: days, into: folder.appendingPathComponent("hubs"), fileName: hub.id)
-            hubEntries.append(.init(id: hub.id, parent: hub.parent, bootstrap: bootstrapServers, certificate: issued))
-        }
-        var agencyEntries: [DirectoryWriter.AgencyEntry] = []
-        for agency in agencies {
-            let issued = try ca.issue(commonName: agency.code, organization: agency.name, kind: kind, days: days,
-                                      into: folder.appendingPathComponent("agencies"), fileName: agency.code)
-            agencyEntries.append(.init(code: agency.code, name: agency.name, hub: agency.hub, parent: agency.parent, certificate: issued))
-        }
-        let yaml = DirectoryWriter.directory(hubs: hubEntries, agencies: agencyEntries)
-        let directoryPath = folder.appendingPathComponent("directory.yaml")
-        try DevelopmentCA.write(yaml, to: directoryPath)
-        do {
-            _ = try Directory.load(contentsOf: directoryPath.path)
-        } catch {
-            throw CommandFailure.operation("the directory written does not load: \(error)")
-        }
+        try DevelopmentTopology.write(hubs: hubs, agencies: agencies, into: folder, bootstrap: bootstrapServers, kind: kind, days: days)
         print("Wrote \(folder.path): ca.pem, \(hubs.count) hub and \(agencies.count) agency certificates, directory.yaml")
     }
 }
