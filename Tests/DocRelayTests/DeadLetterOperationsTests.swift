@@ -339,5 +339,6 @@ struct DeadLetterInspectionTests {
         #expect(cut?.last == "…", "a text preview, marked as cut")
         #expect(DeadLetterInspection.textPreview([0x61, 0xE1, 0xBA]) == nil, "a whole value ending mid-character is not text")
         #expect(DeadLetterInspection.textPreview(Array("a\nb".utf8)) == ["a", "b"])
+        #expect(DeadLetterInspection.textPreview(Array("a\n\nb\n".utf8)) == ["a", "", "b"], "no empty line for the final line break")
     }
 }

@@ -188,6 +188,7 @@ public struct DeadLetterInspection: Sendable {
             return nil
         }
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        if lines.count > 1, lines.last == "" { lines.removeLast() }  // the final line break
         let more = lines.count > 12 || bytes.count < value.count
         lines = Array(lines.prefix(12)).map { $0.count > 100 ? String($0.prefix(99)) + "…" : $0 }
         if more { lines.append("…") }
