@@ -26,7 +26,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No traits: neither swift-configuration support nor full Foundation is used here.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -119,15 +120,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // `make bench`: pass-through figures, raw librdkafka beside our layer.
+        // `make bench`: pass-through figures, raw librdkafka beside our layer, and the relay
+        // itself run in-process against the same baseline.
         .executableTarget(
             name: "DocRelayBench",
             dependencies: [
                 "CRdKafka",
+                "DocRelay",
+                "DocRelayCore",
                 "DocRelayKafka",
                 "DocRelaySigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
