@@ -10,12 +10,13 @@ final class LagTable: Sendable {
 
     private let lags = Mutex<[Key: [String: Int64]]>([:])
 
-    /// Records `lag` for `topic` and returns the sum over the topics of `series`.
-    func set(_ lag: Int64, group: String, topic: String, series: String) -> Int64 {
+    /// Records `lag` for `topic` and hands the sum over the topics of `series` to `publish`, under
+    /// the lock, so that concurrent updates publish in the order they summed.
+    func set(_ lag: Int64, group: String, topic: String, series: String, publish: (Int64) -> Void) {
         lags.withLock { lags in
             let key = Key(group: group, series: series)
             lags[key, default: [:]][topic] = lag
-            return lags[key, default: [:]].values.reduce(0, +)
+            publish(lags[key, default: [:]].values.reduce(0, +))
         }
     }
 }

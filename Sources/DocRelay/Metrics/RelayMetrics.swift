@@ -23,6 +23,7 @@ public struct RelayMetrics: Sendable {
     ///   - topics: the hub's topic names, to tell agency `out` topics apart in lag.
     ///   - tiers: retry tiers whose counters start at zero (so rate and increase see the first one).
     ///   - factory: the metrics backend; the one `main` bootstrapped unless a test passes its own.
+    ///     Metrics bind to their backend when made, so create `RelayMetrics` after the bootstrap.
     public init(
         topics: TopicNames = TopicNames(),
         tiers: [RetryTier] = RetryTier.defaults,
@@ -95,9 +96,8 @@ public struct RelayMetrics: Sendable {
     public func setLag(_ lag: Int64, group: String, topic: String) {
         guard lag >= 0 else { return }
         let series = lagSeries(of: topic)
-        let total = self.lag.set(lag, group: group, topic: topic, series: series)
-        Gauge(label: Name.consumerLag, dimensions: [(Label.group, group), (Label.topic, series)], factory: factory)
-            .record(total)
+        let gauge = Gauge(label: Name.consumerLag, dimensions: [(Label.group, group), (Label.topic, series)], factory: factory)
+        self.lag.set(lag, group: group, topic: topic, series: series) { total in gauge.record(total) }
     }
 
     /// The `topic` label of a topic's lag: the topic itself, or `<prefix>.out.*` for an agency's.
