@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocRelay
+import DocRelayAdmin
 import DocRelayCore
 import DocRelayKafka
 import DocRelaySigning
@@ -39,12 +40,20 @@ struct RelayCommand: AsyncParsableCommand {
             return
         }
         let logger = try LoggingOptions.parse(["--log-level", logLevel]).makeLogger(label: "docrelay.relay")
+        let registry = MetricsBootstrap.prometheus(timerBuckets: RelayMetrics.timerBuckets)
+        let relay = RelayService(setup: setup, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let listen = setup.configuration.adminListen {
+            // First in the group, so it stops last and answers while the relay drains.
+            let status = relay.status
+            services.append(.init(service: AdminServer(
+                configuration: .init(host: listen.host, port: listen.port), registry: registry, logger: logger,
+                health: { RelayHealth.report(status.snapshot) })))
+        }
+        services.append(.init(service: relay, successTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(.init(service: DirectoryReloadService(store: setup.directory, logger: logger)))
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: RelayService(setup: setup, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: DirectoryReloadService(store: setup.directory, logger: logger)),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as KafkaError {
@@ -66,5 +75,28 @@ struct RelayCommand: AsyncParsableCommand {
               consumer group: \(configuration.consumerGroup), \(configuration.workers) workers
               retry tiers: \(configuration.retryTiers.map(\.name).joined(separator: ", ")), max age \(configuration.maxAge)
             """
+    }
+}
+
+/// `/healthz` for the relay: healthy once connected and running, with its assignment, work in
+/// processing and producer queue as details.
+enum RelayHealth {
+    static func report(_ snapshot: RelayStatus.Snapshot) -> HealthReport {
+        var report = HealthReport.healthy(details: [
+            "phase": snapshot.phase.rawValue,
+            "partitions": String(snapshot.assignedPartitions),
+            "retryPartitions": String(snapshot.assignedRetryPartitions),
+            "inProcessing": String(snapshot.recordsInProcessing),
+            "producerQueue": String(snapshot.producerQueue),
+        ])
+        switch snapshot.phase {
+        case .starting: report.fail("the relay is connecting to Kafka")
+        case .stopping, .stopped: report.fail("the relay is stopping")
+        case .running: break
+        }
+        if snapshot.producerQueue > 50_000 {
+            report.fail("the producer's queue holds \(snapshot.producerQueue) unacknowledged records")
+        }
+        return report
     }
 }

@@ -22,7 +22,7 @@ final class RelayHarness: @unchecked Sendable {
     /// the inboxes of `withoutInbox`.
     init(
         agencies: [String], withoutInbox: Set<String> = [], tiers: [String] = ["1s", "2s"], maxValueBytes: Int = 1_048_576,
-        partitions: Int = 3, attemptTimeout: String = "3s"
+        partitions: Int = 3, attemptTimeout: String = "3s", adminListen: String? = nil
     ) async throws {
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-relay-\(UUID().uuidString)")
@@ -56,7 +56,7 @@ final class RelayHarness: @unchecked Sendable {
               attempt-timeout: \(attemptTimeout)
             limits:
               max-value-bytes: \(maxValueBytes)
-            """
+            """ + (adminListen.map { "\nadmin:\n  listen: \($0)\n" } ?? "")
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
     }
 

@@ -21,11 +21,14 @@ struct RecordHandler: Sendable {
     let signatures: FastCMSVerifier
     let writer: DurableWriter
     let acks: AckFactory
+    let metrics: RelayMetrics
     let logger: Logger
 
     /// Handles `record`; throws only `CancellationError` (the relay is stopping: the record
     /// stays uncommitted and is handled again after restart).
     func handle(_ record: KafkaRecord, now: Date = Date()) async throws {
+        let started = ContinuousClock.now
+        defer { metrics.processing(ContinuousClock.now - started) }
         let headers = record.headers.map { (name: $0.name, value: $0.value) }
         let verifier = DocumentVerifier(directory: directory.current, trust: trust, signatures: signatures, limits: limits)
         switch verifier.verify(headers: headers, value: record.value) {
@@ -90,6 +93,8 @@ struct RecordHandler: Sendable {
             switch results[code] {
             case .success(let report)?:
                 delivered.append(code)
+                metrics.recordOutcome(.delivered)
+                metrics.endToEndLatency(.milliseconds(Int64(max(Date().timeIntervalSince(signed.createdDate), 0) * 1000)))
                 var delivery = event(.delivered, for: signed, record: record, now: now)
                 delivery.recipient = code
                 delivery.target = "\(report.topic)/\(report.partition)/\(report.offset)"
@@ -134,6 +139,7 @@ struct RecordHandler: Sendable {
             switch outcomes[index] {
             case .success(let report)?:
                 acked.target = "\(report.topic)/\(report.partition)/\(report.offset)"
+                metrics.recordOutcome(.acked)
             case .failure(let error)?:
                 guard let tier = tiers.first else { continue }
                 let due = now.addingTimeInterval(Self.seconds(tier.delay))
@@ -144,6 +150,8 @@ struct RecordHandler: Sendable {
                 headers.append(KafkaHeader(name: HeaderName.error, string: "\(ack.record.topic): \(error)"))
                 writes.append(KafkaProducerRecord(topic: topics.retry(tier), key: ack.record.key, value: ack.record.value, headers: headers))
                 acked.event = .retried
+                metrics.recordOutcome(.retried)
+                metrics.retried(tier: tier)
                 acked.target = topics.retry(tier)
                 acked.reason = "ack not delivered: \(error)"
             case nil:
@@ -187,6 +195,8 @@ struct RecordHandler: Sendable {
             retried.target = topics.retry(tier)
             retried.notBefore = RFC3339.format(due, fractionalDigits: 3)
             retried.reason = reason
+            metrics.recordOutcome(.retried)
+            metrics.retried(tier: tier)
             logger.notice(
                 "Delivery failed; retrying later",
                 metadata: [LogKey.documentID: "\(signed.id)", LogKey.retryTier: "\(tier)", LogKey.error: "\(reason)"])
@@ -210,6 +220,8 @@ struct RecordHandler: Sendable {
         dead.target = topics.deadLetters
         writes.append(encoded(dead))
         let negative = pending.compactMap { ack(for: signed, recipient: $0, outcome: .failed, reason: "\(errorClass): \(why)", now: now) }
+        metrics.recordOutcome(.deadLettered)
+        metrics.deadLettered(errorClass: errorClass)
         logger.warning(
             "Dead-lettered",
             metadata: [LogKey.documentID: "\(signed.id)", LogKey.errorClass: "\(errorClass)", LogKey.error: "\(why)"])
@@ -245,6 +257,8 @@ struct RecordHandler: Sendable {
                 ack(for: signed, recipient: $0, outcome: .failed, reason: "\(rejection.errorClass): \(rejection.reason)", now: now)
             }
         }
+        metrics.recordOutcome(.deadLettered)
+        metrics.deadLettered(errorClass: rejection.errorClass)
         logger.warning(
             "Refused and dead-lettered",
             metadata: [

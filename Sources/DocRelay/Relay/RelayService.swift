@@ -14,9 +14,15 @@ public import ServiceLifecycle
 public struct RelayService: Service {
     let setup: RelaySetup
     let logger: Logger
+    let metrics: RelayMetrics
+    /// Where the relay tells how it is, for `/healthz`.
+    public let status: RelayStatus
 
-    public init(setup: RelaySetup, logger: Logger) {
+    /// `metrics` bind to the metrics backend when made: create them after bootstrapping it.
+    public init(setup: RelaySetup, logger: Logger, metrics: RelayMetrics? = nil, status: RelayStatus = RelayStatus()) {
         self.setup = setup
+        self.metrics = metrics ?? RelayMetrics(topics: setup.topics, tiers: setup.configuration.retryTiers)
+        self.status = status
         var logger = logger
         logger[metadataKey: LogKey.hub] = "\(setup.hub.id)"
         logger[metadataKey: LogKey.instance] = "\(setup.configuration.instance)"
@@ -26,13 +32,15 @@ public struct RelayService: Service {
     public func run() async throws {
         let configuration = setup.configuration
         let clients = try await RelayClients.connect(setup: setup, logger: logger)
+        status.running(with: clients)
         let handler = RecordHandler(
             hubID: setup.hub.id, instance: configuration.instance, topics: setup.topics, tiers: configuration.retryTiers,
             maxAge: configuration.maxAge, limits: EnvelopeLimits(maxValueBytes: configuration.maxValueBytes),
             directory: setup.directory, trust: setup.trust, signatures: FastCMSVerifier(),
             writer: DurableWriter(producer: clients.producer, logger: logger),
-            acks: AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics), logger: logger)
-        logger.info(
+            acks: AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics), metrics: metrics,
+            logger: logger)
+        logger.notice(
             "Relay started",
             metadata: [
                 "docrelay.kafka.bootstrap": "\(setup.kafka.bootstrapServers.joined(separator: ","))",
@@ -44,12 +52,47 @@ public struct RelayService: Service {
                     group.addTask { try await work(clients.main, handler: handler) }
                 }
                 group.addTask { try await retries(clients.retry, handler: handler) }
+                group.addTask { try await measureLag() }
             }
         } catch is CancellationError {
             logger.info("Relay cancelled")
         }
+        status.set(.stopping)
         await clients.close()
-        logger.info("Relay stopped")
+        status.set(.stopped)
+        logger.notice("Relay stopped")
+    }
+
+    /// Every 15 s: how far the relay's groups are behind, per topic (agencies' `out` topics are
+    /// summed under one series by `RelayMetrics`).
+    private func measureLag() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await measureLagUntilCancelled() }
+        } catch is CancellationError {
+            return
+        }
+    }
+
+    private func measureLagUntilCancelled() async throws {
+        let admin = try KafkaAdmin(settings: setup.kafka, logger: logger)
+        let group = setup.configuration.consumerGroup
+        let retryTopics = Set(setup.configuration.retryTiers.map(setup.topics.retry))
+        while !Task.isCancelled {
+            do {
+                for topic in try await admin.listTopics().map(\.name) {
+                    if setup.topics.agencyCode(ofOutTopic: topic) != nil {
+                        metrics.setLag(try await admin.lag(group: group, topic: topic).values.reduce(0, +), group: group, topic: topic)
+                    } else if retryTopics.contains(topic) {
+                        metrics.setLag(
+                            try await admin.lag(group: group + "-retry", topic: topic).values.reduce(0, +),
+                            group: group + "-retry", topic: topic)
+                    }
+                }
+            } catch let error as KafkaError {
+                logger.notice("Lag not measured this time", metadata: [LogKey.error: "\(error)"])
+            }
+            try await Task.sleep(for: .seconds(15))
+        }
     }
 
     /// One worker: takes records as they come and handles each to its durable outcome.

@@ -1,0 +1,48 @@
+import DocRelayKafka
+import Synchronization
+
+/// What the relay can say of itself at any moment, without I/O: for `/healthz`.
+public final class RelayStatus: Sendable {
+    /// One look at the relay.
+    public struct Snapshot: Sendable, Hashable {
+        public var phase: Phase
+        public var assignedPartitions: Int
+        public var assignedRetryPartitions: Int
+        public var recordsInProcessing: Int
+        public var producerQueue: Int
+    }
+
+    public enum Phase: String, Sendable, Hashable {
+        case starting, running, stopping, stopped
+    }
+
+    private struct State {
+        var phase = Phase.starting
+        var clients: RelayClients?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func running(with clients: RelayClients) {
+        state.withLock {
+            $0.phase = .running
+            $0.clients = clients
+        }
+    }
+
+    func set(_ phase: Phase) {
+        state.withLock { $0.phase = phase }
+    }
+
+    public var snapshot: Snapshot {
+        let (phase, clients) = state.withLock { ($0.phase, $0.clients) }
+        return Snapshot(
+            phase: phase,
+            assignedPartitions: clients?.main.assignment.count ?? 0,
+            assignedRetryPartitions: clients?.retry.assignment.count ?? 0,
+            recordsInProcessing: (clients?.main.inFlightCount ?? 0) + (clients?.retry.inFlightCount ?? 0),
+            producerQueue: clients?.producer.queuedRecordCount ?? 0)
+    }
+}
