@@ -26,6 +26,13 @@ struct ReplayThroughRelayTests {
         #expect(summary["id"] as? String == "doc-no-inbox")
         #expect(summary["class"] as? String == "exhausted")
         let location = try #require(summary["location"] as? String)
+        // The sender is told: a negative ack for the recipient that could not be served.
+        try await harness.waitUntil(harness.topics.inbox(Self.g22), holds: 1)
+        let negative = try await harness.read([harness.topics.inbox(Self.g22)], count: 1, quiet: .seconds(1))
+            .compactMap { AckMessage.decode($0.value) }
+        #expect(negative.map(\.outcome) == [.failed])
+        #expect(negative.first?.recipient == Self.h53)
+        #expect(negative.first?.reason?.hasPrefix("exhausted:") == true)
 
         try harness.cluster.createTopic(harness.topics.inbox(Self.h53), partitions: 3)
         let replayed = try await runDocRelay(["dlq", "replay", "doc-no-inbox", "--config", harness.configPath])
