@@ -39,10 +39,11 @@ struct CommandLineTests {
     func unreachable() async throws {
         let started = ContinuousClock.now
         let result = try await runDocRelay(
-            ["demo", "--bootstrap-servers", "127.0.0.1:1", "--connect-timeout", "2"], upTo: .seconds(30))
+            ["demo", "--bootstrap-servers", "127.0.0.1:1", "--connect-timeout", "2"], upTo: .seconds(60))
         #expect(result.exitCode == 2)
         #expect(result.standardError.contains("127.0.0.1:1"))
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // 2 s to connect; the rest is process start-up, slow on a loaded machine: this checks "no hang".
+        #expect(ContinuousClock.now - started < .seconds(50))
     }
 
     @Test("Commands of later issues say they are not built yet, with exit 2")

@@ -109,7 +109,8 @@ final class BrokerProcess: Sendable {
         let child = try ChildProcess(
             DocRelayBinary.path,
             ["broker", "--brokers", "\(brokers)", "--bootstrap-file", file] + topics.flatMap { ["--topic", $0] })
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        // Generous: on a loaded 2-core machine a debug binary can take a while to start.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(90))
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOfFile: file, encoding: .utf8),
                text.hasSuffix("\n") {

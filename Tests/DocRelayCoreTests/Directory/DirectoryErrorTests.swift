@@ -60,9 +60,9 @@ struct DirectoryErrorTests {
     @Test("A hub entry: not a mapping, an unknown key, a missing or bad id")
     func hubEntries() {
         #expect(refusal("hubs:\n  - national\nagencies: []\n") ==
-            "dir.yaml:2: hubs[0]: expected a hub: a mapping with id, kafka, and optionally name and parent, not 'national'")
+            "dir.yaml:2: hubs[0]: expected a hub: a mapping with id, kafka, and optionally name, parent, certificates, not 'national'")
         #expect(refusal("hubs:\n  - id: national\n    kafka: { bootstrap: k:1 }\n    parrent: x\nagencies: []\n") ==
-            "dir.yaml:4: hubs[0]: key 'parrent': expected one of the known keys (id, name, parent, kafka): this key is not one")
+            "dir.yaml:4: hubs[0]: key 'parrent': expected one of the known keys (id, name, parent, kafka, certificates): this key is not one")
         #expect(refusal("hubs:\n  - name: National\n    kafka: { bootstrap: k:1 }\nagencies: []\n") ==
             "dir.yaml:2: hubs[0]: key 'id': expected the hub's id (the key is required)")
         #expect(refusal("hubs:\n  - id: National Hub\n    kafka: { bootstrap: k:1 }\nagencies: []\n") ==
