@@ -45,7 +45,7 @@ struct PassThroughCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        Self.armWatchdog()
+        Self.armWatchdog(after: Self.watchdog)
         let logger = BenchLogging.makeLogger()
         let elapsed = try await Self.measure(
             impl, workload: workload, maxBufferedRecords: maxBufferedRecords, logger: logger)
@@ -79,7 +79,8 @@ struct PassThroughCommand: AsyncParsableCommand {
         return elapsed
     }
 
-    private static func armWatchdog() {
+    /// Exits the process with status 3 if it is still running after `watchdog`.
+    static func armWatchdog(after watchdog: Duration) {
         let seconds = Double(watchdog.components.seconds)
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
             FileHandle.standardError.write(Data("docrelay-bench: no result after \(Int(seconds)) s, giving up\n".utf8))

@@ -1,0 +1,77 @@
+import DocRelay
+import DocRelayCore
+import DocRelayKafka
+import DocRelaySigning
+import Foundation
+
+/// The signed documents of a relay measurement, as agencies publish them: each from one agency
+/// to one other (`RelayWorkload.route`), `dr-content-type: application/octet-stream`, signed
+/// with the sender's RSA-2048 key (~1 ms each, so on every core at once), in the sender's
+/// `out` topic, keyed by `dr-id`.
+struct RelayDocuments: Sendable {
+    let hub: RelayHub
+    let workload: RelayWorkload
+    private let values: SourceRecords
+
+    init(hub: RelayHub, workload: RelayWorkload) {
+        self.hub = hub
+        self.workload = workload
+        self.values = SourceRecords(size: workload.size)
+    }
+
+    static func id(_ index: Int) -> String { "bench-doc-\(index)" }
+
+    /// Documents `range`, signed on every core.
+    func sign(_ range: Range<Int>, created: Date) throws -> [KafkaProducerRecord] {
+        let hub = hub
+        let values = values
+        return try RelayHub.parallelMap(range) { index in
+            let (from, to) = RelayWorkload.route(index)
+            let code = RelayWorkload.agencies[from]
+            let value = values.record(index, topic: "").value
+            let signed = try DocumentSigner.sign(
+                value,
+                draft: DocumentDraft(
+                    id: Self.id(index), from: code, to: [RelayWorkload.agencies[to]],
+                    contentType: "application/octet-stream", created: created),
+                identity: hub.identities[from])
+            return KafkaProducerRecord(
+                topic: hub.topics.out(code), key: Array(signed.id.utf8), value: value,
+                headers: signed.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+        }
+    }
+
+    /// What each inbox holds once documents `range` are relayed: its documents and, for each
+    /// document it sent, one ack.
+    func expectedInboxCounts(_ range: Range<Int>) -> [String: Int64] {
+        var counts: [String: Int64] = [:]
+        for index in range {
+            let (from, to) = RelayWorkload.route(index)
+            counts[hub.topics.inbox(RelayWorkload.agencies[to]), default: 0] += 1
+            counts[hub.topics.inbox(RelayWorkload.agencies[from]), default: 0] += 1
+        }
+        return counts
+    }
+
+    /// Signs documents `range` in chunks and produces each chunk before signing the next (so
+    /// that no more than a chunk is held here), every record acknowledged before returning.
+    func produce(_ range: Range<Int>, with producer: KafkaProducer, chunk: Int = 2_000) async throws {
+        let failures = LockedCounter()
+        let created = Date()
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let chunkRange = start..<min(start + chunk, range.upperBound)
+            let records = try await DedicatedThread.run(name: "docrelay-bench-sign") { [self] in
+                try sign(chunkRange, created: created)
+            }
+            for record in records {
+                await producer.send(record) { result in
+                    if case .failure = result { failures.increment() }
+                }
+            }
+            start = chunkRange.upperBound
+        }
+        try await producer.flush(timeout: .seconds(120))
+        guard failures.value == 0 else { throw BenchFailure("\(failures.value) documents not accepted by the cluster") }
+    }
+}
