@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 
-/// `docrelay-bench all`: every combination (raw and layer × 1 KiB and 4 KiB), each run in a
-/// child process `repetitions` times, alternating raw and layer, then `verify` as many times;
-/// the medians go to a markdown report and to standard output.
+/// `docrelay-bench all`: every combination (raw and layer × 1 KiB and 4 KiB) and the relay
+/// (`relay` at 4 KiB and 1 KiB), each run in a child process `repetitions` times, alternating
+/// raw and layer, then `verify` as many times; the medians go to a markdown report and to
+/// standard output.
 struct AllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every pass-through combination and the verification benchmark; write the medians as markdown.")
+        abstract: "Run every pass-through combination, the relay and the verification benchmark; write the medians as markdown.")
 
     @Option(help: "Write the markdown report to this file (e.g. BENCHMARKS.md).")
     var output: String?
@@ -20,7 +21,9 @@ struct AllCommand: ParsableCommand {
     }
 
     func run() throws {
+        let loadAtStart = ProcessStats.loadAverage()
         var results: [BenchResult] = []
+        var relays: [RelayResult] = []
         let total = repetitions * BenchWorkload.standard.count * Implementation.allCases.count
         for repetition in 0..<repetitions {
             for workload in BenchWorkload.standard {
@@ -34,6 +37,19 @@ struct AllCommand: ParsableCommand {
                             + "\(Int(result.recordsPerSecond.rounded())) records/s, \(result.peakRSSKiB) KiB peak RSS")
                 }
             }
+            for workload in RelayWorkload.standard {
+                let result: RelayResult = try ChildRun.run([
+                    "relay", "--size", String(workload.size), "--records", String(workload.records),
+                    "--latency-documents", String(workload.latencyDocuments),
+                    "--latency-load", String(workload.latencyLoad),
+                ])
+                relays.append(result)
+                Self.progress(
+                    "[relay \(repetition + 1)/\(repetitions)] \(workload.size) B × \(workload.records): "
+                        + "\(Int(result.recordsPerSecond.rounded())) records/s, latency p50 "
+                        + "\(Int(result.latencyP50Milliseconds.rounded())) ms, p99 \(Int(result.latencyP99Milliseconds.rounded())) ms, "
+                        + "\(result.peakRSSKiB) KiB peak RSS")
+            }
         }
         var verifications: [VerifyResult] = []
         for repetition in 0..<repetitions {
@@ -45,8 +61,10 @@ struct AllCommand: ParsableCommand {
                 "[verify \(repetition + 1)/\(repetitions)] FastCMSVerifier \(Int(result.fastPerSecond.rounded())) /s, "
                     + "CMS_verify \(Int(result.opensslCMSPerSecond.rounded())) /s, openssl speed rsa2048 verify \(speed)")
         }
-        let report = BenchReport(
+        var report = BenchReport(
             results: results, verifications: verifications, repetitions: repetitions, date: Date())
+        report.relays = relays
+        report.loadAverages = (loadAtStart, ProcessStats.loadAverage())
         print(report.tables)
         if let output {
             do {

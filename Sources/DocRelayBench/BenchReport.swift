@@ -1,20 +1,25 @@
 import Foundation
 
 /// The markdown report of `docrelay-bench all` (BENCHMARKS.md): how it was made, on what,
-/// per value size the median figures of `raw` and `layer` with their ratio, and the signature
-/// verification rates (see `BenchReport+Verification.swift`).
+/// per value size the median figures of `raw` and `layer` with their ratio, the relay against
+/// them (see `BenchReport+Relay.swift`), and the signature verification rates (see
+/// `BenchReport+Verification.swift`).
 struct BenchReport {
     let results: [BenchResult]
+    var relays: [RelayResult] = []
     let verifications: [VerifyResult]
     let repetitions: Int
     let date: Date
+    /// The 1-minute load average when the run began and when it ended (other processes share
+    /// the machine's cores), as `/proc/loadavg` gives it.
+    var loadAverages: (start: String, end: String)?
 
     static let command =
         "swift build -c release --product docrelay-bench && .build/release/docrelay-bench all --repetitions 5 --output BENCHMARKS.md"
 
     var markdown: String {
         """
-        # DocRelay benchmarks: Kafka pass-through, signature verification
+        # DocRelay benchmarks: Kafka pass-through, the relay, signature verification
 
         Made with `make bench`, that is:
 
@@ -26,7 +31,8 @@ struct BenchReport {
         - Machine: \(ProcessStats.processorCount) cores (`nproc`), \(ProcessStats.machine) (`uname -m`), \
         librdkafka \(ProcessStats.librdkafkaVersion)
         - Each figure is the median of \(repetitions) run\(repetitions == 1 ? "" : "s"), each in a process of its own, \
-        raw and layer alternating.
+        raw and layer alternating, the relay runs between them.\
+        \(loadAverages.map { "\n- Load average (1 min, `/proc/loadavg`): \($0.start) when the run began, \($0.end) when it ended; anything above 0 is other processes taking CPU from the measurements." } ?? "")
 
         `raw` is the baseline: later relay figures are given as ratios of it. Both implementations do the \
         same pass-through: consume a record from a source topic, produce it (key, value, headers) to a \
@@ -51,13 +57,14 @@ struct BenchReport {
         holds both topics in memory (about 2 × records × size).
 
         \(passThroughTables)
+        \(relaySection)
         \(verificationSection)
         """
     }
 
     /// One table per value size, then the verification table, as printed on standard output.
     var tables: String {
-        passThroughTables + "\n" + verificationTable
+        passThroughTables + "\n" + relayTable + "\n" + verificationTable
     }
 
     private var passThroughTables: String {
