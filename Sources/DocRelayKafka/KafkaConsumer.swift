@@ -390,9 +390,17 @@ private final class FetchBatch: @unchecked Sendable {
 
     /// Waits up to `timeout` ms for messages (serving callbacks meanwhile) and passes each to
     /// `body`, then destroys it.
+    ///
+    /// The wait is for the first message only: `rd_kafka_consume_batch_queue` would wait for a
+    /// full batch or the timeout, adding up to the timeout to every record's latency below full
+    /// load. The rest of the batch is whatever is already fetched.
     func fetch(upTo limit: Int, timeout: Int32, _ body: (UnsafeMutablePointer<rd_kafka_message_t>) -> Void) {
-        guard let queue else { return }
-        let count = rd_kafka_consume_batch_queue(queue, timeout, messages, min(limit, capacity))
+        guard let queue, let first = rd_kafka_consume_queue(queue, timeout) else { return }
+        body(first)
+        rd_kafka_message_destroy(first)
+        let more = min(limit, capacity) - 1
+        guard more > 0 else { return }
+        let count = rd_kafka_consume_batch_queue(queue, 0, messages, more)
         guard count > 0 else { return }
         for index in 0..<count {
             guard let message = messages[index] else { continue }

@@ -31,11 +31,16 @@ public struct AckMessage: Codable, Sendable, Hashable {
         self.reason = reason
     }
 
-    /// Compact JSON with sorted keys.
+    /// Compact JSON with sorted keys, as `JSONEncoder` would write it (tested), written by hand.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(self))) ?? []
+        var json = JSONObjectWriter()
+        json.add("at", at)
+        json.add("hub", hub)
+        json.add("outcome", outcome.rawValue)
+        json.add("reason", reason)
+        json.add("recipient", recipient)
+        json.add("ref", ref)
+        return json.finish()
     }
 
     public static func decode(_ bytes: [UInt8]) -> AckMessage? {

@@ -70,11 +70,29 @@ public struct RelayEvent: Codable, Sendable, Hashable {
         case latencyMilliseconds = "latency-ms"
     }
 
-    /// Compact JSON with sorted keys.
+    /// Compact JSON with sorted keys, as `JSONEncoder` would write it (tested), written by hand.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(self))) ?? []
+        var json = JSONObjectWriter()
+        json.add("at", at)
+        json.add("attempt", attempt)
+        json.add("class", errorClass)
+        json.add("dead-letter", deadLetter)
+        json.add("event", event.rawValue)
+        json.add("from", from)
+        json.add("hub", hub)
+        json.add("id", id)
+        json.add("instance", instance)
+        json.add("kind", kind)
+        json.add("latency-ms", latencyMilliseconds)
+        json.add("not-before", notBefore)
+        json.add("offset", offset)
+        json.add("partition", partition)
+        json.add("reason", reason)
+        json.add("recipient", recipient)
+        json.add("target", target)
+        json.add("to", to)
+        json.add("topic", topic)
+        return json.finish()
     }
 
     public static func decode(_ bytes: [UInt8]) -> RelayEvent? {
