@@ -57,11 +57,12 @@ struct ConfigurationTests {
         let connection = unreachable
         let started = ContinuousClock.now
         let error = try await #require(throws: KafkaError.self) {
-            try await within(.seconds(20), "connect to an unreachable cluster") {
+            try await within(.seconds(90), "connect to an unreachable cluster") {
                 try await KafkaProducer.connect(settings: KafkaProducerSettings(connection: connection), logger: testLogger)
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // The connect timeout is 2 s; the bound only says "no hang" (the whole suite shares two cores).
+        #expect(ContinuousClock.now - started < .seconds(60))
         #expect(error.isRetriable)
         #expect(error.message.contains("127.0.0.1:1"))
     }

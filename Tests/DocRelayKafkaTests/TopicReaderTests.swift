@@ -88,9 +88,11 @@ struct TopicReaderTests {
         let reader = try await KafkaTopicReader.connect(settings: cluster.settings, logger: testLogger)
         let clock = ContinuousClock()
         let start = clock.now
-        let read = try await within(.seconds(30), "reading \(topic)") { try await reader.readAll(topic) }
+        let read = try await within(.seconds(60), "reading \(topic)") { try await reader.readAll(topic) }
         #expect(read.isEmpty)
-        #expect(clock.now - start < .seconds(5), "no waiting for records that cannot come")
+        // Far under the reader's 30 s stall timeout: it does not wait for records that cannot
+        // come (the bound is loose because the whole suite runs at once on two cores).
+        #expect(clock.now - start < .seconds(25), "no waiting for records that cannot come")
         #expect(try await reader.watermarks(of: topic).map(\.high) == [0, 0, 0, 0])
         await reader.close()
     }

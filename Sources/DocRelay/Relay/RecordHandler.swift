@@ -106,16 +106,20 @@ struct RecordHandler: Sendable {
                 failed.append((code, "no outcome"))
             }
         }
-        var acks = delivered.compactMap { ack(for: signed, recipient: $0, outcome: .delivered, reason: nil, now: now) }
+        let positive = delivered.compactMap { ack(for: signed, recipient: $0, outcome: .delivered, reason: nil, now: now) }
+        var negative: [(record: KafkaProducerRecord, ref: String, recipient: String, sender: String)] = []
         if !failed.isEmpty {
-            let (more, negative) = retryOrDeadLetter(
+            let (more, acks) = retryOrDeadLetter(
                 record, signed: signed, attempt: attempt, failed: failed, remote: !remote.isEmpty, now: now)
             writes += more
-            acks += negative
+            negative = acks
         }
-        // What the acks report (deliveries, a retry, a dead letter) is durable before they go.
-        try await writer.writeAll(writes)
-        try await writer.writeAll(try await send(acks, now: now))
+        // What an ack reports is durable before it goes: the deliveries already are, so their
+        // acks go with the events; a negative ack waits for its dead letter.
+        async let written: Void = writer.writeAll(writes)
+        let ackWrites = try await send(positive, now: now)
+        try await written
+        try await writer.writeAll(ackWrites + (try await send(negative, now: now)))
     }
 
     /// Sends acks to their inboxes, after what they acknowledge is durable. An ack whose inbox

@@ -38,7 +38,7 @@ public struct RelayService: Service {
             maxAge: configuration.maxAge, limits: EnvelopeLimits(maxValueBytes: configuration.maxValueBytes),
             directory: setup.directory, trust: setup.trust, signatures: FastCMSVerifier(),
             writer: DurableWriter(producer: clients.producer, logger: logger),
-            acks: AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics), metrics: metrics,
+            acks: try AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics), metrics: metrics,
             logger: logger)
         logger.notice(
             "Relay started",
