@@ -4,13 +4,13 @@ extension BenchReport {
     /// --progress` prints when the throughput phase begins; `perf record -F 997 --call-graph
     /// dwarf -p <pid> -- sleep 3.5` then samples only that phase.
     static let relayProfile = """
-        ### What bounds the relay (profile of 2026-11-29, 4 KiB, release build)
+        ### What bounds the relay (profiles of 2026-11-29, 4 KiB, release build)
 
         The relay is CPU-bound: it keeps both cores busy (the mock broker and librdkafka's threads \
-        included) at 0.7–1 ms of CPU per document, so 2 cores carry ~2,000 documents/s whatever the \
-        concurrency (1,024 or 2,048 workers instead of 256 changed the rate by less than the noise \
-        between runs, and lengthened every wait). \
-        `perf record --call-graph dwarf` over the throughput phase, share of the whole process's CPU:
+        included), whatever the concurrency (1,024 or 2,048 workers instead of 256 changed the rate \
+        by less than the noise between runs, and lengthened every wait). A first \
+        `perf record --call-graph dwarf` over the throughput phase (then 650 µs of CPU and ~2,500 \
+        documents/s) gave, as shares of the whole process's CPU:
 
         | where | share |
         |---|---:|
@@ -23,41 +23,23 @@ extension BenchReport {
         | `RecordHandler` bookkeeping, task groups and `AsyncStream`s of `DurableWriter`, dates | 11.3% |
         | Swift runtime and scheduling not attributed above | 8.0% |
 
-        So a third of the CPU makes acks, and of that only a sixth is the signature; the Kafka work \
-        is a fifth; verifying the document is a seventh. Suggestions for the relay, in order of gain \
-        (each a change in `Sources/DocRelay`, not made here):
+        What was done about it since (the figures above the profile are after it): acks are signed \
+        by `PreparedSigner`, which encodes once what every ack shares and per ack only its three \
+        signed attributes, without OpenSSL's CMS builder and without checking again headers the \
+        relay has just built; events and acks are written as JSON by hand (byte for byte what \
+        `JSONEncoder` wrote, tested); a delivery's acks go with its events instead of after them; \
+        and the consumer waits for a first record instead of a full batch of 256 or 50 ms, which \
+        was most of the latency below full load. Together: ~480 µs of CPU per document instead of \
+        650, ~3,200 documents/s instead of ~2,500, p50 until the inbox write 12 ms instead of 41.
 
-        1. **Sign acks without OpenSSL's CMS builder** (−25% CPU, ~1.3× throughput). Everything in \
-        an ack's SignedData but three signed attributes and the signature is the same for every ack of \
-        a hub: encode it once (certificate, algorithm identifiers, signer identifier), and per ack \
-        write the signed attributes' DER by hand (content type, signing time, message digest), sign it \
-        with `EVP_DigestSign` (~36 µs: `openssl speed ecdsap256` signs 27.8k/s per core) and splice; \
-        `FastCMSVerifier` already reads such DER without OpenSSL's decoder. Skip the self-check \
-        `Envelope.decode` for headers the relay built itself (keep it in tests), and compute the hub's \
-        code from its certificate once.
-        2. **Encode events and acks by hand** (−9%, ~1.1×). `RelayEvent` and `AckMessage` have \
-        fixed fields; writing their JSON into one `[UInt8]` costs a few µs instead of ~30 µs each \
-        through `JSONEncoder`'s boxing.
-        3. **Two round trips per document instead of four** (−5 to −10% CPU, about half the \
-        latency). Today a worker awaits the delivery, then the `accepted`/`delivered` events, then \
-        the ack, then the `acked` event, each through a task group or an `AsyncStream` and \
-        continuations. Only the delivery must be durable before the ack: send the ack and the events \
-        together once the delivery is acknowledged, with `KafkaProducer.send(_:onDelivery:)` and a \
-        per-document countdown that marks the record processed from the last callback.
-        4. **Cheaper header decoding** (−3 to −5%): a table-driven base64 over the header's bytes \
-        and no `String` per header line in `HeaderReader`.
-        5. **Latency: do not wait for a full batch** (in `DocRelayKafka`). Of the ~55 ms p50 at 40% \
-        load, ~25 ms is `KafkaConsumer`'s poll thread waiting in `rd_kafka_consume_batch_queue(queue, \
-        50, …, 256)`, which returns only when 256 records are there or 50 ms passed: below full load \
-        every record waits for the timeout. Taking the first record with `rd_kafka_consume_queue(queue, \
-        50)` and the rest with a zero timeout cut the p50 from 54 to 26 ms and the p99 from 84 to 43 ms \
-        in a trial (the p50 until the inbox write from 40 to 12 ms), throughput unchanged.
-
-        Together these would bring the relay to ~0.4 ms per document, ~2× today's throughput. The \
-        crypto alone sets a floor far below the aim: an RSA-2048 verification (~30–40 µs) and an \
-        ECDSA P-256 signature (~36 µs) per document bound the relay at ~25,000 documents/s on 2 cores \
-        even if nothing else cost anything, about 0.3× of raw at 4 KiB. Reaching 0.6× raw needs what \
-        the contract does not allow today (one hub signature over a batch of acks) or more cores (the \
-        relay scales across cores and instances: the out topics' partitions are shared in the group).
+        Still open, in order of expected gain: one round trip fewer per document (the `acked` \
+        events after the acks), header decoding without a `String` per line and with a \
+        table-driven base64 (~5%), fewer copies between librdkafka and the relay. The crypto alone \
+        sets a floor far below the issue's aim: an RSA-2048 verification (~30–40 µs) and an ECDSA \
+        P-256 signature (~36 µs) per document bound the relay at ~25,000 documents/s on 2 cores \
+        even if nothing else cost anything, about 0.3× of raw at 4 KiB. Reaching 0.6× raw needs \
+        what the contract does not allow today (one hub signature over a batch of acks) or more \
+        cores: the relay scales across cores and instances (the out topics' partitions are shared \
+        in the group; `RelayGroupTests` runs two instances).
         """
 }

@@ -74,43 +74,14 @@ public final class KafkaAdmin: Sendable {
     public func listTopics() async throws -> [KafkaTopicMetadata] {
         let client = client
         let timeout = timeout
-        return try await runBlocking { () throws -> [KafkaTopicMetadata] in
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let result = rd_kafka_metadata(client.handle, 1, nil, &metadata, Int32(timeout.milliseconds))
-            guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-                throw KafkaError(
-                    code: KafkaError.Code(result),
-                    message: "cannot list topics: \(KafkaError.Code(result).explanation)")
-            }
-            defer { rd_kafka_metadata_destroy(metadata) }
-            let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-            return topics.map {
-                KafkaTopicMetadata(name: String(cString: $0.topic), partitionCount: Int($0.partition_cnt))
-            }.sorted { $0.name < $1.name }
-        }
+        return try await runBlocking { () throws -> [KafkaTopicMetadata] in try client.topicMetadata(timeout: timeout) }
     }
 
     /// The low and high offsets of every partition of `topic`.
     public func partitionOffsets(topic: String) async throws -> [KafkaPartitionOffsets] {
-        guard let metadata = try await listTopics().first(where: { $0.name == topic }) else {
-            throw KafkaError(code: .unknownTopicOrPartition, message: "no topic named \(topic)")
-        }
         let client = client
         let timeout = timeout
-        return try await runBlocking { () throws -> [KafkaPartitionOffsets] in
-            try (0..<Int32(metadata.partitionCount)).map { partition in
-                var low: Int64 = 0
-                var high: Int64 = 0
-                let result = rd_kafka_query_watermark_offsets(
-                    client.handle, topic, partition, &low, &high, Int32(timeout.milliseconds))
-                guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                    throw KafkaError(
-                        code: KafkaError.Code(result),
-                        message: "cannot read offsets of \(topic)[\(partition)]: \(KafkaError.Code(result).explanation)")
-                }
-                return KafkaPartitionOffsets(partition: partition, low: low, high: high)
-            }
-        }
+        return try await runBlocking { () throws -> [KafkaPartitionOffsets] in try client.watermarks(of: topic, timeout: timeout) }
     }
 
     /// The offsets `group` committed on the partitions of `topics` (partitions without a

@@ -71,7 +71,7 @@ public final class KafkaTopicReader: Sendable {
         let client = client
         let timeout = requestTimeout
         return try await runBlocking { () throws -> [KafkaPartitionOffsets] in
-            try Self.watermarksNow(of: topic, client: client, timeout: timeout)
+            try client.watermarks(of: topic, timeout: timeout)
         }
     }
 
@@ -187,37 +187,6 @@ public final class KafkaTopicReader: Sendable {
     }
 
     // MARK: Blocking parts
-
-    static func watermarksNow(of topic: String, client: RDKafkaClient, timeout: Duration) throws(KafkaError) -> [KafkaPartitionOffsets] {
-        var metadata: UnsafePointer<rd_kafka_metadata>?
-        let result = rd_kafka_metadata(client.handle, 1, nil, &metadata, Int32(timeout.milliseconds))
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            throw KafkaError(
-                code: KafkaError.Code(result),
-                message: "cannot read the partitions of \(topic): \(client.events.lastError ?? KafkaError.Code(result).explanation)")
-        }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }),
-              entry.err == RD_KAFKA_RESP_ERR_NO_ERROR
-        else {
-            throw KafkaError(code: .unknownTopicOrPartition, message: "no topic named \(topic)", isRetriable: false)
-        }
-        var offsets: [KafkaPartitionOffsets] = []
-        for partition in 0..<entry.partition_cnt {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let result = rd_kafka_query_watermark_offsets(
-                client.handle, topic, partition, &low, &high, Int32(timeout.milliseconds))
-            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError(
-                    code: KafkaError.Code(result),
-                    message: "cannot read the offsets of \(topic)[\(partition)]: \(KafkaError.Code(result).explanation)")
-            }
-            offsets.append(KafkaPartitionOffsets(partition: partition, low: low, high: high))
-        }
-        return offsets
-    }
 
     /// Replaces the assignment (empty: none).
     static func assign(_ starts: [(KafkaTopicPartition, Int64)], client: RDKafkaClient) throws(KafkaError) {
