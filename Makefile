@@ -1,16 +1,17 @@
 # DocRelay: two commands on a fresh Debian/Ubuntu machine with Swift: `make test`, `make demo`.
 SWIFT ?= swift
-APT_PACKAGES := librdkafka-dev libssl-dev kcat pkg-config
+APT_PACKAGES := librdkafka-dev libssl-dev libsqlite3-dev kcat pkg-config
 BIN := .build/debug/docrelay
 
 .PHONY: deps build test demo bench clean
 
-## deps: install what is missing (librdkafka, OpenSSL, kcat, pkg-config) with apt-get.
+## deps: install what is missing (librdkafka, OpenSSL, SQLite, kcat, pkg-config) with apt-get.
 deps:
 	@missing=""; \
 	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	pkg-config --exists rdkafka 2>/dev/null || missing="$$missing librdkafka-dev"; \
 	pkg-config --exists openssl 2>/dev/null || missing="$$missing libssl-dev"; \
+	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
 	command -v kcat >/dev/null 2>&1 || missing="$$missing kcat"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \

@@ -29,6 +29,11 @@ let package = Package(
         // No traits: neither swift-configuration support nor full Foundation is used here.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The agent's durable state (SQLite) and its webhook client.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Hummingbird's own: the agent API reads request headers by name.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C layer: system libraries only.
@@ -103,12 +108,35 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The agency daemon: spool folder and HTTP API in, inbox folder and webhook out, its
+        // state in SQLite.
+        .target(
+            name: "DocRelayAgent",
+            dependencies: [
+                "DocRelay",
+                "DocRelayKafka",
+                "DocRelaySigning",
+                "DocRelayCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The command line only.
         .executableTarget(
             name: "docrelay",
             dependencies: [
                 "DocRelay",
                 "DocRelayAdmin",
+                "DocRelayAgent",
                 "DocRelayKafka",
                 "DocRelaySigning",
                 "DocRelayCore",
@@ -199,6 +227,8 @@ let package = Package(
                 "docrelay",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

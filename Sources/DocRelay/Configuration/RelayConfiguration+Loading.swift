@@ -25,23 +25,10 @@ extension RelayConfiguration {
         let hubID = try top.requiredString("hub", required: "this hub's id in the directory", what: "a hub id")
         let instance = try top.string("instance", required: nil, what: "this relay instance's name")
             ?? ProcessInfo.processInfo.hostName
-        let directory = try file(top, "directory", required: "the path of the directory file", path: path)
+        let directory = try ConfigurationFields.file(top, "directory", required: "the path of the directory file", path: path)
 
-        let trustNode = try top.node("trust", required: "the trust anchors (trust: { anchors: [ca.pem] })")
-        let trust = try YAMLMapping(trustNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "trust", keyPrefix: "trust.",
-                                    known: ["anchors", "intermediates", "crls"], what: "a mapping with anchors, intermediates, crls")
-        let anchors = try files(trust, "anchors", required: "at least one PEM file of trust anchors", path: path)
-        guard !anchors.isEmpty else {
-            throw trust.error(try trust.node("anchors", required: nil), key: "anchors", "at least one PEM file of trust anchors")
-        }
-        let intermediates = try files(trust, "intermediates", required: nil, path: path)
-        let crls = try files(trust, "crls", required: nil, path: path)
-
-        let identityNode = try top.node("identity", required: "the hub's certificate and key (identity: { certificate, key })")
-        let identity = try YAMLMapping(identityNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "identity", keyPrefix: "identity.",
-                                       known: ["certificate", "key"], what: "a mapping with certificate and key")
-        let certificate = try file(identity, "certificate", required: "the hub's certificate (PEM)", path: path)
-        let key = try file(identity, "key", required: "the hub's private key (PEM)", path: path)
+        let trust = try ConfigurationFields.trust(top, path: path)
+        let identity = try ConfigurationFields.identity(top, path: path, owner: "the hub's")
 
         var kafka: HubConnection?
         if let node = try top.node("kafka", required: nil) {
@@ -52,8 +39,8 @@ extension RelayConfiguration {
         let consumer = try YAMLMapping(consumerNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "consumer", keyPrefix: "consumer.",
                                        known: ["group", "session-timeout", "workers"], what: "a mapping with group, session-timeout, workers")
         let group = try consumer.string("group", required: nil, what: "a consumer group id") ?? "docrelay-relay-\(hubID)"
-        let sessionTimeout = try duration(consumer, "session-timeout", default: .seconds(45), range: .seconds(1)...(.seconds(300)))
-        let workers = try integer(consumer, "workers", default: 256, range: 1...10_000)
+        let sessionTimeout = try ConfigurationFields.duration(consumer, "session-timeout", default: .seconds(45), range: .seconds(1)...(.seconds(300)))
+        let workers = try ConfigurationFields.integer(consumer, "workers", default: 256, range: 1...10_000)
 
         let retryNode = try top.node("retry", required: nil)
         let retry = try YAMLMapping(retryNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "retry", keyPrefix: "retry.",
@@ -71,71 +58,29 @@ extension RelayConfiguration {
                 throw retry.error(try retry.node("tiers", required: nil), key: "tiers", "at least one tier, each once")
             }
         }
-        let maxAge = try duration(retry, "max-age", default: .seconds(86_400), range: .seconds(1)...(.seconds(365 * 86_400)))
-        let attemptTimeout = try duration(retry, "attempt-timeout", default: .seconds(30), range: .seconds(1)...(.seconds(600)))
+        let maxAge = try ConfigurationFields.duration(retry, "max-age", default: .seconds(86_400), range: .seconds(1)...(.seconds(365 * 86_400)))
+        let attemptTimeout = try ConfigurationFields.duration(retry, "attempt-timeout", default: .seconds(30), range: .seconds(1)...(.seconds(600)))
 
         let limitsNode = try top.node("limits", required: nil)
         let limits = try YAMLMapping(limitsNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "limits", keyPrefix: "limits.",
                                      known: ["max-value-bytes"], what: "a mapping with max-value-bytes")
-        let maxValueBytes = try integer(limits, "max-value-bytes", default: 1_048_576, range: 1024...(64 * 1_048_576))
+        let maxValueBytes = try ConfigurationFields.integer(limits, "max-value-bytes", default: 1_048_576, range: 1024...(64 * 1_048_576))
 
         var admin: AdminAddress?
         if let adminNode = try top.node("admin", required: nil) {
             let fields = try YAMLMapping(adminNode, path: path, entry: nil, key: "admin", keyPrefix: "admin.",
                                          known: ["listen"], what: "a mapping with listen")
             if let listen = try fields.string("listen", required: nil, what: "host:port") {
-                admin = try address(listen, fields)
+                let address = try ConfigurationFields.address(listen, fields)
+                admin = AdminAddress(host: address.host, port: address.port)
             }
         }
 
         return RelayConfiguration(
-            path: path, hubID: hubID, instance: instance, directoryPath: directory, anchorFiles: anchors,
-            intermediateFiles: intermediates, crlFiles: crls, certificateFile: certificate, keyFile: key, kafka: kafka,
+            path: path, hubID: hubID, instance: instance, directoryPath: directory, anchorFiles: trust.anchors,
+            intermediateFiles: trust.intermediates, crlFiles: trust.crls, certificateFile: identity.certificate,
+            keyFile: identity.key, kafka: kafka,
             consumerGroup: group, sessionTimeout: sessionTimeout, workers: workers, retryTiers: tiers, maxAge: maxAge,
             attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, adminListen: admin)
-    }
-
-    // MARK: Typed fields
-
-    static func file(_ fields: YAMLMapping, _ key: String, required: String, path: String) throws(ConfigurationError) -> String {
-        let text = try fields.requiredString(key, required: required, what: "a file path")
-        guard !text.isEmpty else { throw fields.error(try fields.node(key, required: nil), key: key, "a file path, not an empty text") }
-        return Directory.resolve(text, relativeTo: path)
-    }
-
-    static func files(_ fields: YAMLMapping, _ key: String, required: String?, path: String) throws(ConfigurationError) -> [String] {
-        guard let nodes = try fields.list(key, required: required, what: "a list of file paths") else { return [] }
-        return try nodes.map { node throws(ConfigurationError) in
-            Directory.resolve(try fields.text(node, key: key, what: "a file path"), relativeTo: path)
-        }
-    }
-
-    static func duration(
-        _ fields: YAMLMapping, _ key: String, default value: Duration, range: ClosedRange<Duration>
-    ) throws(ConfigurationError) -> Duration {
-        guard let text = try fields.string(key, required: nil, what: "a duration such as 45s") else { return value }
-        guard let parsed = DurationText.parse(text), range.contains(parsed) else {
-            throw fields.error(try fields.node(key, required: nil), key: key,
-                               "a duration from \(range.lowerBound) to \(range.upperBound) such as 45s, 10m or 24h, not '\(text)'")
-        }
-        return parsed
-    }
-
-    static func integer(_ fields: YAMLMapping, _ key: String, default value: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        guard let text = try fields.string(key, required: nil, what: "a whole number") else { return value }
-        guard let parsed = Int(text), range.contains(parsed) else {
-            throw fields.error(try fields.node(key, required: nil), key: key,
-                               "a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
-        }
-        return parsed
-    }
-
-    static func address(_ text: String, _ fields: YAMLMapping) throws(ConfigurationError) -> AdminAddress {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65_535).contains(port), colon != text.startIndex
-        else {
-            throw fields.error(try fields.node("listen", required: nil), key: "listen", "host:port such as 127.0.0.1:9480, not '\(text)'")
-        }
-        return AdminAddress(host: String(text[..<colon]), port: port)
     }
 }

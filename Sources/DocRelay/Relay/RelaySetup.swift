@@ -29,26 +29,42 @@ public struct RelaySetup: Sendable {
             throw ConfigurationError(path: path, key: "hub",
                                      expected: "a hub of the directory (\(known)), not '\(configuration.hubID)'")
         }
-        let trust: TrustStore
-        do {
-            trust = try TrustStore(
-                anchors: try configuration.anchorFiles.flatMap { try Certificate.load(pemFile: $0) },
-                intermediates: try configuration.intermediateFiles.flatMap { try Certificate.load(pemFile: $0) },
-                crls: try configuration.crlFiles.flatMap { try CertificateRevocationList.load(pemFile: $0) })
-        } catch {
-            throw ConfigurationError(path: path, key: "trust", expected: "readable PEM certificates and CRLs: \(error)")
-        }
-        let identity: SigningIdentity
-        do {
-            identity = try SigningIdentity.load(certificateFile: configuration.certificateFile, keyFile: configuration.keyFile)
-        } catch {
-            throw ConfigurationError(path: path, key: "identity", expected: "the hub's certificate and its private key (PEM): \(error.message)")
-        }
+        let trust = try trustStore(
+            anchors: configuration.anchorFiles, intermediates: configuration.intermediateFiles, crls: configuration.crlFiles,
+            configurationPath: path)
+        let identity = try signingIdentity(
+            certificate: configuration.certificateFile, key: configuration.keyFile, configurationPath: path, owner: "the hub's")
         let connection = configuration.kafka ?? hub.connection
         let kafka = try Self.kafkaSettings(connection, configurationPath: configuration.kafka == nil ? configuration.directoryPath : path)
         return RelaySetup(
             configuration: configuration, directory: store, hub: hub, trust: trust, identity: identity, kafka: kafka,
             topics: TopicNames(prefix: connection.topicPrefix))
+    }
+
+    /// The trust store of a configuration's `trust:` files.
+    public static func trustStore(
+        anchors: [String], intermediates: [String], crls: [String], configurationPath: String
+    ) throws(ConfigurationError) -> TrustStore {
+        do {
+            return try TrustStore(
+                anchors: try anchors.flatMap { try Certificate.load(pemFile: $0) },
+                intermediates: try intermediates.flatMap { try Certificate.load(pemFile: $0) },
+                crls: try crls.flatMap { try CertificateRevocationList.load(pemFile: $0) })
+        } catch {
+            throw ConfigurationError(path: configurationPath, key: "trust", expected: "readable PEM certificates and CRLs: \(error)")
+        }
+    }
+
+    /// The signing identity of a configuration's `identity:` files; `owner` says whose.
+    public static func signingIdentity(
+        certificate: String, key: String, configurationPath: String, owner: String
+    ) throws(ConfigurationError) -> SigningIdentity {
+        do {
+            return try SigningIdentity.load(certificateFile: certificate, keyFile: key)
+        } catch {
+            throw ConfigurationError(
+                path: configurationPath, key: "identity", expected: "\(owner) certificate and its private key (PEM): \(error.message)")
+        }
     }
 
     /// Kafka settings from a hub connection: its properties file read, every property checked by

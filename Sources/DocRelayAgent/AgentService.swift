@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import DocRelay
+import DocRelayCore
+public import DocRelayKafka
+import Foundation
+import Hummingbird
+public import Logging
+public import ServiceLifecycle
+
+/// An agency's daemon (`docrelay agent`): its sending side (spool folder, HTTP), its receiving
+/// side (the `in` topic into an inbox folder and/or a webhook) and its HTTP API, over one store.
+/// On graceful shutdown it stops taking work, finishes what is in hand (a webhook still failing
+/// is left for the next run: its record is not committed), commits and flushes.
+public struct AgentService: Service {
+    let setup: AgentSetup
+    let logger: Logger
+    /// Called with the API's address once it listens (the CLI prints it; tests wait for it).
+    let onListening: @Sendable (String) -> Void
+
+    public init(setup: AgentSetup, logger: Logger, onListening: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.setup = setup
+        var logger = logger
+        logger[metadataKey: LogKey.agency] = "\(setup.code)"
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let configuration = setup.configuration
+        let store = try AgentStore(folder: configuration.stateFolder)
+        let producer = try await KafkaProducer.connect(settings: KafkaProducerSettings(connection: setup.kafka), logger: logger)
+        let preparer = DocumentPreparer(agency: setup.code, identity: setup.identity, directory: setup.directory, trust: setup.trust)
+        let outbox = DocumentOutbox(store: store, producer: producer, preparer: preparer, topics: setup.topics, logger: logger)
+        let statuses = StatusSender(outbox: outbox, store: store, agency: setup.agency)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let parked = ParkedDocuments(root: configuration.stateFolder)
+
+        var spoolSender: SpoolSender?
+        if let send = configuration.send, let root = send.spool {
+            let spool = SpoolFolder(root: root)
+            try spool.createFolders()
+            spoolSender = SpoolSender(
+                spool: spool, outbox: outbox, store: store, scanInterval: send.scanInterval, concurrency: send.concurrency,
+                logger: logger)
+        }
+        var receiver: (DocumentReceiver, KafkaConsumer)?
+        var redelivery: Redelivery?
+        if let receive = configuration.receive {
+            let webhook = receive.webhook.map { WebhookDeliverer(configuration: $0, client: httpClient, logger: logger) }
+            let documents = DocumentReceiver(
+                setup: setup, store: store, inbox: receive.inbox.map(InboxFolder.init), webhook: webhook,
+                statuses: receive.sendsReceivedStatus ? statuses : nil, parked: parked, logger: logger)
+            var settings = KafkaConsumerSettings(connection: setup.kafka, groupID: receive.group)
+            settings.sessionTimeout = .seconds(10)
+            let consumer = try await KafkaConsumer.connect(settings: settings, logger: logger)
+            receiver = (documents, consumer)
+            redelivery = webhook.map { Redelivery(webhook: $0, store: store, statuses: receive.sendsReceivedStatus ? statuses : nil) }
+        }
+        logger.notice("Agent started", metadata: [
+            "docrelay.kafka.bootstrap": "\(setup.kafka.bootstrapServers.joined(separator: ","))",
+            "docrelay.spool": "\(configuration.send?.spool ?? "-")",
+            "docrelay.inbox": "\(configuration.receive?.inbox ?? "-")",
+            "docrelay.webhook": "\(configuration.receive?.webhook?.url ?? "-")",
+        ])
+
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                if let spoolSender {
+                    group.addTask { try await cancelWhenGracefulShutdown { await spoolSender.run() } }
+                }
+                if let (documents, consumer) = receiver {
+                    group.addTask { try await documents.run(consumer: consumer) }
+                }
+                group.addTask {
+                    // Statuses and HTTP documents a broker failure left queued.
+                    try await cancelWhenGracefulShutdown {
+                        while !Task.isCancelled {
+                            try? await outbox.publishLeftovers()
+                            try await Task.sleep(for: .seconds(15))
+                        }
+                    }
+                }
+                if let listen = configuration.apiListen {
+                    let api = AgentAPI(
+                        setup: setup, store: store, outbox: configuration.send == nil ? nil : outbox,
+                        statuses: configuration.receive == nil ? nil : statuses, redelivery: redelivery,
+                        maxValueBytes: EnvelopeLimits().maxValueBytes, logger: logger)
+                    let onListening = self.onListening
+                    let logger = self.logger
+                    let application = Application(
+                        router: api.router(),
+                        configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: nil),
+                        onServerRunning: { channel in
+                            let address = "\(channel.localAddress?.ipAddress ?? listen.host):\(channel.localAddress?.port ?? listen.port)"
+                            logger.notice("Agent API listening", metadata: ["docrelay.api": "\(address)"])
+                            onListening(address)
+                        },
+                        logger: logger)
+                    group.addTask { try await application.run() }
+                }
+            }
+        } catch is CancellationError {
+            logger.info("Agent cancelled")
+        }
+        if let (_, consumer) = receiver { await consumer.close() }
+        await producer.close()
+        try? await httpClient.shutdown()
+        logger.notice("Agent stopped")
+    }
+}

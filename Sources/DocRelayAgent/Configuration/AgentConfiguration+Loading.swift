@@ -1,0 +1,107 @@
+public import DocRelayCore
+import DocRelay
+import Foundation
+import Yams
+
+extension AgentConfiguration {
+    static let topKeys = ["agency", "directory", "trust", "identity", "kafka", "state", "send", "receive", "api"]
+
+    /// Reads and checks `agency.yaml`; errors name the file, line, key and what was expected.
+    public static func load(contentsOf path: String) throws(ConfigurationError) -> AgentConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(path: path, expected: "a readable agent configuration file (\(error.localizedDescription))")
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ yaml: String, path: String) throws(ConfigurationError) -> AgentConfiguration {
+        guard let document = try YAMLMapping.document(yaml, path: path) else {
+            throw ConfigurationError(path: path, expected: "an agent configuration (agency, directory, trust, identity, send, receive), not an empty file")
+        }
+        let top = try YAMLMapping(document, path: path, entry: nil, key: nil, known: topKeys,
+                                  what: "a mapping with the keys \(topKeys.joined(separator: ", "))")
+        let agency = try top.requiredString("agency", required: "this agency's code in the directory", what: "an agency code")
+        let directory = try ConfigurationFields.file(top, "directory", required: "the path of the directory file", path: path)
+        let trust = try ConfigurationFields.trust(top, path: path)
+        let identity = try ConfigurationFields.identity(top, path: path, owner: "the agency's")
+        var kafka: HubConnection?
+        if let node = try top.node("kafka", required: nil) {
+            kafka = try HubConnection.read(node, path: path, entry: nil, key: "kafka").0
+        }
+        let state = Directory.resolve(try top.string("state", required: nil, what: "a folder path") ?? "agent-state", relativeTo: path)
+
+        let send = try sending(top, path: path)
+        let receive = try receiving(top, path: path, agency: agency)
+        guard send != nil || receive != nil else {
+            throw top.error(nil, key: "send", "a sending side (send:) or a receiving side (receive:), or both")
+        }
+        var api: ListenAddress?
+        if let apiNode = try top.node("api", required: nil) {
+            let fields = try YAMLMapping(apiNode, path: path, entry: nil, key: "api", keyPrefix: "api.",
+                                         known: ["listen"], what: "a mapping with listen")
+            let listen = try fields.requiredString("listen", required: "host:port of the HTTP API", what: "host:port")
+            let address = try ConfigurationFields.address(listen, fields)
+            api = ListenAddress(host: address.host, port: address.port)
+        }
+        return AgentConfiguration(
+            path: path, agency: agency, directoryPath: directory, anchorFiles: trust.anchors,
+            intermediateFiles: trust.intermediates, crlFiles: trust.crls, certificateFile: identity.certificate,
+            keyFile: identity.key, kafka: kafka, stateFolder: state, send: send, receive: receive, apiListen: api)
+    }
+
+    private static func sending(_ top: YAMLMapping, path: String) throws(ConfigurationError) -> Sending? {
+        guard let node = try top.node("send", required: nil) else { return nil }
+        let fields = try YAMLMapping(node, path: path, entry: nil, key: "send", keyPrefix: "send.",
+                                     known: ["spool", "scan-interval", "concurrency"], what: "a mapping with spool, scan-interval, concurrency")
+        let spool = try fields.string("spool", required: nil, what: "a folder path").map { Directory.resolve($0, relativeTo: path) }
+        return Sending(
+            spool: spool,
+            scanInterval: try ConfigurationFields.duration(fields, "scan-interval", default: .seconds(1), range: .milliseconds(50)...(.seconds(3_600))),
+            concurrency: try ConfigurationFields.integer(fields, "concurrency", default: 64, range: 1...10_000))
+    }
+
+    private static func receiving(_ top: YAMLMapping, path: String, agency: String) throws(ConfigurationError) -> Receiving? {
+        guard let node = try top.node("receive", required: nil) else { return nil }
+        let fields = try YAMLMapping(node, path: path, entry: nil, key: "receive", keyPrefix: "receive.",
+                                     known: ["inbox", "webhook", "received-status", "group"],
+                                     what: "a mapping with inbox, webhook, received-status, group")
+        let inbox = try fields.string("inbox", required: nil, what: "a folder path").map { Directory.resolve($0, relativeTo: path) }
+        var webhook: Webhook?
+        if let webhookNode = try fields.node("webhook", required: nil) {
+            webhook = try Self.webhook(webhookNode, path: path)
+        }
+        guard inbox != nil || webhook != nil else {
+            throw fields.error(nil, key: "inbox", "an inbox folder (inbox:) or a webhook (webhook: { url }), or both")
+        }
+        let statusText = try fields.string("received-status", required: nil, what: "true or false") ?? "true"
+        guard let sendsStatus = ["true": true, "false": false, "yes": true, "no": false][statusText.lowercased()] else {
+            throw fields.error(try fields.node("received-status", required: nil), key: "received-status", "true or false, not '\(statusText)'")
+        }
+        return Receiving(
+            inbox: inbox, webhook: webhook, sendsReceivedStatus: sendsStatus,
+            group: try fields.string("group", required: nil, what: "a consumer group id") ?? "docrelay-agent-\(agency)")
+    }
+
+    private static func webhook(_ node: Node, path: String) throws(ConfigurationError) -> Webhook {
+        let fields = try YAMLMapping(node, path: path, entry: nil, key: "receive.webhook", keyPrefix: "receive.webhook.",
+                                     known: ["url", "timeout", "first-retry", "max-retry", "give-up-after"],
+                                     what: "a mapping with url, timeout, first-retry, max-retry, give-up-after")
+        let url = try fields.requiredString("url", required: "the URL documents are posted to", what: "an http:// or https:// URL")
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+            throw fields.error(try fields.node("url", required: nil), key: "url", "an http:// or https:// URL with a host, not '\(url)'")
+        }
+        let firstRetry = try ConfigurationFields.duration(fields, "first-retry", default: .seconds(1), range: .milliseconds(10)...(.seconds(3_600)))
+        let maxRetry = try ConfigurationFields.duration(fields, "max-retry", default: .seconds(60), range: .milliseconds(10)...(.seconds(86_400)))
+        guard maxRetry >= firstRetry else {
+            throw fields.error(try fields.node("max-retry", required: nil), key: "max-retry", "a delay no shorter than first-retry (\(firstRetry))")
+        }
+        return Webhook(
+            url: url,
+            timeout: try ConfigurationFields.duration(fields, "timeout", default: .seconds(10), range: .milliseconds(100)...(.seconds(600))),
+            firstRetry: firstRetry, maxRetry: maxRetry,
+            giveUpAfter: try ConfigurationFields.duration(fields, "give-up-after", default: .seconds(3_600), range: .seconds(1)...(.seconds(30 * 86_400))))
+    }
+}

@@ -1,0 +1,94 @@
+public import DocRelayCore
+public import Foundation
+
+/// The configuration of one agency's daemon (`agency.yaml`), as written; `AgentSetup` is what it
+/// resolves to. Paths are relative to the configuration file. A sending side, a receiving side,
+/// or both; the HTTP API when `api.listen` is given.
+///
+/// ```yaml
+/// agency: 000.00.00.G22          # this agency's code in the directory (required)
+/// directory: directory.yaml      # required
+/// trust:
+///   anchors: [pki/ca.pem]        # required: documents received are verified again here
+///   intermediates: []
+///   crls: []
+/// identity:                      # the agency's certificate and key: they sign what it sends
+///   certificate: pki/agencies/000.00.00.G22.pem
+///   key: pki/agencies/000.00.00.G22.key
+/// kafka:                         # optional: else the home hub's connection in the directory
+///   bootstrap: 127.0.0.1:9092
+/// state: state/                  # the SQLite store and parked deliveries; default agent-state/
+/// send:
+///   spool: spool/                # outbox/, sent/ and rejected/ beneath it; omit: HTTP only
+///   scan-interval: 1s            # how often outbox/ is looked at
+///   concurrency: 64              # documents published at once
+/// receive:
+///   inbox: inbox/                # documents as files with .meta.json sidecars
+///   webhook:
+///     url: http://127.0.0.1:8080/documents
+///     timeout: 10s               # one attempt
+///     first-retry: 1s            # backoff doubles from here ...
+///     max-retry: 1m              # ... up to here
+///     give-up-after: 1h          # then the document is parked, visibly
+///   received-status: true        # send status 01 to the sender on delivery (default true)
+///   group: docrelay-agent-000.00.00.G22
+/// api:
+///   listen: 127.0.0.1:9580       # POST/GET /v1/documents..., /healthz
+/// ```
+public struct AgentConfiguration: Sendable, Hashable {
+    /// The file it was read from.
+    public var path: String
+    public var agency: String
+    public var directoryPath: String
+    public var anchorFiles: [String]
+    public var intermediateFiles: [String]
+    public var crlFiles: [String]
+    public var certificateFile: String
+    public var keyFile: String
+    /// The Kafka connection, when it overrides the directory's.
+    public var kafka: HubConnection?
+    /// The folder of the agent's state (SQLite store, parked deliveries).
+    public var stateFolder: String
+    public var send: Sending?
+    public var receive: Receiving?
+    /// `host:port` of the HTTP API, or nil for none.
+    public var apiListen: ListenAddress?
+
+    /// The sending side.
+    public struct Sending: Sendable, Hashable {
+        /// The spool folder (with `outbox/`, `sent/`, `rejected/`), or nil: HTTP only.
+        public var spool: String?
+        public var scanInterval: Duration
+        public var concurrency: Int
+    }
+
+    /// The receiving side.
+    public struct Receiving: Sendable, Hashable {
+        public var inbox: String?
+        public var webhook: Webhook?
+        public var sendsReceivedStatus: Bool
+        public var group: String
+    }
+
+    /// Where received documents are posted, and how long the agent keeps trying.
+    public struct Webhook: Sendable, Hashable {
+        public var url: String
+        public var timeout: Duration
+        public var firstRetry: Duration
+        public var maxRetry: Duration
+        public var giveUpAfter: Duration
+    }
+
+    /// A `host:port` to listen on.
+    public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public var description: String { "\(host):\(port)" }
+    }
+}

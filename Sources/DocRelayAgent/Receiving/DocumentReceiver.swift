@@ -1,0 +1,158 @@
+import DocRelay
+import DocRelayCore
+import DocRelayKafka
+import DocRelaySigning
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Reads the agency's `in` topic and handles each record before its offset may be committed:
+///
+/// - documents and statuses are verified again end to end (the agency need not trust the hub),
+///   dropped when their `dr-id` was delivered before (the store says), delivered into the inbox
+///   folder and/or to the webhook, then recorded; a document gets status 01 back to its sender;
+/// - acks are verified (signed by a hub of the directory) and recorded for `GET /v1/documents`;
+/// - a record that fails the check is kept in `refused/` with its reason, never delivered.
+///
+/// Records are handled one after the other, and marked processed only when their outcome is
+/// durable, so a crash re-reads at most what was not finished, and the store drops repeats.
+final class DocumentReceiver: Sendable {
+    let setup: AgentSetup
+    let store: AgentStore
+    let inbox: InboxFolder?
+    let webhook: WebhookDeliverer?
+    let statuses: StatusSender?
+    let parked: ParkedDocuments
+    let logger: Logger
+
+    init(
+        setup: AgentSetup, store: AgentStore, inbox: InboxFolder?, webhook: WebhookDeliverer?, statuses: StatusSender?,
+        parked: ParkedDocuments, logger: Logger
+    ) {
+        self.setup = setup
+        self.store = store
+        self.inbox = inbox
+        self.webhook = webhook
+        self.statuses = statuses
+        self.parked = parked
+        self.logger = logger
+    }
+
+    /// Consumes until cancelled, then lets the consumer commit what was handled.
+    func run(consumer: KafkaConsumer) async throws {
+        try consumer.subscribe(topics: [setup.topics.inbox(setup.code)])
+        for try await record in consumer.records.cancelOnGracefulShutdown() {
+            try await handle(record)
+            consumer.markProcessed(record)
+        }
+    }
+
+    /// Handles one record; throws only for what must stop the agent (its own store or folders
+    /// failing), so that the record is not committed.
+    func handle(_ record: KafkaRecord) async throws {
+        let headers = record.headers.map { ($0.name, $0.value) }
+        let verifier = DocumentVerifier(directory: setup.directory.current, trust: setup.trust)
+        let document: VerifiedDocument
+        switch verifier.verify(headers: headers, value: record.value) {
+        case .failure(let rejection):
+            try await refuse(record, because: "\(rejection)")
+            return
+        case .success(let verified):
+            document = verified
+        }
+        let signed = document.envelope.signed
+        guard signed.to.contains(setup.code) || signed.kind == .ack else {
+            try await refuse(record, because: "recipient: addressed to \(signed.to.joined(separator: ",")), not to \(setup.code)")
+            return
+        }
+        switch signed.kind {
+        case .ack:
+            try await recordAck(signed, value: record.value)
+        case .edoc, .status:
+            try await deliver(document, record: record)
+        }
+    }
+
+    private func recordAck(_ signed: SignedHeaders, value: [UInt8]) async throws {
+        guard let hub = signed.hubSender, let ack = AckMessage.decode(value) else {
+            logger.warning("An ack not from a hub, or unreadable: ignored", metadata: [LogKey.documentID: "\(signed.id)"])
+            return
+        }
+        try await store.record(AckRecord(
+            ref: ack.ref, recipient: ack.recipient, outcome: ack.outcome.rawValue, reason: ack.reason, hub: hub, at: ack.at,
+            receivedAt: RFC3339.format(Date(), fractionalDigits: 3)))
+    }
+
+    private func deliver(_ document: VerifiedDocument, record: KafkaRecord) async throws {
+        let signed = document.envelope.signed
+        if let earlier = try await store.incoming(id: signed.id) {
+            // Delivered (or refused, or parked) before: a repeat. Finish what a crash may have left.
+            if earlier.state == .delivered, signed.kind == .edoc, !earlier.receivedStatusSent, let statuses {
+                try await statuses.sendReceived(for: earlier)
+            }
+            logger.debug("A repeat: not delivered again", metadata: [LogKey.documentID: "\(signed.id)"])
+            return
+        }
+        let now = RFC3339.format(Date(), fractionalDigits: 3)
+        var incoming = IncomingRecord(
+            id: signed.id, kind: signed.kind.rawValue, fromCode: signed.from, ref: signed.ref, contentType: signed.contentType,
+            sha256: signed.sha256, receivedAt: now, state: .delivered, inboxFile: nil, webhookAttempts: 0, webhookError: nil,
+            parkedFile: nil, reason: nil, receivedStatusSent: false)
+        let metadata = ReceivedMetadata(document: document, record: record, receivedAt: now)
+        if let inbox {
+            incoming.inboxFile = try inbox.deliver(record.value, id: signed.id, contentType: signed.contentType, metadata: metadata.json())
+        }
+        if let webhook {
+            // A shutdown stops the retries: the record is not committed, the next run delivers it.
+            let outcome = try await cancelWhenGracefulShutdown {
+                try await webhook.deliver(record.value, headers: metadata.httpHeaders, contentType: signed.contentType, id: signed.id)
+            }
+            switch outcome {
+            case .delivered(let attempts):
+                incoming.webhookAttempts = attempts
+            case .gaveUp(let attempts, let lastError):
+                incoming.webhookAttempts = attempts
+                incoming.webhookError = lastError
+                incoming.state = .webhookFailed
+                incoming.reason = "the webhook did not accept it after \(attempts) attempts: \(lastError)"
+                incoming.parkedFile = try parked.park(
+                    record.value, id: signed.id, contentType: signed.contentType, metadata: metadata.json(),
+                    reason: incoming.reason ?? "", folder: .undelivered)
+                logger.error("Webhook delivery given up: parked", metadata: [
+                    LogKey.documentID: "\(signed.id)", LogKey.error: "\(lastError)", "file": "\(incoming.parkedFile ?? "")",
+                ])
+            }
+        }
+        try await store.save(incoming)
+        if signed.kind == .status, let edXML = document.edXML, let code = edXML.statusCode {
+            try await store.record(StatusRecord(
+                id: signed.id, ref: signed.ref, direction: .received, fromCode: signed.from, toCode: setup.code,
+                code: code.rawValue, statusDescription: edXML.statusDescription, at: signed.created))
+        }
+        logger.info("Received", metadata: [
+            LogKey.documentID: "\(signed.id)", LogKey.agency: "\(signed.from)", "kind": "\(signed.kind.rawValue)",
+        ])
+        if signed.kind == .edoc, incoming.state == .delivered, let statuses {
+            try await statuses.sendReceived(for: incoming)
+        }
+    }
+
+    /// Keeps a record that failed the end-to-end check in `refused/`, with the reason.
+    private func refuse(_ record: KafkaRecord, because reason: String) async throws {
+        let id = record.headers.string(named: HeaderName.id).flatMap { $0.isEmpty ? nil : $0 }
+            ?? "\(record.topic)-\(record.partition)-\(record.offset)"
+        if try await store.incoming(id: id) != nil { return }
+        let headerLines = record.headers.map { "\($0.name): \($0.stringValue ?? "<binary>")" }
+        let file = try parked.park(
+            record.value, id: id, contentType: record.headers.string(named: HeaderName.contentType) ?? "application/octet-stream",
+            metadata: Array(headerLines.joined(separator: "\n").utf8), reason: reason, folder: .refused)
+        try await store.save(IncomingRecord(
+            id: id, kind: record.headers.string(named: HeaderName.kind) ?? "", fromCode: record.headers.string(named: HeaderName.from) ?? "",
+            ref: record.headers.string(named: HeaderName.ref) ?? "", contentType: record.headers.string(named: HeaderName.contentType) ?? "",
+            sha256: SHA256Hex.of(record.value), receivedAt: RFC3339.format(Date(), fractionalDigits: 3), state: .refused,
+            inboxFile: nil, webhookAttempts: 0, webhookError: nil, parkedFile: file, reason: reason, receivedStatusSent: false))
+        logger.error("Refused a record that fails the end-to-end check", metadata: [
+            LogKey.documentID: "\(id)", LogKey.error: "\(reason)", "file": "\(file)",
+        ])
+    }
+}

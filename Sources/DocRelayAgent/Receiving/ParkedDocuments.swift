@@ -1,0 +1,26 @@
+import DocRelayCore
+import Foundation
+
+/// Documents the agent could not deliver, kept in its state folder with a reason file, never
+/// dropped: `refused/` (they failed the end-to-end check) and `undelivered/` (the webhook never
+/// accepted them; `POST /v1/documents/<id>/redeliver` tries again).
+struct ParkedDocuments: Sendable {
+    let root: String
+
+    enum Folder: String, Sendable {
+        case refused, undelivered
+    }
+
+    /// Writes the document, its metadata and `<name>.reason.txt`; returns the document's path.
+    func park(
+        _ value: [UInt8], id: String, contentType: String, metadata: [UInt8], reason: String, folder: Folder
+    ) throws(FileError) -> String {
+        let directory = (root as NSString).appendingPathComponent(folder.rawValue)
+        try DurableFiles.createFolder(directory)
+        let path = (directory as NSString).appendingPathComponent(FileNames.safe(id) + FileNames.fileExtension(contentType: contentType))
+        try DurableFiles.write(metadata, to: path + ".meta")
+        try DurableFiles.write(Array("id: \(id)\nreason: \(reason)\nat: \(RFC3339.format(Date()))\n".utf8), to: path + ".reason.txt")
+        try DurableFiles.write(value, to: path)
+        return path
+    }
+}

@@ -1,0 +1,72 @@
+import AsyncHTTPClient
+import DocRelay
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Posts received documents to the agency's webhook: the value as the body, `Content-Type` the
+/// document's, and its `dr-*` headers as HTTP headers (the webhook may check the signature
+/// itself and drop repeats by `dr-id`). Any 2xx accepts it; anything else, or no answer within
+/// the timeout, is tried again with a doubling delay until `giveUpAfter` has passed.
+struct WebhookDeliverer: Sendable {
+    let configuration: AgentConfiguration.Webhook
+    let client: HTTPClient
+    let logger: Logger
+
+    /// How the delivery ended.
+    enum Outcome: Sendable, Equatable {
+        case delivered(attempts: Int)
+        case gaveUp(attempts: Int, lastError: String)
+    }
+
+    /// Tries until accepted or given up; a cancellation (shutdown) is thrown, not given up.
+    func deliver(_ value: [UInt8], headers: [(name: String, value: String)], contentType: String, id: String) async throws -> Outcome {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: configuration.giveUpAfter)
+        var delay = configuration.firstRetry
+        var attempts = 0
+        while true {
+            attempts += 1
+            let failure: String
+            do {
+                let status = try await post(value, headers: headers, contentType: contentType)
+                if (200..<300).contains(status) { return .delivered(attempts: attempts) }
+                failure = "the webhook answered HTTP \(status)"
+            } catch {
+                try Task.checkCancellation()
+                failure = "\(error)"
+            }
+            if clock.now.advanced(by: delay) > deadline { return .gaveUp(attempts: attempts, lastError: failure) }
+            logger.warning("Webhook delivery failed; trying again", metadata: [
+                LogKey.documentID: "\(id)", LogKey.error: "\(failure)", "attempt": "\(attempts)", "retryIn": "\(delay)",
+            ])
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, configuration.maxRetry)
+        }
+    }
+
+    /// One attempt: nil when accepted, else why not.
+    func attemptOnce(_ value: [UInt8], headers: [(name: String, value: String)], contentType: String) async -> String? {
+        do {
+            let status = try await post(value, headers: headers, contentType: contentType)
+            return (200..<300).contains(status) ? nil : "the webhook answered HTTP \(status)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// One POST; the HTTP status.
+    private func post(_ value: [UInt8], headers: [(name: String, value: String)], contentType: String) async throws -> Int {
+        var request = HTTPClientRequest(url: configuration.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        for header in headers { request.headers.add(name: header.name, value: header.value) }
+        request.body = .bytes(ByteBuffer(bytes: value))
+        let timeout = TimeAmount.milliseconds(Int64(configuration.timeout.components.seconds * 1_000
+            + configuration.timeout.components.attoseconds / 1_000_000_000_000_000))
+        let response = try await client.execute(request, timeout: timeout, logger: logger)
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return Int(response.status.code)
+    }
+}

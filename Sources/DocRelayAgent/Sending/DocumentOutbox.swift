@@ -1,0 +1,102 @@
+import DocRelay
+import DocRelayCore
+import DocRelayKafka
+import Foundation
+import Logging
+
+/// What the agent sends, whatever brought it (a spool file, an HTTP request, a status): each
+/// document is recorded in the store with its signed headers before it is published, and marked
+/// published only once the broker acknowledged it (acks=all). A record recorded but not yet
+/// published is republished after a restart with the same headers: the same id, never another.
+final class DocumentOutbox: Sendable {
+    let store: AgentStore
+    let producer: KafkaProducer
+    let preparer: DocumentPreparer
+    let topic: String
+    let logger: Logger
+
+    init(store: AgentStore, producer: KafkaProducer, preparer: DocumentPreparer, topics: TopicNames, logger: Logger) {
+        self.store = store
+        self.producer = producer
+        self.preparer = preparer
+        self.topic = topics.out(preparer.agency)
+        self.logger = logger
+    }
+
+    /// Signs (or checks) `submission` and records it; the record returned is queued, not yet
+    /// published. A spool document carries its file name, so that a restart finds it again.
+    func take(
+        _ submission: DocumentSubmission, source: OutgoingRecord.Source, fileName: String? = nil
+    ) async throws -> OutgoingRecord {
+        let signed = try preparer.prepare(submission)
+        let record = Self.record(signed, source: source, fileName: fileName, value: fileName == nil ? submission.value : nil)
+        do {
+            try await store.insert(record)
+        } catch let duplicate as DuplicateDocument {
+            throw SubmissionError("duplicate", field: HeaderName.id, duplicate.description)
+        }
+        return record
+    }
+
+    /// Like `take`, for a record made again after a restart with the same id (status 01): the
+    /// record kept the first time is returned, with the value it was signed with.
+    func takeOnce(_ submission: DocumentSubmission, source: OutgoingRecord.Source) async throws -> OutgoingRecord {
+        let signed = try preparer.prepare(submission)
+        return try await store.insertIfAbsent(Self.record(signed, source: source, fileName: nil, value: submission.value))
+    }
+
+    /// Publishes a recorded document and marks it published; throws the broker's error (the
+    /// record stays queued and is tried again).
+    @discardableResult
+    func publish(_ record: OutgoingRecord, value: [UInt8]) async throws -> OutgoingRecord {
+        let headers = try Self.decodeHeaders(record.headers)
+        do {
+            let report = try await producer.send(KafkaProducerRecord(
+                topic: topic, key: Array(record.id.utf8), value: value,
+                headers: headers.map { KafkaHeader(name: $0.name, string: $0.value) }))
+            let at = RFC3339.format(Date(), fractionalDigits: 3)
+            try await store.markPublished(
+                id: record.id, topic: report.topic, partition: Int(report.partition), offset: report.offset, at: at)
+            logger.info("Published", metadata: [
+                LogKey.documentID: "\(record.id)", LogKey.agency: "\(preparer.agency)",
+                "to": "\(record.recipients)", "offset": "\(report.partition)@\(report.offset)",
+            ])
+            var published = record
+            published.state = .published
+            published.publishedAt = at
+            return published
+        } catch let error as KafkaError {
+            try? await store.markPublishFailed(id: record.id, error: "\(error)")
+            logger.warning("Not published yet", metadata: [LogKey.documentID: "\(record.id)", LogKey.error: "\(error)"])
+            throw error
+        }
+    }
+
+    /// Documents without a file left queued by an earlier run (HTTP, statuses): published now.
+    func publishLeftovers() async throws {
+        for record in try await store.queuedWithoutFile() {
+            guard let value = record.value else { continue }
+            _ = try? await publish(record, value: Array(value))
+        }
+    }
+
+    static func record(_ signed: SignedHeaders, source: OutgoingRecord.Source, fileName: String?, value: [UInt8]?) -> OutgoingRecord {
+        OutgoingRecord(
+            id: signed.id, source: source, fileName: fileName, sha256: signed.sha256,
+            headers: encodeHeaders(signed.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }),
+            value: value.map { Data($0) }, kind: signed.kind.rawValue, recipients: signed.to.joined(separator: ","),
+            ref: signed.ref, state: .queued, archived: false, createdAt: RFC3339.format(Date(), fractionalDigits: 3),
+            publishedAt: nil, topic: nil, partition: nil, offset: nil, attempts: 0, lastError: nil)
+    }
+
+    static func encodeHeaders(_ headers: [(name: String, value: String)]) -> String {
+        let pairs = headers.map { [$0.name, $0.value] }
+        guard let data = try? JSONEncoder().encode(pairs) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeHeaders(_ text: String) throws -> [(name: String, value: String)] {
+        let pairs = try JSONDecoder().decode([[String]].self, from: Data(text.utf8))
+        return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+    }
+}

@@ -1,0 +1,108 @@
+import DocRelay
+import DocRelayCore
+import Foundation
+import Logging
+import Synchronization
+
+/// Sends what appears in the spool's `outbox/`: each document is signed and recorded, published,
+/// and moved to `sent/` once the broker acknowledged it; a document that cannot be sent is moved
+/// to `rejected/` with its reason. A crash at any point leaves the file in `outbox/` (until it
+/// is in `sent/`) and its record in the store, so the next run publishes it with the same id.
+final class SpoolSender: Sendable {
+    let spool: SpoolFolder
+    let outbox: DocumentOutbox
+    let store: AgentStore
+    let scanInterval: Duration
+    let concurrency: Int
+    let logger: Logger
+    /// How long a non-edXML document without a sidecar waits for it before it is rejected.
+    let sidecarGrace: TimeInterval = 5
+    private let inFlight = Mutex<Set<String>>([])
+
+    init(spool: SpoolFolder, outbox: DocumentOutbox, store: AgentStore, scanInterval: Duration, concurrency: Int, logger: Logger) {
+        self.spool = spool
+        self.outbox = outbox
+        self.store = store
+        self.scanInterval = scanInterval
+        self.concurrency = concurrency
+        self.logger = logger
+    }
+
+    /// Scans until cancelled; each scan's documents are sent `concurrency` at a time.
+    func run() async {
+        while !Task.isCancelled {
+            await scanOnce()
+            try? await Task.sleep(for: scanInterval)
+        }
+    }
+
+    /// One pass over `outbox/`: returns when every document found was sent, rejected or failed.
+    func scanOnce() async {
+        let names = spool.documents().filter { name in inFlight.withLock { $0.insert(name).inserted } }
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for name in names {
+                if Task.isCancelled { break }
+                if running >= concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.send(name) }
+                running += 1
+            }
+        }
+        inFlight.withLock { $0.subtract(names) }
+    }
+
+    private func send(_ name: String) async {
+        guard let bytes = FileManager.default.contents(atPath: spool.path(of: name)) else { return }
+        let value = Array(bytes)
+        do {
+            let record = try await recordToSend(name, value: value)
+            guard let record else { return }
+            if record.state == .queued {
+                try await outbox.publish(record, value: value)
+            }
+            try spool.moveToSent(name)
+            try await store.markArchived(id: record.id)
+        } catch let error as SubmissionError {
+            logger.warning("Rejected a spool document", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
+            do {
+                try spool.reject(name, because: error)
+            } catch {
+                logger.error("Cannot move a document to rejected/", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
+            }
+        } catch {
+            // Broker or file trouble: the document stays in outbox/, tried again next scan.
+            logger.warning("Not sent yet", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
+        }
+    }
+
+    /// The record this file was taken as before (a restart), or a new one; nil when the
+    /// document must wait (a non-edXML file whose sidecar may still come).
+    private func recordToSend(_ name: String, value: [UInt8]) async throws -> OutgoingRecord? {
+        let digest = SHA256Hex.of(value)
+        if let earlier = try await store.unarchivedOutgoing(fileName: name) {
+            if earlier.sha256 == digest { return earlier }
+            // Replaced before it was published: the earlier content is gone, the new one is a new document.
+            try await store.markArchived(id: earlier.id)
+        }
+        let metadata = try spool.metadata(of: name)
+        if metadata == nil, !Self.looksLikeEdXML(value) {
+            guard spool.age(of: name) >= sidecarGrace else { return nil }
+            throw SubmissionError(
+                "malformed", field: nil,
+                "not an edXML document, and no \(name)\(SpoolFolder.sidecarSuffix) names its recipients (move the sidecar in first)")
+        }
+        return try await outbox.take(
+            DocumentSubmission(
+                value: value, metadata: metadata ?? .unsigned(id: nil, kind: nil, to: nil, ref: nil, contentType: nil),
+                fileName: name),
+            source: .spool, fileName: name)
+    }
+
+    static func looksLikeEdXML(_ value: [UInt8]) -> Bool {
+        let start = String(decoding: value.prefix(4096), as: UTF8.self)
+        return start.contains("<") && start.contains("edXML")
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import DocRelay
+import DocRelayAgent
+import DocRelayCore
+import DocRelaySigning
+import DocRelayKafka
+import Foundation
+import ServiceLifecycle
+import UnixSignals
+
+/// `docrelay agent --config agency.yaml`: an agency's daemon, sending from a spool folder or
+/// HTTP and receiving into a folder or a webhook.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run an agency's daemon: send from a spool folder or HTTP, receive into a folder or a webhook.",
+        discussion: """
+            The configuration (agency.yaml) and the folders are described in docs/agent.md, the HTTP \
+            API in docs/agent-api.yaml. SIGTERM or SIGINT: finish what is in hand, commit, flush, exit. \
+            SIGHUP: reload the directory.
+            """)
+
+    @Option(help: ArgumentHelp("The agent's configuration file.", valueName: "agency.yaml"))
+    var config: String
+
+    @Flag(help: "Check the configuration (and the directory, certificates, Kafka properties it names), then exit.")
+    var checkConfig = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let setup: AgentSetup
+        do {
+            setup = try AgentSetup.resolve(try AgentConfiguration.load(contentsOf: config))
+        } catch {
+            throw CommandFailure.configuration("\(error)")
+        }
+        if checkConfig {
+            print(Self.summary(setup))
+            return
+        }
+        let logger = try LoggingOptions.parse(["--log-level", logLevel]).makeLogger(label: "docrelay.agent")
+        let agent = AgentService(setup: setup, logger: logger) { address in
+            print("agent API listening on http://\(address)")
+            fflush(nil)
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: DirectoryReloadService(store: setup.directory, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let error as KafkaError {
+            throw error.startupFailure
+        }
+    }
+
+    static func summary(_ setup: AgentSetup) -> String {
+        let configuration = setup.configuration
+        var lines = [
+            "\(configuration.path): valid",
+            "  agency: \(setup.code) (\(setup.agency.name)), home hub \(setup.agency.hubID)",
+            "  identity: \(setup.identity.certificate.subject)",
+            "  kafka: \(setup.kafka.bootstrapServers.joined(separator: ",")), topics \(setup.topics.out(setup.code)) and \(setup.topics.inbox(setup.code))",
+            "  state: \(configuration.stateFolder)",
+        ]
+        if let send = configuration.send {
+            lines.append("  send: spool \(send.spool ?? "none (HTTP only)"), scan every \(send.scanInterval)")
+        }
+        if let receive = configuration.receive {
+            lines.append("  receive: inbox \(receive.inbox ?? "none"), webhook \(receive.webhook?.url ?? "none"), group \(receive.group)")
+        }
+        lines.append("  api: \(configuration.apiListen.map { "http://\($0)" } ?? "none")")
+        return lines.joined(separator: "\n")
+    }
+}
