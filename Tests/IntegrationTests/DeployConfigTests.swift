@@ -4,13 +4,20 @@ import Testing
 import Yams
 
 /// The configurations in deploy/ and docker-compose.yml are what operators start from: they are
-/// checked here as the relay would check them, so they cannot rot.
+/// checked here as the relay and the agent would check them, so they cannot rot.
 @Suite("deploy/: every configuration passes --check-config")
 struct DeployConfigTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test("Each relay configuration in deploy/, with the development PKI of deploy/init-pki.sh, passes --check-config")
-    func relayConfigurations() async throws {
+    /// Whether a configuration of deploy/ is an agent's (`agency:` at the top, as in
+    /// agency-*.yaml) rather than a relay's (`hub:`).
+    static func isAgentConfiguration(_ url: URL) throws -> Bool {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return (try Yams.load(yaml: text) as? [String: Any])?["agency"] != nil
+    }
+
+    @Test("Each configuration in deploy/, with the development PKI of deploy/init-pki.sh, passes relay or agent --check-config, which creates nothing")
+    func configurations() async throws {
         let deploy = Self.root.appendingPathComponent("deploy")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-deploy-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: deploy, to: work)
@@ -19,26 +26,91 @@ struct DeployConfigTests {
             "/bin/sh", [work.appendingPathComponent("init-pki.sh").path, work.path],
             environment: ["DOCRELAY": DocRelayBinary.path])
         try #require(pki.exitCode == 0, "init-pki.sh: \(pki.standardError)")
-        let configurations = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasSuffix(".yaml") }
-        #expect(!configurations.isEmpty)
-        for name in configurations {
+        let configurations = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let agents = try configurations.filter { try Self.isAgentConfiguration(work.appendingPathComponent($0)) }
+        let relays = configurations.filter { !agents.contains($0) }
+        #expect(relays.contains("hub.yaml"))
+        #expect(agents.count >= 2, "agent configurations: \(agents)")
+        for name in relays {
             let result = try await runDocRelay(["relay", "--config", work.appendingPathComponent(name).path, "--check-config"])
             #expect(result.exitCode == 0, "\(name): \(result.standardError)")
             #expect(result.standardOutput.contains("valid"), "\(name)")
         }
+        let before = try FileManager.default.subpathsOfDirectory(atPath: work.path).sorted()
+        for name in agents {
+            let file = work.appendingPathComponent(name)
+            // The folders it names (state, spool, inbox) need not exist, and are not created.
+            let folders = try Self.agentFolders(file)
+            #expect(!folders.isEmpty, "\(name)")
+            let absent = folders.filter { !FileManager.default.fileExists(atPath: $0) }
+            let result = try await runDocRelay(["agent", "--config", file.path, "--check-config"])
+            #expect(result.exitCode == 0, "\(name): \(result.standardError)")
+            #expect(result.standardOutput.contains("valid"), "\(name)")
+            for folder in absent {
+                #expect(!FileManager.default.fileExists(atPath: folder), "\(name): --check-config created \(folder)")
+            }
+        }
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: work.path).sorted() == before)
     }
 
-    @Test("docker-compose.yml mounts what the relay configuration names, and runs init-pki, provision and the relay")
+    /// The folders an agent configuration names: `state` (default `agent-state`), `send.spool`,
+    /// `receive.inbox`, resolved against the file's folder as the agent resolves them.
+    static func agentFolders(_ file: URL) throws -> [String] {
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let top = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let paths = [
+            top["state"] as? String ?? "agent-state",
+            (top["send"] as? [String: Any])?["spool"] as? String,
+            (top["receive"] as? [String: Any])?["inbox"] as? String,
+        ].compactMap { $0 }
+        return paths.map { $0.hasPrefix("/") ? $0 : file.deletingLastPathComponent().appendingPathComponent($0).path }
+    }
+
+    @Test("docker-compose.yml mounts what the configurations name, and runs init-pki, provision, the relay and two agents")
     func compose() throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
         let compose = try #require(try Yams.load(yaml: text) as? [String: Any])
         let services = try #require(compose["services"] as? [String: Any])
-        for name in ["kafka-1", "kafka-2", "kafka-3", "pki-init", "provision", "relay"] {
+        for name in ["kafka-1", "kafka-2", "kafka-3", "pki-init", "provision", "relay", "agent-g22", "agent-h58"] {
             #expect(services[name] != nil, "service \(name)")
         }
         #expect(text.contains("./deploy/hub.yaml:/etc/docrelay/hub.yaml"))
         #expect(text.contains("./deploy/kafka:/etc/docrelay/kafka"))
         #expect(text.contains("docrelay-pki:/etc/docrelay/pki"))
+        #expect(!text.contains("issue #5"))
+
+        let namedVolumes = (compose["volumes"] as? [String: Any]) ?? [:]
+        for (service, file) in [("agent-g22", "agency-g22.yaml"), ("agent-h58", "agency-h58.yaml")] {
+            let agent = try #require(services[service] as? [String: Any], "service \(service)")
+            let command = try #require(agent["command"] as? [String], "\(service): command")
+            let configPath = "/etc/docrelay/\(file)"
+            #expect(command == ["agent", "--config", configPath], "\(service): \(command)")
+            let volumes = try #require(agent["volumes"] as? [String], "\(service): volumes")
+            #expect(volumes.contains("./deploy/\(file):\(configPath):ro"), "\(service): \(volumes)")
+            #expect(volumes.contains("./deploy/kafka:/etc/docrelay/kafka:ro"), "\(service): \(volumes)")
+            #expect(volumes.contains("docrelay-pki:/etc/docrelay/pki:ro"), "\(service): \(volumes)")
+            let provision = (agent["depends_on"] as? [String: Any])?["provision"] as? [String: Any]
+            #expect(provision?["condition"] as? String == "service_completed_successfully", "\(service): depends_on provision")
+
+            // Its spool, inbox and state live in a named volume, and its API port is published.
+            let configuration = Self.root.appendingPathComponent("deploy").appendingPathComponent(file)
+            let stateVolumes = volumes.compactMap { entry -> (name: String, target: String)? in
+                let parts = entry.split(separator: ":").map(String.init)
+                guard parts.count >= 2, namedVolumes.keys.contains(parts[0]), parts[0] != "docrelay-pki" else { return nil }
+                return (parts[0], parts[1])
+            }
+            #expect(stateVolumes.count == 1, "\(service): one named volume for its folders, not \(stateVolumes)")
+            for folder in try Self.agentFolders(configuration) {
+                #expect(stateVolumes.contains { folder.hasPrefix($0.target + "/") }, "\(service): \(folder) is in no volume")
+            }
+            let configurationText = try String(contentsOf: configuration, encoding: .utf8)
+            let top = try #require(try Yams.load(yaml: configurationText) as? [String: Any])
+            let listen = try #require((top["api"] as? [String: Any])?["listen"] as? String, "\(file): api.listen")
+            #expect(listen.hasPrefix("0.0.0.0:"), "\(file): the API listens on every interface of the container")
+            let port = String(listen.split(separator: ":").last ?? "")
+            let ports = (agent["ports"] as? [String]) ?? []
+            #expect(ports.contains { $0.hasSuffix(":\(port)") }, "\(service): port \(port) published, not \(ports)")
+        }
     }
 
     @Test("A broken configuration is refused with the file, the line and the key named (exit 2)")
