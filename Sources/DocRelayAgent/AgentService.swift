@@ -31,7 +31,7 @@ public struct AgentService: Service {
         let producer = try await KafkaProducer.connect(settings: KafkaProducerSettings(connection: setup.kafka), logger: logger)
         let preparer = DocumentPreparer(agency: setup.code, identity: setup.identity, directory: setup.directory, trust: setup.trust)
         let outbox = DocumentOutbox(store: store, producer: producer, preparer: preparer, topics: setup.topics, logger: logger)
-        let statuses = StatusSender(outbox: outbox, store: store, agency: setup.agency)
+        let statuses = StatusSender(outbox: outbox, store: store, agency: setup.agency, logger: logger)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let parked = ParkedDocuments(root: configuration.stateFolder)
 

@@ -33,7 +33,7 @@ struct DocumentStateView: Codable, Sendable {
     /// `sent` or `received`.
     var direction: String
     var kind: String
-    /// Sent: `queued`, `published`. Received: `delivered`, `refused`, `webhook-failed`.
+    /// Sent: `queued`, `published`, `withdrawn`. Received: `delivered`, `refused`, `webhook-failed`.
     var state: String
     var summary: String
     // Sent.
@@ -59,7 +59,12 @@ struct DocumentStateView: Codable, Sendable {
                 code: code, transport: ack?.outcome ?? "pending", reason: ack?.reason, hub: ack?.hub, at: ack?.at,
                 statuses: statuses.filter { $0.fromCode == code && $0.direction == .received }.map(Status.init))
         }
-        var parts = [record.state == .published ? "published" : "queued (not yet acknowledged by the broker)"]
+        var parts: [String]
+        switch record.state {
+        case .published: parts = ["published"]
+        case .queued: parts = ["queued (not yet acknowledged by the broker)"]
+        case .withdrawn: parts = ["withdrawn: its file left outbox/ before the broker acknowledged it"]
+        }
         for recipient in recipients {
             switch recipient.transport {
             case "delivered": parts.append("delivered to \(recipient.code)")

@@ -38,6 +38,11 @@ extension AgentConfiguration {
         guard send != nil || receive != nil else {
             throw top.error(nil, key: "send", "a sending side (send:) or a receiving side (receive:), or both")
         }
+        // Acks and statuses about what it sends arrive in its `in` topic, with the documents.
+        guard send == nil || receive != nil else {
+            throw top.error(try top.node("send", required: nil), key: "receive",
+                            "a receiving side (receive: { inbox } or { webhook }) beside send: the acks and statuses of what is sent arrive with the documents received")
+        }
         var api: ListenAddress?
         if let apiNode = try top.node("api", required: nil) {
             let fields = try YAMLMapping(apiNode, path: path, entry: nil, key: "api", keyPrefix: "api.",

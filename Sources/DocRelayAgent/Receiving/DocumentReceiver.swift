@@ -85,8 +85,9 @@ final class DocumentReceiver: Sendable {
 
     private func deliver(_ document: VerifiedDocument, record: KafkaRecord) async throws {
         let signed = document.envelope.signed
-        if let earlier = try await store.incoming(id: signed.id) {
-            // Delivered (or refused, or parked) before: a repeat. Finish what a crash may have left.
+        // Delivered (or parked) before: a repeat. Finish what a crash may have left. A record
+        // refused under this id does not count: it may have been a forgery of this very document.
+        if let earlier = try await store.incoming(id: signed.id), earlier.state != .refused {
             if earlier.state == .delivered, signed.kind == .edoc, !earlier.receivedStatusSent, let statuses {
                 try await statuses.sendReceived(for: earlier)
             }
@@ -141,7 +142,14 @@ final class DocumentReceiver: Sendable {
     private func refuse(_ record: KafkaRecord, because reason: String) async throws {
         let id = record.headers.string(named: HeaderName.id).flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(record.topic)-\(record.partition)-\(record.offset)"
-        if try await store.incoming(id: id) != nil { return }
+        if let earlier = try await store.incoming(id: id), earlier.state != .refused {
+            // The genuine document came first: this is a bad copy, kept apart without touching it.
+            _ = try parked.park(
+                record.value, id: "\(id)-\(record.topic)-\(record.partition)-\(record.offset)",
+                contentType: earlier.contentType, metadata: [], reason: reason, folder: .refused)
+            logger.error("Refused a bad copy of a document already delivered", metadata: [LogKey.documentID: "\(id)", LogKey.error: "\(reason)"])
+            return
+        }
         let headerLines = record.headers.map { "\($0.name): \($0.stringValue ?? "<binary>")" }
         let file = try parked.park(
             record.value, id: id, contentType: record.headers.string(named: HeaderName.contentType) ?? "application/octet-stream",

@@ -2,6 +2,7 @@ import DocRelay
 import DocRelayCore
 import DocRelayKafka
 import Foundation
+import Synchronization
 import Logging
 
 /// What the agent sends, whatever brought it (a spool file, an HTTP request, a status): each
@@ -14,6 +15,8 @@ final class DocumentOutbox: Sendable {
     let preparer: DocumentPreparer
     let topic: String
     let logger: Logger
+    /// Ids being published now: the pass over leftovers leaves them alone.
+    private let publishing = Mutex<Set<String>>([])
 
     init(store: AgentStore, producer: KafkaProducer, preparer: DocumentPreparer, topics: TopicNames, logger: Logger) {
         self.store = store
@@ -50,6 +53,8 @@ final class DocumentOutbox: Sendable {
     @discardableResult
     func publish(_ record: OutgoingRecord, value: [UInt8]) async throws -> OutgoingRecord {
         let headers = try Self.decodeHeaders(record.headers)
+        publishing.withLock { _ = $0.insert(record.id) }
+        defer { publishing.withLock { _ = $0.remove(record.id) } }
         do {
             let report = try await producer.send(KafkaProducerRecord(
                 topic: topic, key: Array(record.id.utf8), value: value,
@@ -75,7 +80,7 @@ final class DocumentOutbox: Sendable {
     /// Documents without a file left queued by an earlier run (HTTP, statuses): published now.
     func publishLeftovers() async throws {
         for record in try await store.queuedWithoutFile() {
-            guard let value = record.value else { continue }
+            guard let value = record.value, !publishing.withLock({ $0.contains(record.id) }) else { continue }
             _ = try? await publish(record, value: Array(value))
         }
     }

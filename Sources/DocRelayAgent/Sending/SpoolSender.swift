@@ -30,9 +30,30 @@ final class SpoolSender: Sendable {
 
     /// Scans until cancelled; each scan's documents are sent `concurrency` at a time.
     func run() async {
+        await withdrawVanished()
         while !Task.isCancelled {
             await scanOnce()
             try? await Task.sleep(for: scanInterval)
+        }
+    }
+
+    /// Documents taken by an earlier run whose file left `outbox/` by other means than this
+    /// agent (removed by hand): published ones are archived, queued ones withdrawn.
+    func withdrawVanished() async {
+        do {
+            for record in try await store.unarchivedSpoolDocuments() {
+                guard let name = record.fileName, !FileManager.default.fileExists(atPath: spool.path(of: name)) else { continue }
+                if record.state == .queued {
+                    logger.warning("A spool document left outbox/ before it was published: withdrawn", metadata: [
+                        LogKey.documentID: "\(record.id)", "file": "\(name)",
+                    ])
+                    try await store.markWithdrawn(id: record.id)
+                } else {
+                    try await store.markArchived(id: record.id)
+                }
+            }
+        } catch {
+            logger.error("Cannot look for vanished spool documents", metadata: [LogKey.error: "\(error)"])
         }
     }
 
@@ -85,7 +106,11 @@ final class SpoolSender: Sendable {
         if let earlier = try await store.unarchivedOutgoing(fileName: name) {
             if earlier.sha256 == digest { return earlier }
             // Replaced before it was published: the earlier content is gone, the new one is a new document.
-            try await store.markArchived(id: earlier.id)
+            if earlier.state == .queued {
+                try await store.markWithdrawn(id: earlier.id)
+            } else {
+                try await store.markArchived(id: earlier.id)
+            }
         }
         let metadata = try spool.metadata(of: name)
         if metadata == nil, !Self.looksLikeEdXML(value) {

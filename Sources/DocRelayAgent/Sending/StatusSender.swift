@@ -2,6 +2,7 @@ import DocRelay
 import DocRelayCore
 import DocRelayKafka
 import Foundation
+import Logging
 
 /// Sends business statuses (edXML status documents, `dr-kind: status`) about documents this
 /// agency received, to their sender: status 01 (received) by itself on delivery, and what the
@@ -10,6 +11,7 @@ struct StatusSender: Sendable {
     let outbox: DocumentOutbox
     let store: AgentStore
     let agency: Agency
+    let logger: Logger
 
     /// Status 01 for a delivered document, once: its id is derived from the document's, so a
     /// restart that sends it again sends the same record.
@@ -20,6 +22,11 @@ struct StatusSender: Sendable {
             record = try await send(.received, description: "Đã nhận văn bản", about: document, id: String(id), once: true)
         } catch is KafkaError {
             return  // Recorded, queued: published by the outbox's next pass over leftovers.
+        } catch {
+            // The agency's own signing failed (an expired certificate, a directory reload): the
+            // document is delivered all the same; the status is the one thing missing, and said.
+            logger.error("Status 01 not sent", metadata: [LogKey.documentID: "\(document.id)", LogKey.error: "\(error)"])
+            return
         }
         if record.state == .published {
             try await store.markReceivedStatusSent(id: document.id)

@@ -15,6 +15,12 @@ final class AgentStore: Sendable {
         path = (folder as NSString).appendingPathComponent("agent.sqlite")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // WAL: one fsync per commit instead of several; synchronous stays FULL, so a committed
+        // write survives a power loss, not only a crash.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
     }
@@ -141,6 +147,21 @@ final class AgentStore: Sendable {
     func queuedCount() async throws -> Int {
         try await database.read { db in
             try OutgoingRecord.filter(Column("state") == OutgoingRecord.State.queued.rawValue).fetchCount(db)
+        }
+    }
+
+    /// A spool document whose file was replaced or removed before the broker acknowledged it.
+    func markWithdrawn(id: String) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE outgoing SET state = 'withdrawn', archived = 1 WHERE id = ? AND state = 'queued'", arguments: [id])
+        }
+    }
+
+    /// Spool documents taken and not yet in `sent/`.
+    func unarchivedSpoolDocuments() async throws -> [OutgoingRecord] {
+        try await database.read { db in
+            try OutgoingRecord.filter(Column("fileName") != nil && Column("archived") == false).fetchAll(db)
         }
     }
 

@@ -12,9 +12,10 @@ struct OutgoingRecord: Codable, Sendable, Hashable, FetchableRecord, Persistable
         case spool, http, status
     }
 
-    /// Queued until the broker acknowledged it, then published.
+    /// Queued until the broker acknowledged it, then published; withdrawn when its spool file
+    /// was replaced or removed before that (its content is gone: nothing left to publish).
     enum State: String, Codable, Sendable {
-        case queued, published
+        case queued, published, withdrawn
     }
 
     var id: String

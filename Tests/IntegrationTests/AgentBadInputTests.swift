@@ -1,0 +1,143 @@
+import DocRelay
+import DocRelayCore
+import DocRelayKafka
+import DocRelayTestSupport
+import Foundation
+import Testing
+
+/// What an agency gets wrong gets a clear error, and nothing is lost.
+@Suite("docrelay agent: bad files and bad requests", .serialized)
+struct AgentBadInputTests {
+    static let a = "000.00.00.G22"
+    static let b = "000.00.00.G01"
+
+    @Test("Files that are not valid documents go to rejected/ with a reason file; a request with a bad agency code gets a 4xx JSON error; the good ones are delivered")
+    func badInput() async throws {
+        let harness = try await RelayHarness(agencies: [Self.a, Self.b])
+        try harness.startRelay()
+        let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
+        let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
+        try await agentA.start()
+        try await agentB.start()
+
+        let garbage: [UInt8] = [0x00, 0xFF, 0x13, 0x37] + Array("không phải văn bản".utf8)
+        let cases: [(name: String, value: [UInt8], sidecar: String?, expect: String)] = [
+            ("khong-co-nguoi-nhan.bin", garbage, nil, "no khong-co-nguoi-nhan.bin.meta.json names its recipients"),
+            ("ma-sai.txt", Array("mã sai".utf8), #"{"to": ["abc"]}"#, "'abc'"),
+            ("khong-ton-tai.txt", Array("không tồn tại".utf8), #"{"to": ["000.00.00.G99"]}"#, "000.00.00.G99 is not an agency of the directory"),
+            ("sidecar-hong.txt", Array("sidecar hỏng".utf8), "{not json", "a JSON object"),
+            ("gia-mao.xml", edXMLDocument(from: Self.b, to: [Self.a], documentId: "gia-mao-1", subject: "Giả mạo"), nil, "From"),
+        ]
+        for item in cases { try agentA.drop(item.name, item.value, sidecar: item.sidecar) }
+        let good = Array("Văn bản hợp lệ".utf8)
+        try agentA.drop("hop-le.txt", good, sidecar: #"{"to": ["\#(Self.b)"], "id": "hop-le-1"}"#)
+
+        try await harness.eventually("every bad file rejected", within: .seconds(60)) {
+            agentA.names(in: agentA.rejected).filter { $0.hasSuffix(".reason.txt") }.count == cases.count
+        }
+        for item in cases {
+            let rejected = agentA.rejected.appendingPathComponent(item.name)
+            #expect(FileManager.default.contents(atPath: rejected.path).map(Array.init) == item.value, "\(item.name) kept as it was")
+            let reason = try String(contentsOf: agentA.rejected.appendingPathComponent(item.name + ".reason.txt"), encoding: .utf8)
+            #expect(reason.contains(item.expect), "\(item.name): \(reason)")
+            if item.sidecar != nil {
+                #expect(FileManager.default.fileExists(atPath: rejected.path + ".meta.json"), "\(item.name)'s sidecar kept beside it")
+            }
+        }
+        try await harness.eventually("the good one delivered") { agentB.inboxDocuments()["hop-le-1.txt"] == good }
+        #expect(agentA.names(in: agentA.outbox).isEmpty)
+
+        // HTTP: bad and unknown codes, no recipients, a reused id, a kind that is not one.
+        func post(_ headers: [(String, String)], _ body: String = "nội dung") async throws -> (Int, [String: Any]) {
+            let (status, bytes) = try await agentA.request("POST", "/v1/documents", body: Array(body.utf8), headers: headers)
+            return (status, (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]) ?? [:])
+        }
+        let malformed = try await post([("dr-to", "000.00.00.G01,abc")])
+        #expect(malformed.0 == 400)
+        #expect(malformed.1["error"] as? String == "malformed")
+        #expect(malformed.1["field"] as? String == "to")
+        #expect((malformed.1["message"] as? String)?.contains("'abc'") == true)
+        let unknown = try await post([("dr-to", "000.00.00.G99")])
+        #expect(unknown.0 == 422)
+        #expect(unknown.1["error"] as? String == "recipient")
+        let none = try await post([("Content-Type", "text/plain")])
+        #expect(none.0 == 400)
+        #expect((none.1["message"] as? String)?.isEmpty == false)
+        let kind = try await post([("dr-to", Self.b), ("dr-kind", "ack")])
+        #expect(kind.0 == 400)
+        #expect(kind.1["field"] as? String == "dr-kind")
+        let first = try await post([("dr-to", Self.b), ("dr-id", "http-1"), ("Content-Type", "text/plain; charset=utf-8")], "qua HTTP")
+        #expect(first.0 == 201, "\(first.1)")
+        #expect(first.1["state"] as? String == "published")
+        let reused = try await post([("dr-to", Self.b), ("dr-id", "http-1")], "khác")
+        #expect(reused.0 == 409)
+        #expect(reused.1["error"] as? String == "duplicate")
+        let missing = try await agentA.request("GET", "/v1/documents/khong-co")
+        #expect(missing.status == 404)
+
+        // Nothing lost: the good HTTP document arrives, once, and nothing else does.
+        try await harness.eventually("the HTTP document delivered") { agentB.inboxDocuments()["http-1.txt"] == Array("qua HTTP".utf8) }
+        try await Task.sleep(for: .seconds(2))
+        #expect(Set(agentB.inboxDocuments().keys) == ["hop-le-1.txt", "http-1.txt"])
+        _ = try await agentA.stop()
+        _ = try await agentB.stop()
+    }
+
+    @Test("A bad agent configuration names the file, the line, the key and what was expected (exit 2)")
+    func badConfiguration() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agency-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("""
+            agency: 000.00.00.G22
+            directory: directory.yaml
+            trust: { anchors: [ca.pem] }
+            identity: { certificate: c.pem, key: k.pem }
+            receive:
+              webhook:
+                url: ftp://example
+            """.utf8).write(to: file)
+        let result = try await runDocRelay(["agent", "--config", file.path, "--check-config"])
+        #expect(result.exitCode == 2)
+        #expect(result.standardError.contains("\(file.path):7"), "\(result.standardError)")
+        #expect(result.standardError.contains("receive.webhook.url"))
+        #expect(result.standardError.contains("http:// or https://"))
+
+        try Data("agency: 000.00.00.G22\ndirectory: d.yaml\ntrust: { anchors: [ca.pem] }\nidentity: { certificate: c.pem, key: k.pem }\n".utf8)
+            .write(to: file)
+        let neither = try await runDocRelay(["agent", "--config", file.path, "--check-config"])
+        #expect(neither.exitCode == 2)
+        #expect(neither.standardError.contains("a sending side (send:) or a receiving side (receive:)"))
+
+        try Data("agency: 000.00.00.G22\ndirectory: d.yaml\ntrust: { anchors: [ca.pem] }\nidentity: { certificate: c.pem, key: k.pem }\nsend: { spool: spool }\n".utf8)
+            .write(to: file)
+        let sendOnly = try await runDocRelay(["agent", "--config", file.path, "--check-config"])
+        #expect(sendOnly.exitCode == 2)
+        #expect(sendOnly.standardError.contains("key 'receive'"), "\(sendOnly.standardError)")
+    }
+
+    @Test("A record in B's in topic that fails the end-to-end check is refused and kept apart; the genuine document with its id is delivered after it")
+    func forgedRecordDoesNotBlockTheGenuineOne() async throws {
+        let harness = try await RelayHarness(agencies: [Self.a, Self.b], partitions: 1)
+        try harness.startRelay()
+        let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
+        try await agentB.start()
+        let genuine = Array("Quyết định thật".utf8)
+        var forged = try harness.document(genuine, from: Self.a, to: [Self.b], id: "qd-7")
+        forged.topic = harness.topics.inbox(Self.b)
+        forged.value = Array("Quyết định giả".utf8)
+        let producer = try harness.producer()
+        _ = try await producer.send(forged)
+        try await harness.eventually("the forged record refused") {
+            try await agentB.documentState("qd-7")?["state"] as? String == "refused"
+        }
+        let refused = try #require(try await agentB.documentState("qd-7"))
+        #expect((refused["reason"] as? String)?.hasPrefix("signature:") == true, "\(refused)")
+        #expect(agentB.inboxDocuments().isEmpty)
+
+        _ = try await producer.send(try harness.document(genuine, from: Self.a, to: [Self.b], id: "qd-7"))
+        await producer.close()
+        try await harness.eventually("the genuine one delivered") { agentB.inboxDocuments()["qd-7.txt"] == genuine }
+        #expect(try await agentB.documentState("qd-7")?["state"] as? String == "delivered")
+        _ = try await agentB.stop()
+    }
+}
