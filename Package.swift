@@ -220,6 +220,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DocRelayAgentTests",
+            dependencies: ["DocRelayAgent", "DocRelayCore", "DocRelayTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "DocRelayKafka",

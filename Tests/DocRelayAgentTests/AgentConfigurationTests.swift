@@ -1,0 +1,77 @@
+@testable import DocRelayAgent
+import DocRelayCore
+import Foundation
+import Testing
+
+@Suite("agency.yaml: parsed with defaults, refused with the file, line and key")
+struct AgentConfigurationTests {
+    let path = "/etc/docrelay/agency.yaml"
+
+    @Test("A full configuration: paths relative to the file, durations, webhook, API")
+    func full() throws {
+        let configuration = try AgentConfiguration.parse("""
+            agency: 000.00.00.G22
+            directory: directory.yaml
+            trust: { anchors: [pki/ca.pem], crls: [pki/ca.crl] }
+            identity: { certificate: pki/g22.pem, key: pki/g22.key }
+            state: /var/lib/docrelay/g22
+            send: { spool: spool, scan-interval: 500ms, concurrency: 8 }
+            receive:
+              inbox: inbox
+              webhook: { url: "https://qlvb.example.gov.vn/hook", timeout: 5s, first-retry: 2s, max-retry: 5m, give-up-after: 2h }
+              received-status: false
+            api: { listen: 0.0.0.0:9580 }
+            """, path: path)
+        #expect(configuration.agency == "000.00.00.G22")
+        #expect(configuration.directoryPath == "/etc/docrelay/directory.yaml")
+        #expect(configuration.crlFiles == ["/etc/docrelay/pki/ca.crl"])
+        #expect(configuration.stateFolder == "/var/lib/docrelay/g22")
+        #expect(configuration.send?.spool == "/etc/docrelay/spool")
+        #expect(configuration.send?.scanInterval == .milliseconds(500))
+        #expect(configuration.send?.concurrency == 8)
+        #expect(configuration.receive?.inbox == "/etc/docrelay/inbox")
+        #expect(configuration.receive?.webhook?.giveUpAfter == .seconds(7_200))
+        #expect(configuration.receive?.webhook?.maxRetry == .seconds(300))
+        #expect(configuration.receive?.sendsReceivedStatus == false)
+        #expect(configuration.receive?.group == "docrelay-agent-000.00.00.G22")
+        #expect(configuration.apiListen == .init(host: "0.0.0.0", port: 9580))
+    }
+
+    @Test("Defaults: state beside the file, scan every second, status 01 on, no API")
+    func defaults() throws {
+        let configuration = try AgentConfiguration.parse("""
+            agency: 000.00.00.G22
+            directory: d.yaml
+            trust: { anchors: [ca.pem] }
+            identity: { certificate: c.pem, key: k.pem }
+            receive: { inbox: inbox }
+            """, path: path)
+        #expect(configuration.stateFolder == "/etc/docrelay/agent-state")
+        #expect(configuration.send == nil)
+        #expect(configuration.receive?.sendsReceivedStatus == true)
+        #expect(configuration.apiListen == nil)
+    }
+
+    @Test("Each mistake names the line, the key and what was expected", arguments: [
+        ("receive: { inbox: i }\nsend: { scan-interval: soon }", 6, "send.scan-interval", "a duration"),
+        ("receive: { inbox: i }\nsend: { concurrency: 0 }", 6, "send.concurrency", "a whole number from 1"),
+        ("receive: { inbox: i, colour: blue }", 5, "receive.colour", "one of the known keys"),
+        ("receive: { webhook: { url: 'mailto:x@y' } }", 5, "receive.webhook.url", "http:// or https://"),
+        ("receive: { webhook: { url: 'http://h', first-retry: 1m, max-retry: 1s } }", 5, "receive.webhook.max-retry", "no shorter than first-retry"),
+        ("receive: { inbox: i, received-status: perhaps }", 5, "receive.received-status", "true or false"),
+        ("receive: { inbox: i }\napi: { listen: nowhere }", 6, "api.listen", "host:port"),
+        ("receive: {}", 5, "receive.inbox", "an inbox folder"),
+    ] as [(String, Int, String, String)])
+    func mistakes(tail: String, line: Int, key: String, expected: String) {
+        let yaml = "agency: 000.00.00.G22\ndirectory: d.yaml\ntrust: { anchors: [ca.pem] }\nidentity: { certificate: c.pem, key: k.pem }\n" + tail
+        do {
+            _ = try AgentConfiguration.parse(yaml, path: path)
+            Issue.record("accepted: \(tail)")
+        } catch {
+            #expect(error.line == line, "\(error)")
+            #expect(error.key == key, "\(error)")
+            #expect(error.expected.contains(expected), "\(error)")
+            #expect(error.description.contains(path))
+        }
+    }
+}
