@@ -104,7 +104,8 @@ enum DevelopmentTopology {
     /// them, into `folder`; returns the directory's path.
     @discardableResult
     static func write(
-        hubs: [HubSpec], agencies: [AgencySpec], into folder: URL, bootstrap: String, kind: PrivateKey.KeyKind = .ecP256,
+        hubs: [HubSpec], agencies: [AgencySpec], into folder: URL, bootstrap: String, hubBootstrap: [String: String] = [:],
+        kind: PrivateKey.KeyKind = .ecP256,
         days: Int = 825
     ) throws -> String {
         let ca = try DevelopmentCA.create(in: folder, kind: kind, days: days)
@@ -112,7 +113,7 @@ enum DevelopmentTopology {
         for hub in hubs {
             let issued = try ca.issue(commonName: "hub:\(hub.id)", organization: "DocRelay hub \(hub.id)",
                                       kind: kind, days: days, into: folder.appendingPathComponent("hubs"), fileName: hub.id)
-            hubEntries.append(.init(id: hub.id, parent: hub.parent, bootstrap: bootstrap, certificate: issued))
+            hubEntries.append(.init(id: hub.id, parent: hub.parent, bootstrap: hubBootstrap[hub.id] ?? bootstrap, certificate: issued))
         }
         var agencyEntries: [DirectoryWriter.AgencyEntry] = []
         for agency in agencies {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocRelay
 import DocRelayKafka
+import DocRelayCore
 
 /// Where an operator's command (`dlq`, `trace`) finds its hub: the relay's configuration
 /// (`--config hub.yaml`: its Kafka connection, topic prefix, retry tiers, directory and trust
@@ -48,9 +49,30 @@ struct HubOptions: ParsableArguments {
         return OperatorHub(kafka: try kafka.settings(bootstrap: bootstrap), topics: TopicNames(prefix: prefix))
     }
 
-    /// Every hub to read. One today; several clusters (one per hub) can be merged by the
-    /// commands that take this list.
+    /// Every hub to read: with a configuration whose directory names several hubs, this hub
+    /// first, then every other hub of the directory on its own cluster (or prefix), so that
+    /// `trace` follows a document across hubs. Otherwise this one.
     func resolveAll() throws -> [OperatorHub] {
-        [try resolve()]
+        let first = try resolve()
+        guard let directory = first.directory, directory.hubs.count > 1, let path = first.configuration?.directoryPath else {
+            return [first]
+        }
+        var hubs = [first]
+        var seen: Set<String> = ["\(first.kafka.bootstrapServers.sorted()) \(first.topics.prefix)"]
+        for other in directory.hubs where other.id != first.hubID {
+            var settings: KafkaSettings
+            do {
+                settings = try RelaySetup.kafkaSettings(other.connection, configurationPath: path)
+            } catch {
+                throw CommandFailure.configuration("\(error)")
+            }
+            settings.connectTimeout = first.kafka.connectTimeout
+            let key = "\(settings.bootstrapServers.sorted()) \(other.connection.topicPrefix)"
+            guard seen.insert(key).inserted else { continue }
+            var hub = OperatorHub(kafka: settings, topics: TopicNames(prefix: other.connection.topicPrefix))
+            hub.hubID = other.id
+            hubs.append(hub)
+        }
+        return hubs
     }
 }

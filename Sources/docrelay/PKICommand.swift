@@ -34,6 +34,9 @@ struct PKIInitCommand: ParsableCommand {
     @Option(help: "Kafka bootstrap servers written for every hub.")
     var bootstrapServers: String = "127.0.0.1:9092"
 
+    @Option(help: ArgumentHelp("A hub on a cluster of its own: id=host:port[,host:port]. Repeatable.", valueName: "id=bootstrap"))
+    var hubBootstrap: [String] = []
+
     @Option(help: "Key type: ec (P-256) or rsa (2048).")
     var keyType: String = "ec"
 
@@ -45,7 +48,17 @@ struct PKIInitCommand: ParsableCommand {
         let hubs = hub.isEmpty ? DevelopmentTopology.sampleHubs : try hub.map(DevelopmentTopology.parseHub)
         let agencies = agency.isEmpty ? DevelopmentTopology.sampleAgencies : try agency.map(DevelopmentTopology.parseAgency)
         let folder = URL(fileURLWithPath: out)
-        try DevelopmentTopology.write(hubs: hubs, agencies: agencies, into: folder, bootstrap: bootstrapServers, kind: kind, days: days)
+        var perHub: [String: String] = [:]
+        for entry in hubBootstrap {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, hubs.contains(where: { $0.id == parts[0] }), !parts[1].isEmpty else {
+                throw CommandFailure.configuration(
+                    "option --hub-bootstrap '\(entry)': expected id=host:port with the id of a hub (\(hubs.map(\.id).joined(separator: ", ")))")
+            }
+            perHub[parts[0]] = parts[1]
+        }
+        try DevelopmentTopology.write(
+            hubs: hubs, agencies: agencies, into: folder, bootstrap: bootstrapServers, hubBootstrap: perHub, kind: kind, days: days)
         print("Wrote \(folder.path): ca.pem, \(hubs.count) hub and \(agencies.count) agency certificates, directory.yaml")
     }
 }

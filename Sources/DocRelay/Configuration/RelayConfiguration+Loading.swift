@@ -44,7 +44,8 @@ extension RelayConfiguration {
 
         let retryNode = try top.node("retry", required: nil)
         let retry = try YAMLMapping(retryNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "retry", keyPrefix: "retry.",
-                                    known: ["tiers", "max-age", "attempt-timeout"], what: "a mapping with tiers, max-age, attempt-timeout")
+                                    known: ["tiers", "max-age", "attempt-timeout", "neighbour-hold-down"],
+                                    what: "a mapping with tiers, max-age, attempt-timeout, neighbour-hold-down")
         var tiers = RetryTier.defaults
         if let tierNodes = try retry.list("tiers", required: nil, what: "a list of delays such as [5s, 1m, 10m, 1h]") {
             tiers = try tierNodes.map { node throws(ConfigurationError) in
@@ -60,11 +61,13 @@ extension RelayConfiguration {
         }
         let maxAge = try ConfigurationFields.duration(retry, "max-age", default: .seconds(86_400), range: .seconds(1)...(.seconds(365 * 86_400)))
         let attemptTimeout = try ConfigurationFields.duration(retry, "attempt-timeout", default: .seconds(30), range: .seconds(1)...(.seconds(600)))
+        let holdDown = try ConfigurationFields.duration(retry, "neighbour-hold-down", default: .seconds(5), range: .milliseconds(100)...(.seconds(600)))
 
         let limitsNode = try top.node("limits", required: nil)
         let limits = try YAMLMapping(limitsNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "limits", keyPrefix: "limits.",
-                                     known: ["max-value-bytes"], what: "a mapping with max-value-bytes")
+                                     known: ["max-value-bytes", "max-hops"], what: "a mapping with max-value-bytes, max-hops")
         let maxValueBytes = try ConfigurationFields.integer(limits, "max-value-bytes", default: 1_048_576, range: 1024...(64 * 1_048_576))
+        let maxHops = try ConfigurationFields.integer(limits, "max-hops", default: 16, range: 2...64)
 
         var admin: AdminAddress?
         if let adminNode = try top.node("admin", required: nil) {
@@ -81,6 +84,7 @@ extension RelayConfiguration {
             intermediateFiles: trust.intermediates, crlFiles: trust.crls, certificateFile: identity.certificate,
             keyFile: identity.key, kafka: kafka,
             consumerGroup: group, sessionTimeout: sessionTimeout, workers: workers, retryTiers: tiers, maxAge: maxAge,
-            attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, adminListen: admin)
+            attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, maxHops: maxHops, neighbourHoldDown: holdDown,
+            adminListen: admin)
     }
 }

@@ -28,8 +28,10 @@ import Foundation
 ///   tiers: [5s, 1m, 10m, 1h]         # default, the contract's
 ///   max-age: 24h                     # after it, a record is dead-lettered (exhausted); default 24h
 ///   attempt-timeout: 30s             # how long one write may take before it counts as failed
+///   neighbour-hold-down: 5s          # a neighbour hub whose write failed is left alone this long
 /// limits:
 ///   max-value-bytes: 1048576         # default 1 MiB
+///   max-hops: 16                     # a record that passed this many hubs is a loop: dead-lettered
 /// admin:
 ///   listen: 127.0.0.1:9480           # /metrics and /healthz; omit to disable
 /// ```
@@ -53,6 +55,10 @@ public struct RelayConfiguration: Sendable, Hashable {
     public var maxAge: Duration
     public var attemptTimeout: Duration
     public var maxValueBytes: Int
+    /// A record that has passed this many hubs is dead-lettered.
+    public var maxHops: Int
+    /// How long a neighbour hub whose write failed is left alone before the next try.
+    public var neighbourHoldDown: Duration
     /// `host:port` of the admin HTTP server, or nil for none.
     public var adminListen: AdminAddress?
 

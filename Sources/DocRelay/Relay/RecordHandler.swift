@@ -21,6 +21,10 @@ struct RecordHandler: Sendable {
     let signatures: FastCMSVerifier
     let writer: DurableWriter
     let acks: AckFactory
+    /// The neighbour hubs records are forwarded to (none with a single hub).
+    let neighbours: NeighbourLinks?
+    /// A record that has passed this many hubs is dead-lettered (a loop the path check missed).
+    let maxHops: Int
     let metrics: RelayMetrics
     let logger: Logger
 
@@ -41,8 +45,25 @@ struct RecordHandler: Sendable {
                 try await deadLetter(record, rejection: rejection, now: now)
                 return
             }
+            if let loop = loopReason(document.envelope.relay.hops) {
+                let authentic = signed.hubSender == nil ? document.sender?.code : nil
+                try await deadLetter(record, rejection: Rejection(.malformed, loop, authenticSender: authentic), now: now)
+                return
+            }
             try await dispatch(record, document: document, now: now)
         }
+    }
+
+    /// Why a record's path is a loop: it passed this hub before, or too many hubs.
+    private func loopReason(_ hops: [String]) -> String? {
+        let path = hops.map { String($0.split(separator: "/", maxSplits: 1).first ?? "") }
+        if path.contains(hubID) {
+            return "loop: it passed hub \(hubID) before (dr-hop: \(path.joined(separator: " → ")))"
+        }
+        if path.count >= maxHops {
+            return "loop: \(path.count) hops, the limit is \(maxHops) (dr-hop: \(path.joined(separator: " → ")))"
+        }
+        return nil
     }
 
     // MARK: Delivery
@@ -65,15 +86,11 @@ struct RecordHandler: Sendable {
             writes.append(eventRecord(.accepted, for: signed, record: record, now: now))
         }
 
-        // Each recipient: into its inbox when it lives here; elsewhere is for another hub.
-        let directory = self.directory.current
-        var local: [String] = []
-        var remote: [(String, String)] = []
-        for code in recipients {
-            let home = directory.agency(named: code).flatMap { directory.homeHub(of: $0.code) }
-            if let home, home.id != hubID { remote.append((code, home.id)) } else { local.append(code) }
-        }
+        // Each recipient: into its inbox when it lives here, else to the next hub on its way.
+        let route = Self.route(recipients, from: hubID, in: self.directory.current, neighbours: neighbours)
+        let local = route.local
         let deliveryHeaders = forwardedHeaders(record.headers, now: now)
+        async let forwarding = forward(record, signed: signed, to: route.forward, headers: deliveryHeaders)
         let results = try await withThrowingTaskGroup(of: (String, Result<KafkaDeliveryReport, KafkaError>).self) { group in
             for code in local {
                 let delivery = KafkaProducerRecord(
@@ -86,8 +103,18 @@ struct RecordHandler: Sendable {
         }
 
         var delivered: [String] = []
-        var failed: [(code: String, reason: String)] = remote.map {
-            ($0.0, "\($0.0)'s home hub is \($0.1): forwarding between hubs is not built yet (issue #6)")
+        var failed: [(code: String, reason: String)] = []
+        for (next, codes, result) in await forwarding {
+            switch result {
+            case .success(let report):
+                var forwarded = event(.forwarded, for: signed, record: record, now: now)
+                forwarded.to = codes
+                forwarded.target = "\(next):\(report.topic)/\(report.partition)/\(report.offset)"
+                writes.append(encoded(forwarded))
+                metrics.recordOutcome(.forwarded)
+            case .failure(let failure):
+                failed += codes.map { ($0, failure.reason) }
+            }
         }
         for code in local {
             switch results[code] {
@@ -109,10 +136,16 @@ struct RecordHandler: Sendable {
         let positive = delivered.compactMap { ack(for: signed, recipient: $0, outcome: .delivered, reason: nil, now: now) }
         var negative: [(record: KafkaProducerRecord, ref: String, recipient: String, sender: String)] = []
         if !failed.isEmpty {
-            let (more, acks) = retryOrDeadLetter(
-                record, signed: signed, attempt: attempt, failed: failed, remote: !remote.isEmpty, now: now)
+            let (more, acks) = retryOrDeadLetter(record, signed: signed, attempt: attempt, failed: failed, remote: false, now: now)
             writes += more
             negative = acks
+        }
+        if !route.unroutable.isEmpty {
+            // No hub of the directory leads to them: no retry can help.
+            let (more, acks) = retryOrDeadLetter(
+                record, signed: signed, attempt: attempt, failed: route.unroutable, remote: true, now: now)
+            writes += more
+            negative += acks
         }
         // What an ack reports is durable before it goes: the deliveries already are, so their
         // acks go with the events; a negative ack waits for its dead letter.
@@ -127,11 +160,11 @@ struct RecordHandler: Sendable {
     /// hub, which the directory binds). Returns the events and retry records to write.
     private func send(_ acks: [(record: KafkaProducerRecord, ref: String, recipient: String, sender: String)], now: Date) async throws -> [KafkaProducerRecord] {
         guard !acks.isEmpty else { return [] }
-        let outcomes = try await withThrowingTaskGroup(of: (Int, Result<KafkaDeliveryReport, KafkaError>).self) { group in
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Result<KafkaDeliveryReport, ForwardFailure>).self) { group in
             for (index, ack) in acks.enumerated() {
-                group.addTask { (index, try await writer.attempt(ack.record)) }
+                group.addTask { (index, try await deliverAck(ack.record, to: ack.sender, now: now)) }
             }
-            var outcomes: [Int: Result<KafkaDeliveryReport, KafkaError>] = [:]
+            var outcomes: [Int: Result<KafkaDeliveryReport, ForwardFailure>] = [:]
             for try await (index, outcome) in group { outcomes[index] = outcome }
             return outcomes
         }
@@ -151,7 +184,7 @@ struct RecordHandler: Sendable {
                 headers.append(KafkaHeader(name: HeaderName.attempt, string: "1"))
                 headers.append(KafkaHeader(name: HeaderName.notBefore, string: RFC3339.format(due, fractionalDigits: 3)))
                 headers.append(KafkaHeader(name: HeaderName.pendingTo, string: ack.sender))
-                headers.append(KafkaHeader(name: HeaderName.error, string: "\(ack.record.topic): \(error)"))
+                headers.append(KafkaHeader(name: HeaderName.error, string: "\(error)"))
                 writes.append(KafkaProducerRecord(topic: topics.retry(tier), key: ack.record.key, value: ack.record.value, headers: headers))
                 acked.event = .retried
                 metrics.recordOutcome(.retried)
@@ -166,12 +199,27 @@ struct RecordHandler: Sendable {
         return writes
     }
 
+    /// An ack into its sender's inbox here, or to the next hub on the way to the sender's home
+    /// (with this hub's hop, so that its path is checked and traced like any record's).
+    private func deliverAck(_ ack: KafkaProducerRecord, to sender: String, now: Date) async throws -> Result<KafkaDeliveryReport, ForwardFailure> {
+        let route = Self.route([sender], from: hubID, in: directory.current, neighbours: neighbours)
+        if let (next, _) = route.forward.first, let neighbours {
+            var forwarded = ack
+            forwarded.headers.append(KafkaHeader(name: HeaderName.hop, string: "\(hubID)/\(instance)/\(RFC3339.format(now, fractionalDigits: 3))"))
+            return await neighbours.forward(forwarded, to: next)
+        }
+        if let unroutable = route.unroutable.first {
+            return .failure(ForwardFailure(hub: hubID, reason: unroutable.reason))
+        }
+        return try await writer.attempt(ack).mapError { ForwardFailure(hub: hubID, reason: "\(ack.topic): \($0)") }
+    }
+
     static func seconds(_ duration: Duration) -> TimeInterval {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// A passing failure goes to the next tier; after the last tier, or past the maximum age,
-    /// or for a recipient no retry can serve (another hub, for now), the dead-letter topic.
+    /// or for a recipient no retry can serve (no hub leads to it), the dead-letter topic.
     private func retryOrDeadLetter(
         _ record: KafkaRecord, signed: SignedHeaders, attempt: Int, failed: [(code: String, reason: String)],
         remote: Bool, now: Date
@@ -230,6 +278,49 @@ struct RecordHandler: Sendable {
             "Dead-lettered",
             metadata: [LogKey.documentID: "\(signed.id)", LogKey.errorClass: "\(errorClass)", LogKey.error: "\(why)"])
         return (writes, negative)
+    }
+
+    // MARK: Routing
+
+    /// Where each recipient goes from `hubID`: its inbox here, the next hub on the tree's path
+    /// to its home hub, or nowhere (no such hub, or no link to the next one).
+    static func route(
+        _ recipients: [String], from hubID: String, in directory: Directory, neighbours: NeighbourLinks?
+    ) -> (local: [String], forward: [(hub: String, codes: [String])], unroutable: [(code: String, reason: String)]) {
+        var local: [String] = []
+        var forward: [String: [String]] = [:]
+        var unroutable: [(code: String, reason: String)] = []
+        guard let here = directory.hub(id: hubID) else { return (recipients, [], []) }
+        for code in recipients {
+            guard let home = directory.agency(named: code).flatMap({ directory.homeHub(of: $0.code) }), home.id != hubID else {
+                local.append(code)
+                continue
+            }
+            guard let next = directory.nextHub(from: here, toward: home), neighbours?.link(to: next.id) != nil else {
+                unroutable.append((code, "\(code)'s home hub is \(home.id), and no neighbour of hub \(hubID) leads there"))
+                continue
+            }
+            forward[next.id, default: []].append(code)
+        }
+        return (local, forward.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, unroutable)
+    }
+
+    /// Writes the record to each next hub, with the recipients it is to serve in `dr-pending-to`.
+    private func forward(
+        _ record: KafkaRecord, signed: SignedHeaders, to routes: [(hub: String, codes: [String])], headers: [KafkaHeader]
+    ) async -> [(hub: String, codes: [String], result: Result<KafkaDeliveryReport, ForwardFailure>)] {
+        guard let neighbours, !routes.isEmpty else { return [] }
+        return await withTaskGroup(of: (String, [String], Result<KafkaDeliveryReport, ForwardFailure>).self) { group in
+            for route in routes {
+                let forwarded = KafkaProducerRecord(
+                    topic: "", key: Array(signed.id.utf8), value: record.value,
+                    headers: headers + [KafkaHeader(name: HeaderName.pendingTo, string: route.codes.joined(separator: ","))])
+                group.addTask { (route.hub, route.codes, await neighbours.forward(forwarded, to: route.hub)) }
+            }
+            var results: [(hub: String, codes: [String], result: Result<KafkaDeliveryReport, ForwardFailure>)] = []
+            for await result in group { results.append(result) }
+            return results
+        }
     }
 
     // MARK: Refusals

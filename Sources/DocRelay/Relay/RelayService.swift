@@ -38,8 +38,8 @@ public struct RelayService: Service {
             maxAge: configuration.maxAge, limits: EnvelopeLimits(maxValueBytes: configuration.maxValueBytes),
             directory: setup.directory, trust: setup.trust, signatures: FastCMSVerifier(),
             writer: DurableWriter(producer: clients.producer, logger: logger),
-            acks: try AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics), metrics: metrics,
-            logger: logger)
+            acks: try AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics),
+            neighbours: clients.neighbours, maxHops: configuration.maxHops, metrics: metrics, logger: logger)
         logger.notice(
             "Relay started",
             metadata: [
@@ -133,17 +133,34 @@ struct RelayClients: Sendable {
     let producer: KafkaProducer
     let main: KafkaConsumer
     let retry: KafkaConsumer
+    /// Producers to the neighbour hubs (nil with a single hub).
+    let neighbours: NeighbourLinks?
+
+    /// The relay's producer settings for a cluster: one attempt lasts `attempt-timeout`.
+    static func producerSettings(_ kafka: KafkaSettings, configuration: RelayConfiguration) -> KafkaProducerSettings {
+        var settings = KafkaProducerSettings(connection: kafka)
+        settings.deliveryTimeout = configuration.attemptTimeout
+        settings.maxRecordBytes = max(configuration.maxValueBytes + 65_536, 1_048_576)
+        // A recipient's inbox that does not exist fails within one attempt, then goes through the tiers.
+        settings.connection.properties["topic.metadata.propagation.max.ms"] =
+            settings.connection.properties["topic.metadata.propagation.max.ms"]
+            ?? String(min(configuration.attemptTimeout.components.seconds * 1000, 30_000))
+        return settings
+    }
 
     static func connect(setup: RelaySetup, logger: Logger) async throws -> RelayClients {
         let configuration = setup.configuration
-        var producerSettings = KafkaProducerSettings(connection: setup.kafka)
-        producerSettings.deliveryTimeout = configuration.attemptTimeout
-        producerSettings.maxRecordBytes = max(configuration.maxValueBytes + 65_536, 1_048_576)
-        // A recipient's inbox that does not exist fails within one attempt, then goes through the tiers.
-        producerSettings.connection.properties["topic.metadata.propagation.max.ms"] =
-            producerSettings.connection.properties["topic.metadata.propagation.max.ms"]
-            ?? String(min(configuration.attemptTimeout.components.seconds * 1000, 30_000))
-        let producer = try await KafkaProducer.connect(settings: producerSettings, logger: logger)
+        let producer = try await KafkaProducer.connect(settings: producerSettings(setup.kafka, configuration: configuration), logger: logger)
+        var neighbours: NeighbourLinks?
+        if setup.directory.current.hubs.count > 1 {
+            neighbours = try NeighbourLinks.make(
+                hub: setup.hub, directory: setup.directory.current, ownConnection: setup.connection, ownProducer: producer,
+                settings: { hub in
+                    guard let kafka = setup.neighbourKafka[hub.id] else { throw ConfigurationError(path: configuration.path, expected: "a connection for hub \(hub.id)") }
+                    return producerSettings(kafka, configuration: configuration)
+                },
+                holdDown: configuration.neighbourHoldDown, logger: logger)
+        }
 
         var mainSettings = KafkaConsumerSettings(connection: setup.kafka, groupID: configuration.consumerGroup)
         mainSettings.sessionTimeout = configuration.sessionTimeout
@@ -157,7 +174,7 @@ struct RelayClients: Sendable {
         retrySettings.maxBufferedRecords = 100
         let retry = try KafkaConsumer(settings: retrySettings, logger: logger)
         try retry.subscribe(topics: configuration.retryTiers.map(setup.topics.retry))
-        return RelayClients(producer: producer, main: main, retry: retry)
+        return RelayClients(producer: producer, main: main, retry: retry, neighbours: neighbours)
     }
 
     /// Stops taking records, waits for those in processing, commits, then flushes the producer.
@@ -165,6 +182,7 @@ struct RelayClients: Sendable {
         async let mainClosed: Void = main.close()
         async let retryClosed: Void = retry.close()
         _ = await (mainClosed, retryClosed)
+        await neighbours?.close()
         await producer.close()
     }
 }

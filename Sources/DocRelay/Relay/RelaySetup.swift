@@ -14,6 +14,10 @@ public struct RelaySetup: Sendable {
     /// The hub's certificate and key: acks are signed with it.
     public let identity: SigningIdentity
     public let kafka: KafkaSettings
+    /// This hub's connection, as the configuration or the directory gives it.
+    public let connection: HubConnection
+    /// The Kafka settings of each neighbour hub (parent and children), from the directory.
+    public let neighbourKafka: [String: KafkaSettings]
     public let topics: TopicNames
 
     public static func resolve(_ configuration: RelayConfiguration) throws(ConfigurationError) -> RelaySetup {
@@ -36,9 +40,14 @@ public struct RelaySetup: Sendable {
             certificate: configuration.certificateFile, key: configuration.keyFile, configurationPath: path, owner: "the hub's")
         let connection = configuration.kafka ?? hub.connection
         let kafka = try Self.kafkaSettings(connection, configurationPath: configuration.kafka == nil ? configuration.directoryPath : path)
+        var neighbourKafka: [String: KafkaSettings] = [:]
+        let directory = store.current
+        for neighbour in directory.children(of: hub) + (hub.parentID.flatMap(directory.hub(id:)).map { [$0] } ?? []) {
+            neighbourKafka[neighbour.id] = try Self.kafkaSettings(neighbour.connection, configurationPath: configuration.directoryPath)
+        }
         return RelaySetup(
             configuration: configuration, directory: store, hub: hub, trust: trust, identity: identity, kafka: kafka,
-            topics: TopicNames(prefix: connection.topicPrefix))
+            connection: connection, neighbourKafka: neighbourKafka, topics: TopicNames(prefix: connection.topicPrefix))
     }
 
     /// The trust store of a configuration's `trust:` files.
