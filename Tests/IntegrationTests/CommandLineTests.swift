@@ -4,7 +4,7 @@ import Testing
 
 @Suite("docrelay's command line: exit codes and messages")
 struct CommandLineTests {
-    @Test("`docrelay demo` tells the whole story on an embedded Kafka: delivered and acked, refused, retried and dead-lettered, replayed, traced")
+    @Test("`docrelay demo` tells the whole story on an embedded Kafka: delivered and acked, refused, retried and dead-lettered, replayed, traced; then across three hubs")
     func demo() async throws {
         let result = try await runDocRelay(["demo"], upTo: .seconds(150))
         #expect(result.exitCode == 0, "\(result.standardError)")
@@ -17,6 +17,15 @@ struct CommandLineTests {
         #expect(output.contains("↺ replayed into docrelay.retry.1s"))
         #expect(output.contains("✓ delivered into docrelay.in.000.07.12.H58, once"))
         #expect(output.contains("national/demo  accepted"))
+        // Across levels, three hubs on three clusters.
+        #expect(output.contains("✓ delivered into docrelay.in.000.00.32.H53 on hub h53, by way of h58 → national → h53"))
+        #expect(output.contains("✓ delivered into docrelay.in.000.00.00.G17 on hub national, by way of h58 → national"))
+        #expect(output.contains("✓ ack back to the commune on h58: delivered to 000.00.32.H53, signed by hub:h53"))
+        #expect(output.contains("✓ ack back to the commune on h58: delivered to 000.00.00.G17, signed by hub:national"))
+        #expect(output.contains("✓ status 03 (accepted and registered) from 000.00.32.H53"))
+        for hop in ["h58/demo  forwarded", "national/demo  forwarded", "h53/demo  delivered"] {
+            #expect(output.contains(hop), "\(hop)")
+        }
         #expect(output.contains("Demo complete."))
         #expect(result.standardError.isEmpty, "nothing logged at the default level: \(result.standardError)")
     }

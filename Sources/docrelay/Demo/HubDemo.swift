@@ -132,14 +132,6 @@ struct HubDemo {
         _ = try? await running.value
         await producer.close()
         await reader.close()
-        print("""
-
-            Demo complete. What it ran is what `docrelay relay --config hub.yaml` runs; its files are in \
-            \(folder.path)\(cluster == nil ? "" : " (removed at exit unless --keep DIR)").
-            To look at a hub yourself: `docrelay broker --provision DIR/directory.yaml` for Kafka, \
-            `docrelay relay --config DIR/hub.yaml`, `docrelay send`, then `docrelay dlq list`, \
-            `docrelay trace <id>`, or kcat -b <bootstrap> -C -t docrelay.events -e.
-            """)
     }
 
     /// Creates the topics not there yet: directly in the embedded cluster, else with CreateTopics.
