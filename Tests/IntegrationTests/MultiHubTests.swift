@@ -3,6 +3,7 @@ import DocRelayCore
 import DocRelayKafka
 import DocRelayTestSupport
 import Foundation
+import DocRelaySigning
 import Testing
 
 /// Hubs in a tree, each on its own cluster: national, Tiền Giang (h58), Tây Ninh (h53).
@@ -167,5 +168,73 @@ struct MultiHubTests {
         #expect(refused.exitCode == 2)
         #expect(refused.standardError.contains("directory.yaml"), "\(refused.standardError)")
         #expect(refused.standardError.lowercased().contains("cycle") || refused.standardError.lowercased().contains("circle"), "\(refused.standardError)")
+    }
+
+    @Test("Two hubs sharing one cluster, each with its own topic prefix: documents and acks cross between them")
+    func sharedClusterByPrefix() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-prefix-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pki = try await runDocRelay([
+            "pki", "init", "--out", folder.path, "--hub", "national", "--hub", "h58:national", "--bootstrap-servers",
+            cluster.bootstrapServers, "--agency", "\(Self.office)@national", "--agency", "\(Self.commune58)@h58",
+        ])
+        try #require(pki.exitCode == 0, "\(pki.standardError)")
+        // h58's topics live under the prefix `tg` in the same cluster.
+        let directoryURL = folder.appendingPathComponent("directory.yaml")
+        var lines = try String(contentsOf: directoryURL, encoding: .utf8).components(separatedBy: "\n")
+        let h58 = try #require(lines.firstIndex(of: "  - id: \"h58\""))
+        let bootstrap = try #require(lines[h58...].firstIndex { $0.hasPrefix("      bootstrap:") })
+        lines.insert("      topic-prefix: \"tg\"", at: bootstrap + 1)
+        try Data(lines.joined(separator: "\n").utf8).write(to: directoryURL)
+        let prefixes = ["national": TopicNames(prefix: "docrelay"), "h58": TopicNames(prefix: "tg")]
+        var relays: [ChildProcess] = []
+        for (hub, names) in prefixes {
+            let codes = hub == "national" ? [Self.office] : [Self.commune58]
+            for code in codes {
+                try cluster.createTopic(names.out(code), partitions: 2)
+                try cluster.createTopic(names.inbox(code), partitions: 2)
+            }
+            for topic in [names.hub(hub), "\(names.prefix).retry.1s", names.deadLetters, names.events] {
+                try cluster.createTopic(topic, partitions: 2)
+            }
+            let config = folder.appendingPathComponent("\(hub).yaml")
+            try Data("""
+                hub: \(hub)
+                directory: directory.yaml
+                trust: { anchors: [ca.pem] }
+                identity: { certificate: hubs/\(hub).pem, key: hubs/\(hub).key }
+                consumer: { session-timeout: 6s }
+                retry: { tiers: [1s], attempt-timeout: 3s }
+                """.utf8).write(to: config)
+            relays.append(try ChildProcess(DocRelayBinary.path, ["relay", "--config", config.path, "--log-level", "warning"]))
+        }
+        defer { for relay in relays { relay.signal(SIGKILL) } }
+        let value = Array("Xã gửi Văn phòng Chính phủ qua hai tiền tố".utf8)
+        let identity = try SigningIdentity.load(
+            certificateFile: folder.appendingPathComponent("agencies/\(Self.commune58).pem").path,
+            keyFile: folder.appendingPathComponent("agencies/\(Self.commune58).key").path)
+        let signed = try DocumentSigner.sign(
+            value, draft: DocumentDraft(id: "tien-to", from: Self.commune58, to: [Self.office], contentType: "text/plain"),
+            identity: identity)
+        let producer = try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
+        _ = try await producer.send(KafkaProducerRecord(
+            topic: prefixes["h58"]!.out(Self.commune58), key: Array("tien-to".utf8), value: value,
+            headers: signed.headers.map { KafkaHeader(name: $0.name, value: $0.value) }))
+        await producer.close()
+
+        func read(_ topic: String) async throws -> [KafkaRecord] {
+            let consumer = try KafkaConsumer(settings: .test(cluster, group: uniqueName("prefix-reader")), logger: testLogger)
+            try consumer.subscribe(topics: [topic])
+            let records = try await consumer.take(1, within: .seconds(90))
+            await consumer.close()
+            return records
+        }
+        let delivered = try await read(prefixes["national"]!.inbox(Self.office))
+        #expect(delivered.first?.value == value)
+        #expect(delivered.first?.header(HeaderName.id) == "tien-to")
+        let acks = try await read(prefixes["h58"]!.inbox(Self.commune58)).compactMap { AckMessage.decode($0.value) }
+        #expect(acks.map(\.outcome) == [.delivered])
+        #expect(acks.first?.hub == "national")
     }
 }
