@@ -221,7 +221,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DocRelayAgentTests",
-            dependencies: ["DocRelayAgent", "DocRelayCore", "DocRelayTestSupport"],
+            dependencies: ["DocRelayAgent", "DocRelay", "DocRelayCore", "DocRelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

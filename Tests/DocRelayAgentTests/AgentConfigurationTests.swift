@@ -1,4 +1,5 @@
 @testable import DocRelayAgent
+import DocRelay
 import DocRelayCore
 import Foundation
 import Testing

@@ -211,9 +211,7 @@ struct MultiHubTests {
         }
         defer { for relay in relays { relay.signal(SIGKILL) } }
         let value = Array("Xã gửi Văn phòng Chính phủ qua hai tiền tố".utf8)
-        let identity = try SigningIdentity.load(
-            certificateFile: folder.appendingPathComponent("agencies/\(Self.commune58).pem").path,
-            keyFile: folder.appendingPathComponent("agencies/\(Self.commune58).key").path)
+        let identity = try agencyIdentity(Self.commune58, pki: folder)
         let signed = try DocumentSigner.sign(
             value, draft: DocumentDraft(id: "tien-to", from: Self.commune58, to: [Self.office], contentType: "text/plain"),
             identity: identity)

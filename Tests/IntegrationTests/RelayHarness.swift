@@ -84,9 +84,7 @@ final class RelayHarness: @unchecked Sendable {
 
     func identity(_ code: String) throws -> SigningIdentity {
         if let known = identities[code] { return known }
-        let identity = try SigningIdentity.load(
-            certificateFile: folder.appendingPathComponent("agencies/\(code).pem").path,
-            keyFile: folder.appendingPathComponent("agencies/\(code).key").path)
+        let identity = try agencyIdentity(code, pki: folder)
         identities[code] = identity
         return identity
     }

@@ -78,9 +78,7 @@ final class TreeHarness: @unchecked Sendable {
 
     func identity(_ code: String) throws -> SigningIdentity {
         if let known = identities[code] { return known }
-        let identity = try SigningIdentity.load(
-            certificateFile: folder.appendingPathComponent("agencies/\(code).pem").path,
-            keyFile: folder.appendingPathComponent("agencies/\(code).key").path)
+        let identity = try agencyIdentity(code, pki: folder)
         identities[code] = identity
         return identity
     }
@@ -120,4 +118,11 @@ final class TreeHarness: @unchecked Sendable {
         for relay in relays.values { relay.signal(SIGKILL) }
         try? FileManager.default.removeItem(at: folder)
     }
+}
+
+/// An agency's certificate and key as `docrelay pki init` wrote them into `pki`.
+func agencyIdentity(_ code: String, pki folder: URL) throws -> SigningIdentity {
+    try SigningIdentity.load(
+        certificateFile: folder.appendingPathComponent("agencies/\(code).pem").path,
+        keyFile: folder.appendingPathComponent("agencies/\(code).key").path)
 }

@@ -5,6 +5,29 @@ public import Yams
 /// Typed fields of DocRelay's configuration files (a relay's `hub.yaml`, an agent's
 /// `agency.yaml`): each error names the file, line, key and what was expected.
 public enum ConfigurationFields {
+    /// The root mapping of the configuration file at `path`, its keys among `known`; `what`
+    /// names the kind of file ("a relay configuration").
+    public static func readTop(
+        _ path: String, known: [String], what: String
+    ) throws(ConfigurationError) -> YAMLMapping {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(path: path, expected: "a readable \(what) file (\(error.localizedDescription))")
+        }
+        return try top(text, path: path, known: known, what: what)
+    }
+
+    /// The root mapping of `yaml`, its keys among `known`.
+    public static func top(_ yaml: String, path: String, known: [String], what: String) throws(ConfigurationError) -> YAMLMapping {
+        guard let document = try YAMLMapping.document(yaml, path: path) else {
+            throw ConfigurationError(path: path, expected: "\(what) (\(known.joined(separator: ", "))), not an empty file")
+        }
+        return try YAMLMapping(document, path: path, entry: nil, key: nil, known: known,
+                               what: "a mapping with the keys \(known.joined(separator: ", "))")
+    }
+
     /// The PEM files of a `trust:` mapping (anchors required; intermediates and CRLs optional).
     public static func trust(
         _ top: YAMLMapping, path: String
@@ -64,12 +87,12 @@ public enum ConfigurationFields {
         return parsed
     }
 
-    public static func address(_ text: String, _ fields: YAMLMapping) throws(ConfigurationError) -> (host: String, port: Int) {
+    public static func address(_ text: String, _ fields: YAMLMapping) throws(ConfigurationError) -> ListenAddress {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
               (0...65_535).contains(port), colon != text.startIndex
         else {
             throw fields.error(try fields.node("listen", required: nil), key: "listen", "host:port such as 127.0.0.1:9480, not '\(text)'")
         }
-        return (String(text[..<colon]), port)
+        return ListenAddress(host: String(text[..<colon]), port: port)
     }
 }

@@ -7,21 +7,14 @@ extension RelayConfiguration {
 
     /// Reads and checks `hub.yaml`; errors name the file, line, key and what was expected.
     public static func load(contentsOf path: String) throws(ConfigurationError) -> RelayConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(path: path, expected: "a readable relay configuration file (\(error.localizedDescription))")
-        }
-        return try parse(text, path: path)
+        try read(ConfigurationFields.readTop(path, known: topKeys, what: "a relay configuration"), path: path)
     }
 
     public static func parse(_ yaml: String, path: String) throws(ConfigurationError) -> RelayConfiguration {
-        guard let document = try YAMLMapping.document(yaml, path: path) else {
-            throw ConfigurationError(path: path, expected: "a relay configuration (hub, directory, trust, identity, ...), not an empty file")
-        }
-        let top = try YAMLMapping(document, path: path, entry: nil, key: nil, known: topKeys,
-                                  what: "a mapping with the keys \(topKeys.joined(separator: ", "))")
+        try read(ConfigurationFields.top(yaml, path: path, known: topKeys, what: "a relay configuration"), path: path)
+    }
+
+    private static func read(_ top: YAMLMapping, path: String) throws(ConfigurationError) -> RelayConfiguration {
         let hubID = try top.requiredString("hub", required: "this hub's id in the directory", what: "a hub id")
         let instance = try top.string("instance", required: nil, what: "this relay instance's name")
             ?? ProcessInfo.processInfo.hostName
@@ -74,8 +67,7 @@ extension RelayConfiguration {
             let fields = try YAMLMapping(adminNode, path: path, entry: nil, key: "admin", keyPrefix: "admin.",
                                          known: ["listen"], what: "a mapping with listen")
             if let listen = try fields.string("listen", required: nil, what: "host:port") {
-                let address = try ConfigurationFields.address(listen, fields)
-                admin = AdminAddress(host: address.host, port: address.port)
+                admin = try ConfigurationFields.address(listen, fields)
             }
         }
 

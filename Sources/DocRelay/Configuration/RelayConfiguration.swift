@@ -63,15 +63,5 @@ public struct RelayConfiguration: Sendable, Hashable {
     public var adminListen: AdminAddress?
 
     /// Where the admin server listens.
-    public struct AdminAddress: Sendable, Hashable, CustomStringConvertible {
-        public var host: String
-        public var port: Int
-
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-
-        public var description: String { "\(host):\(port)" }
-    }
+    public typealias AdminAddress = ListenAddress
 }

@@ -8,21 +8,14 @@ extension AgentConfiguration {
 
     /// Reads and checks `agency.yaml`; errors name the file, line, key and what was expected.
     public static func load(contentsOf path: String) throws(ConfigurationError) -> AgentConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(path: path, expected: "a readable agent configuration file (\(error.localizedDescription))")
-        }
-        return try parse(text, path: path)
+        try read(ConfigurationFields.readTop(path, known: topKeys, what: "an agent configuration"), path: path)
     }
 
     public static func parse(_ yaml: String, path: String) throws(ConfigurationError) -> AgentConfiguration {
-        guard let document = try YAMLMapping.document(yaml, path: path) else {
-            throw ConfigurationError(path: path, expected: "an agent configuration (agency, directory, trust, identity, send, receive), not an empty file")
-        }
-        let top = try YAMLMapping(document, path: path, entry: nil, key: nil, known: topKeys,
-                                  what: "a mapping with the keys \(topKeys.joined(separator: ", "))")
+        try read(ConfigurationFields.top(yaml, path: path, known: topKeys, what: "an agent configuration"), path: path)
+    }
+
+    private static func read(_ top: YAMLMapping, path: String) throws(ConfigurationError) -> AgentConfiguration {
         let agency = try top.requiredString("agency", required: "this agency's code in the directory", what: "an agency code")
         let directory = try ConfigurationFields.file(top, "directory", required: "the path of the directory file", path: path)
         let trust = try ConfigurationFields.trust(top, path: path)
@@ -48,8 +41,7 @@ extension AgentConfiguration {
             let fields = try YAMLMapping(apiNode, path: path, entry: nil, key: "api", keyPrefix: "api.",
                                          known: ["listen"], what: "a mapping with listen")
             let listen = try fields.requiredString("listen", required: "host:port of the HTTP API", what: "host:port")
-            let address = try ConfigurationFields.address(listen, fields)
-            api = ListenAddress(host: address.host, port: address.port)
+            api = try ConfigurationFields.address(listen, fields)
         }
         return AgentConfiguration(
             path: path, agency: agency, directoryPath: directory, anchorFiles: trust.anchors,

@@ -1,3 +1,4 @@
+public import DocRelay
 public import DocRelayCore
 public import Foundation
 
@@ -77,18 +78,5 @@ public struct AgentConfiguration: Sendable, Hashable {
         public var firstRetry: Duration
         public var maxRetry: Duration
         public var giveUpAfter: Duration
-    }
-
-    /// A `host:port` to listen on.
-    public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
-        public var host: String
-        public var port: Int
-
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-
-        public var description: String { "\(host):\(port)" }
     }
 }
