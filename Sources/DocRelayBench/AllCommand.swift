@@ -1,14 +1,14 @@
 import ArgumentParser
 import Foundation
 
-/// `docrelay-bench all`: every combination (raw and layer × 1 KiB and 4 KiB) and the relay
-/// (`relay` at 4 KiB and 1 KiB), each run in a child process `repetitions` times, alternating
-/// raw and layer, then `verify` as many times; the medians go to a markdown report and to
-/// standard output.
+/// `docrelay-bench all`: every combination (raw and layer × 1 KiB and 4 KiB), the relay
+/// (`relay` at 4 KiB and 1 KiB) and the latency across four hubs (`hops`), each run in a child
+/// process `repetitions` times, alternating raw and layer, then `verify` as many times; the
+/// medians go to a markdown report and to standard output.
 struct AllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every pass-through combination, the relay and the verification benchmark; write the medians as markdown.")
+        abstract: "Run every pass-through combination, the relay, the four-hub latency and the verification benchmark; write the medians as markdown.")
 
     @Option(help: "Write the markdown report to this file (e.g. BENCHMARKS.md).")
     var output: String?
@@ -24,6 +24,7 @@ struct AllCommand: ParsableCommand {
         let loadAtStart = ProcessStats.loadAverage()
         var results: [BenchResult] = []
         var relays: [RelayResult] = []
+        var hops: [HopsResult] = []
         let total = repetitions * BenchWorkload.standard.count * Implementation.allCases.count
         for repetition in 0..<repetitions {
             for workload in BenchWorkload.standard {
@@ -50,6 +51,9 @@ struct AllCommand: ParsableCommand {
                         + "\(Int(result.latencyP50Milliseconds.rounded())) ms, p99 \(Int(result.latencyP99Milliseconds.rounded())) ms, "
                         + "\(result.peakRSSKiB) KiB peak RSS")
             }
+            let hopsResult: HopsResult = try ChildRun.run(["hops"])
+            hops.append(hopsResult)
+            Self.progress("[hops \(repetition + 1)/\(repetitions)] " + Self.summary(hopsResult))
         }
         var verifications: [VerifyResult] = []
         for repetition in 0..<repetitions {
@@ -64,6 +68,7 @@ struct AllCommand: ParsableCommand {
         var report = BenchReport(
             results: results, verifications: verifications, repetitions: repetitions, date: Date())
         report.relays = relays
+        report.hops = hops
         report.loadAverages = (loadAtStart, ProcessStats.loadAverage())
         print(report.tables)
         if let output {
@@ -74,6 +79,15 @@ struct AllCommand: ParsableCommand {
             }
             Self.progress("wrote \(output)")
         }
+    }
+
+    /// One line on a `hops` run: p50 / p99 until the inbox write for each path.
+    private static func summary(_ result: HopsResult) -> String {
+        func latency(_ path: PathLatency) -> String {
+            "\(path.hubs.count) hop\(path.hubs.count == 1 ? "" : "s") p50 \(Int(path.writeP50Milliseconds.rounded())) ms, "
+                + "p99 \(Int(path.writeP99Milliseconds.rounded())) ms"
+        }
+        return "\(latency(result.oneHop)); \(latency(result.fourHops)) (until the inbox write), \(result.peakRSSKiB) KiB peak RSS"
     }
 
     private static func progress(_ line: String) {

@@ -2,11 +2,13 @@ import Foundation
 
 /// The markdown report of `docrelay-bench all` (BENCHMARKS.md): how it was made, on what,
 /// per value size the median figures of `raw` and `layer` with their ratio, the relay against
-/// them (see `BenchReport+Relay.swift`), and the signature verification rates (see
+/// them (see `BenchReport+Relay.swift`), the latency across one hub and four (see
+/// `BenchReport+Hops.swift`), and the signature verification rates (see
 /// `BenchReport+Verification.swift`).
 struct BenchReport {
     let results: [BenchResult]
     var relays: [RelayResult] = []
+    var hops: [HopsResult] = []
     let verifications: [VerifyResult]
     let repetitions: Int
     let date: Date
@@ -19,7 +21,7 @@ struct BenchReport {
 
     var markdown: String {
         """
-        # DocRelay benchmarks: Kafka pass-through, the relay, signature verification
+        # DocRelay benchmarks: Kafka pass-through, the relay, across four hubs, signature verification
 
         Made with `make bench`, that is:
 
@@ -31,7 +33,7 @@ struct BenchReport {
         - Machine: \(ProcessStats.processorCount) cores (`nproc`), \(ProcessStats.machine) (`uname -m`), \
         librdkafka \(ProcessStats.librdkafkaVersion)
         - Each figure is the median of \(repetitions) run\(repetitions == 1 ? "" : "s"), each in a process of its own, \
-        raw and layer alternating, the relay runs between them.\
+        raw and layer alternating, the relay and four-hub runs between them.\
         \(loadAverages.map { "\n- Load average (1 min, `/proc/loadavg`): \($0.start) when the run began, \($0.end) when it ended; anything above 0 is other processes taking CPU from the measurements." } ?? "")
 
         `raw` is the baseline: later relay figures are given as ratios of it. Both implementations do the \
@@ -58,13 +60,14 @@ struct BenchReport {
 
         \(passThroughTables)
         \(relaySection)
+        \(hopsSection)
         \(verificationSection)
         """
     }
 
     /// One table per value size, then the verification table, as printed on standard output.
     var tables: String {
-        passThroughTables + "\n" + relayTable + "\n" + verificationTable
+        passThroughTables + "\n" + relayTable + "\n" + hopsTable + "\n" + verificationTable
     }
 
     private var passThroughTables: String {
