@@ -140,4 +140,34 @@ struct AgentBadInputTests {
         #expect(try await agentB.documentState("qd-7")?["state"] as? String == "delivered")
         _ = try await agentB.stop()
     }
+
+    @Test("A document the relay cannot deliver: A's state says failed at the recipient, with the relay's reason")
+    func failedAtRecipient() async throws {
+        let c = "000.00.00.G02"
+        let harness = try await RelayHarness(agencies: [Self.a, Self.b, c], withoutInbox: [c], tiers: ["1s", "2s"])
+        try harness.startRelay()
+        let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
+        let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
+        try await agentA.start()
+        try await agentB.start()
+        let (status, _) = try await agentA.request(
+            "POST", "/v1/documents", body: Array("Giấy mời".utf8), headers: [("dr-to", "\(Self.b),\(c)"), ("dr-id", "gm-42")])
+        #expect(status == 201)
+        try await harness.eventually("A knows the outcome for both recipients", within: .seconds(90)) {
+            let recipients = try await agentA.documentState("gm-42")?["recipients"] as? [[String: Any]] ?? []
+            return recipients.count == 2 && recipients.allSatisfy { $0["transport"] as? String != "pending" }
+        }
+        let state = try #require(try await agentA.documentState("gm-42"))
+        let recipients = try #require(state["recipients"] as? [[String: Any]])
+        let toC = try #require(recipients.first { $0["code"] as? String == c })
+        #expect(toC["transport"] as? String == "failed")
+        #expect((toC["reason"] as? String)?.hasPrefix("exhausted:") == true, "\(toC)")
+        #expect(toC["hub"] as? String == "national")
+        #expect(recipients.first { $0["code"] as? String == Self.b }?["transport"] as? String == "delivered")
+        let summary = try #require(state["summary"] as? String)
+        #expect(summary.contains("delivered to \(Self.b)"))
+        #expect(summary.contains("failed at \(c): exhausted:"), "\(summary)")
+        _ = try await agentA.stop()
+        _ = try await agentB.stop()
+    }
 }
