@@ -66,7 +66,8 @@ final class NeighbourLinks: Sendable {
     /// neighbour `hubID`: the broker's outcome, or a failure at once while the neighbour is held down.
     func forward(_ record: KafkaProducerRecord, to hubID: String) async -> Result<KafkaDeliveryReport, ForwardFailure> {
         guard let link = links[hubID] else {
-            return .failure(ForwardFailure(hub: hubID, reason: "\(hubID) is not a neighbour of this hub"))
+            return .failure(ForwardFailure(
+                hub: hubID, reason: "no link to hub \(hubID): not a neighbour when the relay started; restart it after a topology change"))
         }
         let now = ContinuousClock.now
         if let until = downUntil.withLock({ $0[hubID] }), until > now {

@@ -87,7 +87,7 @@ struct RecordHandler: Sendable {
         }
 
         // Each recipient: into its inbox when it lives here, else to the next hub on its way.
-        let route = Self.route(recipients, from: hubID, in: self.directory.current, neighbours: neighbours)
+        let route = Self.route(recipients, from: hubID, in: self.directory.current)
         let local = route.local
         let deliveryHeaders = forwardedHeaders(record.headers, now: now)
         async let forwarding = forward(record, signed: signed, to: route.forward, headers: deliveryHeaders)
@@ -202,8 +202,11 @@ struct RecordHandler: Sendable {
     /// An ack into its sender's inbox here, or to the next hub on the way to the sender's home
     /// (with this hub's hop, so that its path is checked and traced like any record's).
     private func deliverAck(_ ack: KafkaProducerRecord, to sender: String, now: Date) async throws -> Result<KafkaDeliveryReport, ForwardFailure> {
-        let route = Self.route([sender], from: hubID, in: directory.current, neighbours: neighbours)
-        if let (next, _) = route.forward.first, let neighbours {
+        let route = Self.route([sender], from: hubID, in: directory.current)
+        if let (next, _) = route.forward.first {
+            guard let neighbours else {
+                return .failure(ForwardFailure(hub: next, reason: "no link to hub \(next): the relay started with a single hub"))
+            }
             var forwarded = ack
             forwarded.headers.append(KafkaHeader(name: HeaderName.hop, string: "\(hubID)/\(instance)/\(RFC3339.format(now, fractionalDigits: 3))"))
             return await neighbours.forward(forwarded, to: next)
@@ -283,9 +286,9 @@ struct RecordHandler: Sendable {
     // MARK: Routing
 
     /// Where each recipient goes from `hubID`: its inbox here, the next hub on the tree's path
-    /// to its home hub, or nowhere (no such hub, or no link to the next one).
+    /// to its home hub, or nowhere (no path in the directory).
     static func route(
-        _ recipients: [String], from hubID: String, in directory: Directory, neighbours: NeighbourLinks?
+        _ recipients: [String], from hubID: String, in directory: Directory
     ) -> (local: [String], forward: [(hub: String, codes: [String])], unroutable: [(code: String, reason: String)]) {
         var local: [String] = []
         var forward: [String: [String]] = [:]
@@ -296,10 +299,12 @@ struct RecordHandler: Sendable {
                 local.append(code)
                 continue
             }
-            guard let next = directory.nextHub(from: here, toward: home), neighbours?.link(to: next.id) != nil else {
-                unroutable.append((code, "\(code)'s home hub is \(home.id), and no neighbour of hub \(hubID) leads there"))
+            guard let next = directory.nextHub(from: here, toward: home) else {
+                unroutable.append((code, "\(code)'s home hub is \(home.id), and no hub of the directory leads there from \(hubID)"))
                 continue
             }
+            // A next hub without a link (the directory reloaded with a new neighbour) fails as a
+            // passing failure: retried, and served once the relay restarts with the new tree.
             forward[next.id, default: []].append(code)
         }
         return (local, forward.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, unroutable)
@@ -309,7 +314,13 @@ struct RecordHandler: Sendable {
     private func forward(
         _ record: KafkaRecord, signed: SignedHeaders, to routes: [(hub: String, codes: [String])], headers: [KafkaHeader]
     ) async -> [(hub: String, codes: [String], result: Result<KafkaDeliveryReport, ForwardFailure>)] {
-        guard let neighbours, !routes.isEmpty else { return [] }
+        guard !routes.isEmpty else { return [] }
+        guard let neighbours else {
+            return routes.map {
+                ($0.hub, $0.codes, .failure(ForwardFailure(
+                    hub: $0.hub, reason: "no link to hub \($0.hub): the relay started with a single hub; restart it after a topology change")))
+            }
+        }
         return await withTaskGroup(of: (String, [String], Result<KafkaDeliveryReport, ForwardFailure>).self) { group in
             for route in routes {
                 let forwarded = KafkaProducerRecord(

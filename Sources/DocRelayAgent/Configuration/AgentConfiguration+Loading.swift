@@ -79,7 +79,7 @@ extension AgentConfiguration {
         }
         return Receiving(
             inbox: inbox, webhook: webhook, sendsReceivedStatus: sendsStatus,
-            group: try fields.string("group", required: nil, what: "a consumer group id") ?? "docrelay-agent-\(agency)")
+            group: try fields.string("group", required: nil, what: "a consumer group id") ?? AccessPlan.agentGroup(agency))
     }
 
     private static func webhook(_ node: Node, path: String) throws(ConfigurationError) -> Webhook {
