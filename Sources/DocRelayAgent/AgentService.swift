@@ -41,7 +41,7 @@ public struct AgentService: Service {
             try spool.createFolders()
             spoolSender = SpoolSender(
                 spool: spool, outbox: outbox, store: store, scanInterval: send.scanInterval, concurrency: send.concurrency,
-                logger: logger)
+                maxValueBytes: EnvelopeLimits().maxValueBytes, logger: logger)
         }
         var receiver: (DocumentReceiver, KafkaConsumer)?
         var redelivery: Redelivery?

@@ -27,6 +27,7 @@ struct AgentBadInputTests {
             ("khong-ton-tai.txt", Array("không tồn tại".utf8), #"{"to": ["000.00.00.G99"]}"#, "000.00.00.G99 is not an agency of the directory"),
             ("sidecar-hong.txt", Array("sidecar hỏng".utf8), "{not json", "a JSON object"),
             ("gia-mao.xml", edXMLDocument(from: Self.b, to: [Self.a], documentId: "gia-mao-1", subject: "Giả mạo"), nil, "From"),
+            ("qua-lon.pdf", [UInt8](repeating: 0x25, count: 1_048_577), #"{"to": ["\#(Self.b)"]}"#, "class: oversize"),
         ]
         for item in cases { try agentA.drop(item.name, item.value, sidecar: item.sidecar) }
         let good = Array("Văn bản hợp lệ".utf8)

@@ -30,6 +30,11 @@ struct SpoolFolder: Sendable {
     func path(of name: String) -> String { (outbox as NSString).appendingPathComponent(name) }
     func sidecarPath(of name: String) -> String { path(of: name) + Self.sidecarSuffix }
 
+    /// The file's size in bytes.
+    func size(of name: String) -> Int? {
+        ((try? FileManager.default.attributesOfItem(atPath: path(of: name)))?[.size] as? NSNumber)?.intValue
+    }
+
     /// Seconds since the file was last modified.
     func age(of name: String) -> TimeInterval {
         let modified = (try? FileManager.default.attributesOfItem(atPath: path(of: name)))?[.modificationDate] as? Date

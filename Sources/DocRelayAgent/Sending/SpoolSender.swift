@@ -14,17 +14,23 @@ final class SpoolSender: Sendable {
     let store: AgentStore
     let scanInterval: Duration
     let concurrency: Int
+    /// Documents larger than this are rejected unread (the envelope's limit).
+    let maxValueBytes: Int
     let logger: Logger
     /// How long a non-edXML document without a sidecar waits for it before it is rejected.
     let sidecarGrace: TimeInterval = 5
     private let inFlight = Mutex<Set<String>>([])
 
-    init(spool: SpoolFolder, outbox: DocumentOutbox, store: AgentStore, scanInterval: Duration, concurrency: Int, logger: Logger) {
+    init(
+        spool: SpoolFolder, outbox: DocumentOutbox, store: AgentStore, scanInterval: Duration, concurrency: Int,
+        maxValueBytes: Int, logger: Logger
+    ) {
         self.spool = spool
         self.outbox = outbox
         self.store = store
         self.scanInterval = scanInterval
         self.concurrency = concurrency
+        self.maxValueBytes = maxValueBytes
         self.logger = logger
     }
 
@@ -76,6 +82,13 @@ final class SpoolSender: Sendable {
     }
 
     private func send(_ name: String) async {
+        // Never read a file the relay would refuse for its size: a huge file must not fill memory.
+        if let size = spool.size(of: name), size > maxValueBytes {
+            let error = SubmissionError("oversize", field: nil, "\(size) bytes, over the limit of \(maxValueBytes)")
+            logger.warning("Rejected a spool document", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
+            try? spool.reject(name, because: error)
+            return
+        }
         guard let bytes = FileManager.default.contents(atPath: spool.path(of: name)) else { return }
         let value = Array(bytes)
         do {
