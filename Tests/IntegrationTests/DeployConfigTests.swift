@@ -124,4 +124,25 @@ struct DeployConfigTests {
         #expect(result.standardError.contains("key 'retry.tiers'"))
         #expect(result.standardError.contains("'soon'"))
     }
+
+    @Test("deploy/Dockerfile builds with what make test installs, copies every folder the manifest names, and ships the runtime libraries")
+    func dockerfile() throws {
+        let dockerfile = try String(contentsOf: Self.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
+        let makefile = try String(contentsOf: Self.root.appendingPathComponent("Makefile"), encoding: .utf8)
+        let aptLine = try #require(makefile.split(separator: "\n").first { $0.hasPrefix("APT_PACKAGES") })
+        let developmentPackages = aptLine.split(separator: " ").filter { $0.hasSuffix("-dev") }.map(String.init)
+        #expect(developmentPackages.count >= 3, "\(aptLine)")
+        let stages = Array(dockerfile.components(separatedBy: "\nFROM ").dropFirst())
+        try #require(stages.count == 2, "a build stage and a runtime stage")
+        for package in developmentPackages {
+            #expect(stages[0].contains(package), "the build stage installs \(package)")
+        }
+        // The manifest points at Sources and Tests (test targets with custom paths included).
+        for folder in ["Package.swift", "Sources", "Tests"] {
+            #expect(stages[0].contains("COPY \(folder)"), "the build stage copies \(folder)")
+        }
+        for library in ["librdkafka1", "libssl3", "libsqlite3-0"] {
+            #expect(stages[1].contains(library), "the runtime stage installs \(library)")
+        }
+    }
 }
