@@ -23,24 +23,13 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The agent's configuration file.", valueName: "agency.yaml"))
     var config: String
 
-    @Flag(help: "Check the configuration (and the directory, certificates, Kafka properties it names), then exit.")
-    var checkConfig = false
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
-        let setup: AgentSetup
-        do {
-            setup = try AgentSetup.resolve(try AgentConfiguration.load(contentsOf: config))
-        } catch {
-            throw CommandFailure.configuration("\(error)")
-        }
-        if checkConfig {
-            print(Self.summary(setup))
-            return
-        }
-        let logger = try LoggingOptions.parse(["--log-level", logLevel]).makeLogger(label: "docrelay.agent")
+        guard let (setup, logger) = try daemon.start(
+            label: "docrelay.agent", resolve: { try AgentSetup.resolve(try AgentConfiguration.load(contentsOf: config)) },
+            summary: Self.summary)
+        else { return }
         let agent = AgentService(setup: setup, logger: logger) { address in
             print("agent API listening on http://\(address)")
             fflush(nil)

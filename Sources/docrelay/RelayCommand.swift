@@ -22,24 +22,13 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The relay's configuration file.", valueName: "hub.yaml"))
     var config: String
 
-    @Flag(help: "Check the configuration (and the directory, certificates, Kafka properties it names), then exit.")
-    var checkConfig = false
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
-        let setup: RelaySetup
-        do {
-            setup = try RelaySetup.resolve(try RelayConfiguration.load(contentsOf: config))
-        } catch {
-            throw CommandFailure.configuration("\(error)")
-        }
-        if checkConfig {
-            print(Self.summary(setup))
-            return
-        }
-        let logger = try LoggingOptions.parse(["--log-level", logLevel]).makeLogger(label: "docrelay.relay")
+        guard let (setup, logger) = try daemon.start(
+            label: "docrelay.relay", resolve: { try RelaySetup.resolve(try RelayConfiguration.load(contentsOf: config)) },
+            summary: Self.summary)
+        else { return }
         let registry = MetricsBootstrap.prometheus(timerBuckets: RelayMetrics.timerBuckets)
         let relay = RelayService(setup: setup, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
