@@ -90,21 +90,34 @@ struct RecordHandler: Sendable {
         let route = Self.route(recipients, from: hubID, in: self.directory.current)
         let local = route.local
         let deliveryHeaders = forwardedHeaders(record.headers, now: now)
-        async let forwarding = forward(record, signed: signed, to: route.forward, headers: deliveryHeaders)
-        let results = try await withThrowingTaskGroup(of: (String, Result<KafkaDeliveryReport, KafkaError>).self) { group in
+        // Deliveries and forwards at once, in one group: no task more for a record with no forward.
+        let neighbours = self.neighbours
+        let (results, forwards) = try await withThrowingTaskGroup(of: WriteOutcome.self) { group in
             for code in local {
                 let delivery = KafkaProducerRecord(
                     topic: topics.inbox(code), key: Array(signed.id.utf8), value: record.value, headers: deliveryHeaders)
-                group.addTask { (code, try await writer.attempt(delivery)) }
+                group.addTask { .delivered(code, try await writer.attempt(delivery)) }
+            }
+            for next in route.forward {
+                let forwarded = KafkaProducerRecord(
+                    topic: "", key: Array(signed.id.utf8), value: record.value,
+                    headers: deliveryHeaders + [KafkaHeader(name: HeaderName.pendingTo, string: next.codes.joined(separator: ","))])
+                group.addTask { .forwarded(next.hub, next.codes, await Self.forward(forwarded, to: next.hub, over: neighbours)) }
             }
             var results: [String: Result<KafkaDeliveryReport, KafkaError>] = [:]
-            for try await (code, result) in group { results[code] = result }
-            return results
+            var forwards: [(hub: String, codes: [String], result: Result<KafkaDeliveryReport, ForwardFailure>)] = []
+            for try await outcome in group {
+                switch outcome {
+                case .delivered(let code, let result): results[code] = result
+                case .forwarded(let hub, let codes, let result): forwards.append((hub, codes, result))
+                }
+            }
+            return (results, forwards)
         }
 
         var delivered: [String] = []
         var failed: [(code: String, reason: String)] = []
-        for (next, codes, result) in await forwarding {
+        for (next, codes, result) in forwards {
             switch result {
             case .success(let report):
                 var forwarded = event(.forwarded, for: signed, record: record, now: now)
@@ -204,12 +217,9 @@ struct RecordHandler: Sendable {
     private func deliverAck(_ ack: KafkaProducerRecord, to sender: String, now: Date) async throws -> Result<KafkaDeliveryReport, ForwardFailure> {
         let route = Self.route([sender], from: hubID, in: directory.current)
         if let (next, _) = route.forward.first {
-            guard let neighbours else {
-                return .failure(ForwardFailure(hub: next, reason: "no link to hub \(next): the relay started with a single hub"))
-            }
             var forwarded = ack
             forwarded.headers.append(KafkaHeader(name: HeaderName.hop, string: "\(hubID)/\(instance)/\(RFC3339.format(now, fractionalDigits: 3))"))
-            return await neighbours.forward(forwarded, to: next)
+            return await Self.forward(forwarded, to: next, over: neighbours)
         }
         if let unroutable = route.unroutable.first {
             return .failure(ForwardFailure(hub: hubID, reason: unroutable.reason))
@@ -310,28 +320,22 @@ struct RecordHandler: Sendable {
         return (local, forward.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, unroutable)
     }
 
-    /// Writes the record to each next hub, with the recipients it is to serve in `dr-pending-to`.
-    private func forward(
-        _ record: KafkaRecord, signed: SignedHeaders, to routes: [(hub: String, codes: [String])], headers: [KafkaHeader]
-    ) async -> [(hub: String, codes: [String], result: Result<KafkaDeliveryReport, ForwardFailure>)] {
-        guard !routes.isEmpty else { return [] }
+    /// One write of a delivery or a forward, as the dispatch's task group returns it.
+    private enum WriteOutcome: Sendable {
+        case delivered(String, Result<KafkaDeliveryReport, KafkaError>)
+        case forwarded(String, [String], Result<KafkaDeliveryReport, ForwardFailure>)
+    }
+
+    /// A record (with the recipients the next hub is to serve in `dr-pending-to`) to the next
+    /// hub; without links (a relay started with a single hub) a passing failure, never a drop.
+    private static func forward(
+        _ record: KafkaProducerRecord, to hub: String, over neighbours: NeighbourLinks?
+    ) async -> Result<KafkaDeliveryReport, ForwardFailure> {
         guard let neighbours else {
-            return routes.map {
-                ($0.hub, $0.codes, .failure(ForwardFailure(
-                    hub: $0.hub, reason: "no link to hub \($0.hub): the relay started with a single hub; restart it after a topology change")))
-            }
+            return .failure(ForwardFailure(
+                hub: hub, reason: "no link to hub \(hub): the relay started with a single hub; restart it after a topology change"))
         }
-        return await withTaskGroup(of: (String, [String], Result<KafkaDeliveryReport, ForwardFailure>).self) { group in
-            for route in routes {
-                let forwarded = KafkaProducerRecord(
-                    topic: "", key: Array(signed.id.utf8), value: record.value,
-                    headers: headers + [KafkaHeader(name: HeaderName.pendingTo, string: route.codes.joined(separator: ","))])
-                group.addTask { (route.hub, route.codes, await neighbours.forward(forwarded, to: route.hub)) }
-            }
-            var results: [(hub: String, codes: [String], result: Result<KafkaDeliveryReport, ForwardFailure>)] = []
-            for await result in group { results.append(result) }
-            return results
-        }
+        return await neighbours.forward(record, to: hub)
     }
 
     // MARK: Refusals
