@@ -9,6 +9,9 @@ extension KafkaConsumer {
         let state: LockedValue<StateMachine>
         let logger: Logger
         let drainTimeout: Duration
+        /// How long a commit before revocation is tried again while refused: the callback holds
+        /// the rebalance, so it must stay well under the session timeout.
+        let revokeCommitTimeout: Duration
 
         func handle(
             client: OpaquePointer, event: rd_kafka_resp_err_t,
@@ -41,20 +44,25 @@ extension KafkaConsumer {
             }
         }
 
+        /// Partitions leave: their buffered records are dropped, then (unless lost) their records
+        /// in processing are waited for and what is processed is committed, even if a background
+        /// commit of the same offsets is still in flight (it may yet fail). A lost assignment
+        /// cannot be committed any more (the member's generation is gone): the count of
+        /// processed records its next owner consumes again is logged.
         private func revoke(_ keys: Set<KafkaTopicPartition>, client: OpaquePointer, lost: Bool) {
             state.withLock { $0.revoking(keys) }
-            if !lost {
-                KafkaConsumer.drain(state: state, among: keys, timeout: drainTimeout)
-                let offsets = state.withLock { $0.offsetsToCommit(among: keys) }
-                if !offsets.isEmpty {
-                    let list = RDKafkaTopicPartitionList(offsets: offsets)
-                    let result = rd_kafka_commit(client, list.pointer, 0)
-                    if result != RD_KAFKA_RESP_ERR_NO_ERROR {
-                        logger.warning(
-                            "Commit before revocation failed; the next owner consumes those records again",
-                            metadata: [LogKey.errorCode: "\(KafkaError.Code(result).name)"])
-                    }
+            if lost {
+                let again = state.withLock { $0.processedUncommitted(among: keys) }
+                if again > 0 {
+                    logger.warning(
+                        "Partitions lost before their processed offsets were committed; the next owner consumes \(again) processed record(s) again",
+                        metadata: [LogKey.partitions: "\(keys.sorted())"])
                 }
+            } else {
+                KafkaConsumer.drain(state: state, among: keys, timeout: drainTimeout)
+                KafkaConsumer.CommitBeforeLeaving(state: state, logger: logger).run(
+                    among: keys, handle: client, deadline: ContinuousClock().now.advanced(by: revokeCommitTimeout),
+                    waitForRebalanceEnd: false, reason: "before revocation")
             }
             state.withLock { $0.revoked(keys) }
             logger.info(

@@ -17,6 +17,10 @@ extension KafkaConsumer {
             var pausedInClient = false
             /// The offset last sent in a commit (or confirmed), to skip needless commits.
             var lastCommitted: Int64?
+            /// The offset the broker confirmed as committed.
+            var confirmed: Int64?
+            /// The first offset handed out in this assignment (where its processing began).
+            var firstHandedOut: Int64?
         }
 
         enum Finish {
@@ -39,6 +43,12 @@ extension KafkaConsumer {
         /// A pause, resume or seek is waiting to be applied by the poll thread.
         private var controlPending = false
         private(set) var finish: Finish?
+        /// The broker said the group is rebalancing (a commit answered `REBALANCE_IN_PROGRESS`):
+        /// background commits wait for the rebalance to end (the next assignment callback).
+        /// A commit sent while the generation changes is answered `ILLEGAL_GENERATION`, which
+        /// makes librdkafka treat the whole assignment as lost, so that nothing processed since
+        /// the last commit could be committed (librdkafka issue 4059).
+        private(set) var groupRebalancing = false
 
         init(maxBufferedRecords: Int, maxBufferedBytes: Int) {
             self.maxBufferedRecords = max(maxBufferedRecords, 1)
@@ -142,6 +152,9 @@ extension KafkaConsumer {
 
         private mutating func handOut(_ record: KafkaRecord) {
             partitions[record.topicPartition]?.tracker.handedOut(record.offset)
+            if partitions[record.topicPartition]?.firstHandedOut == nil {
+                partitions[record.topicPartition]?.firstHandedOut = record.offset
+            }
         }
 
         /// The application finished a record: its outcome is durable.
@@ -212,14 +225,34 @@ extension KafkaConsumer {
 
         // MARK: Commits
 
-        /// Offsets to commit: where processed work advanced past the last commit.
+        /// Which offsets a commit takes.
+        enum CommitScope {
+            /// The background commit: where processed work advanced past the last commit sent;
+            /// nothing while the group is rebalancing.
+            case background
+            /// A commit that must land now (before a revocation, before leaving): every
+            /// processed offset the broker has not confirmed, even if a commit of it is in flight.
+            case unconfirmed
+            /// Every processed offset (the application's `commit()`).
+            case all
+        }
+
+        /// Offsets to commit in `scope`, among `keys` (or all partitions), in partition order;
+        /// recorded as sent.
         mutating func offsetsToCommit(
-            among keys: Set<KafkaTopicPartition>? = nil, force: Bool = false
+            among keys: Set<KafkaTopicPartition>? = nil, scope: CommitScope = .background
         ) -> [(KafkaTopicPartition, Int64)] {
+            if scope == .background && groupRebalancing { return [] }
             var result: [(KafkaTopicPartition, Int64)] = []
             for (key, partition) in partitions where keys?.contains(key) ?? true {
                 guard let offset = partition.tracker.committable else { continue }
-                if force || partition.lastCommitted != offset {
+                let needed: Bool
+                switch scope {
+                case .background: needed = partition.lastCommitted != offset
+                case .unconfirmed: needed = partition.confirmed != offset
+                case .all: needed = true
+                }
+                if needed {
                     result.append((key, offset))
                     partitions[key]?.lastCommitted = offset
                 }
@@ -227,9 +260,27 @@ extension KafkaConsumer {
             return result.sorted { $0.0 < $1.0 }
         }
 
-        /// A commit failed: these partitions are committed again next time.
-        mutating func commitFailed(_ keys: [KafkaTopicPartition]) {
+        /// The broker confirmed these offsets committed.
+        mutating func commitConfirmed(_ offsets: [(KafkaTopicPartition, Int64)]) {
+            for (key, offset) in offsets where partitions[key] != nil {
+                if (partitions[key]?.confirmed ?? Int64.min) < offset { partitions[key]?.confirmed = offset }
+            }
+        }
+
+        /// A commit failed: these partitions are committed again next time. `rebalancing`: the
+        /// broker answered that the group is rebalancing, so background commits wait for its end.
+        mutating func commitFailed(_ keys: [KafkaTopicPartition], rebalancing: Bool = false) {
             for key in keys { partitions[key]?.lastCommitted = nil }
+            if rebalancing { groupRebalancing = true }
+        }
+
+        /// Processed records whose offsets are not committed yet, in these partitions: what a
+        /// lost assignment makes the next owner consume again.
+        func processedUncommitted(among keys: Set<KafkaTopicPartition>) -> Int64 {
+            partitions.reduce(0) { sum, entry in
+                guard keys.contains(entry.key), let done = entry.value.tracker.committable else { return sum }
+                return sum + max(done - (entry.value.confirmed ?? entry.value.firstHandedOut ?? done), 0)
+            }
         }
 
         /// Records handed out and not yet processed, in the given partitions (or all).
@@ -241,7 +292,10 @@ extension KafkaConsumer {
 
         // MARK: Rebalance
 
+        /// The end of a rebalance (librdkafka calls the assignment callback at the end of every
+        /// cooperative rebalance, with the added partitions, possibly none).
         mutating func assigned(_ keys: [KafkaTopicPartition]) {
+            groupRebalancing = false
             for key in keys where partitions[key] == nil {
                 partitions[key] = Partition(generation: nextGeneration)
                 nextGeneration += 1

@@ -40,7 +40,9 @@ public final class KafkaConsumer: Sendable {
         let state = LockedValue(StateMachine(
             maxBufferedRecords: settings.maxBufferedRecords,
             maxBufferedBytes: settings.maxBufferedBytes))
-        let rebalancer = Rebalancer(state: state, logger: logger, drainTimeout: settings.drainTimeout)
+        let rebalancer = Rebalancer(
+            state: state, logger: logger, drainTimeout: settings.drainTimeout,
+            revokeCommitTimeout: min(settings.drainTimeout, settings.sessionTimeout / 3))
         let events = RDKafkaEvents(
             logger: logger,
             onRebalance: { client, event, partitions in
@@ -110,13 +112,14 @@ public final class KafkaConsumer: Sendable {
     /// Returns what was committed.
     @discardableResult
     public func commit() async throws -> [KafkaTopicPartition: Int64] {
-        let offsets = state.withLock { $0.offsetsToCommit(force: true) }
+        let offsets = state.withLock { $0.offsetsToCommit(scope: .all) }
         guard !offsets.isEmpty else { return [:] }
         let client = client
         do {
             try await runBlocking { () throws -> Void in try Self.commitNow(offsets, client: client) }
-        } catch {
-            state.withLock { $0.commitFailed(offsets.map(\.0)) }
+            state.withLock { $0.commitConfirmed(offsets) }
+        } catch let error as KafkaError {
+            state.withLock { $0.commitFailed(offsets.map(\.0), rebalancing: error.code == .rebalanceInProgress) }
             throw error
         }
         return Dictionary(offsets, uniquingKeysWith: { _, last in last })
@@ -153,20 +156,18 @@ public final class KafkaConsumer: Sendable {
         for waiter in waiters { waiter.resume(returning: nil) }
         room.signal()
         let drainTimeout = settings.drainTimeout
+        let commitTimeout = settings.closeCommitTimeout
         await runBlocking { [self] in
             waitForDrain(among: nil, timeout: drainTimeout)
+            // The poll thread goes on serving the group meanwhile, so that a rebalance in
+            // progress can end and the commit be accepted (records it fetches are dropped).
+            CommitBeforeLeaving(state: state, logger: logger).run(
+                among: nil, handle: client.handle, deadline: ContinuousClock().now.advanced(by: commitTimeout),
+                waitForRebalanceEnd: true, reason: "before leaving the group")
             poller.stop()
             fetchBatch.release()
-            let offsets = state.withLock { $0.offsetsToCommit() }
-            if !offsets.isEmpty {
-                do {
-                    try Self.commitNow(offsets, client: client)
-                } catch {
-                    logger.warning(
-                        "Final commit failed; uncommitted records will be consumed again",
-                        metadata: [LogKey.error: "\(error)"])
-                }
-            }
+            // Leaving revokes what is still assigned; the rebalancer commits anything processed
+            // since (nothing, normally).
             rd_kafka_consumer_close(client.handle)
         }
     }
@@ -261,18 +262,7 @@ public final class KafkaConsumer: Sendable {
 
     /// A synchronous commit. Blocking.
     static func commitNow(_ offsets: [(KafkaTopicPartition, Int64)], client: RDKafkaClient) throws(KafkaError) {
-        let list = RDKafkaTopicPartitionList(offsets: offsets)
-        let result = rd_kafka_commit(client.handle, list.pointer, 0)
-        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError(
-                code: KafkaError.Code(result),
-                message: "commit of \(offsets.map { "\($0.0)@\($0.1)" }.joined(separator: ", ")) failed: \(KafkaError.Code(result).explanation)")
-        }
-        if let failed = list.entries.first(where: { $0.error != .noError }) {
-            throw KafkaError(
-                code: failed.error,
-                message: "commit of \(failed.partition)@\(failed.offset) failed: \(failed.error.explanation)")
-        }
+        try commitNow(offsets, handle: client.handle)
     }
 
     private static func commitCompleted(
@@ -281,10 +271,18 @@ public final class KafkaConsumer: Sendable {
     ) {
         let entries = offsets.map { RDKafkaTopicPartitionList.entries(of: $0) } ?? []
         let failed = entries.filter { result != RD_KAFKA_RESP_ERR_NO_ERROR || $0.error != .noError }
+        if result == RD_KAFKA_RESP_ERR_NO_ERROR {
+            let done = entries.filter { $0.error == .noError }.map { ($0.partition, $0.offset) }
+            if !done.isEmpty { state.withLock { $0.commitConfirmed(done) } }
+        }
         guard !failed.isEmpty, result != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
-        state.withLock { $0.commitFailed(failed.map(\.partition)) }
-        logger.warning(
-            "Background commit failed; retried at the next interval",
+        let rebalancing = KafkaError.Code(result) == .rebalanceInProgress
+            || failed.contains { $0.error == .rebalanceInProgress }
+        state.withLock { $0.commitFailed(failed.map(\.partition), rebalancing: rebalancing) }
+        logger.log(
+            level: rebalancing ? .info : .warning,
+            rebalancing ? "Background commit refused while the group rebalances; retried once it has ended"
+                : "Background commit failed; retried at the next interval",
             metadata: [
                 LogKey.errorCode: "\(KafkaError.Code(result).name)",
                 LogKey.partitions: "\(failed.map { "\($0.partition)@\($0.offset)" })",

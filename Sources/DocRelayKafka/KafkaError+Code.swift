@@ -39,6 +39,14 @@ extension KafkaError {
         public static let purgedInFlight = Code(RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
         public static let fatal = Code(RD_KAFKA_RESP_ERR__FATAL)
         public static let topicAuthorizationFailed = Code(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+        /// The group is rebalancing: a commit is refused until it has ended.
+        public static let rebalanceInProgress = Code(RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS)
+        /// The commit carried a generation the group has left behind; librdkafka then treats
+        /// the assignment as lost.
+        public static let illegalGeneration = Code(RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION)
+        public static let unknownMemberID = Code(RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID)
+        /// A fatal error of the client (e.g. the idempotent producer's sequence broken).
+        public static let outOfOrderSequenceNumber = Code(RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER)
 
         /// Codes after which the same operation may succeed later: brokers or leaders that are
         /// away, timeouts, topics or coordinators not ready yet, records purged at shutdown.

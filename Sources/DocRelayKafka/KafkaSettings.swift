@@ -97,6 +97,10 @@ public struct KafkaConsumerSettings: Sendable, Hashable {
     /// How long a rebalance or `close` waits for records in processing to be marked processed
     /// before committing what is done and letting the partitions go. Default 10 s.
     public var drainTimeout: Duration = .seconds(10)
+    /// How long `close()` keeps trying to commit processed work before leaving the group, when
+    /// the group is rebalancing (the broker refuses commits until the rebalance ends; a member
+    /// joining keeps a group rebalancing up to the session timeout). Default 30 s.
+    public var closeCommitTimeout: Duration = .seconds(30)
     /// How often topic metadata is refreshed, so that a regex subscription sees new topics
     /// (`topic.metadata.refresh.interval.ms`). Default 10 s.
     public var topicRefreshInterval: Duration = .seconds(10)

@@ -53,8 +53,10 @@ struct CommitTests {
         #expect(reread.count == 40)
     }
 
-    @Test("close() commits what was processed; nothing processed is read again")
-    func closeCommitsProcessedWork() async throws {
+    @Test(
+        "close() commits what was processed, also when the broker first refuses (group rebalancing); nothing processed is read again",
+        arguments: [0, 3])
+    func closeCommitsProcessedWork(refusedCommits: Int) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
         let topic = try await filledTopic(cluster)
         let group = uniqueName("group")
@@ -64,7 +66,11 @@ struct CommitTests {
         let first = try KafkaConsumer(settings: settings, logger: testLogger)
         try first.subscribe(topics: [topic])
         _ = try await first.take(90)
+        cluster.pushRequestErrors(apiKey: 8, Array(repeating: .rebalanceInProgress, count: refusedCommits))  // OffsetCommit
+        let clock = ContinuousClock()
+        let started = clock.now
         await first.close()
+        print("close() with \(refusedCommits) refused commit(s) took \(clock.now - started)")
 
         let admin = try KafkaAdmin(settings: cluster.settings, logger: testLogger)
         let offsets = try await admin.committedOffsets(group: group, topics: [topic])

@@ -100,7 +100,7 @@ struct ConsumerStateMachineTests {
         #expect(machine.offsetsToCommit().isEmpty)
         machine.commitFailed([p0])
         #expect(machine.offsetsToCommit().map(\.1) == [1])
-        #expect(machine.offsetsToCommit(force: true).map(\.1) == [1])
+        #expect(machine.offsetsToCommit(scope: .all).map(\.1) == [1])
     }
 
     @Test("A completion from an earlier assignment of the same partition is ignored")
@@ -129,5 +129,47 @@ struct ConsumerStateMachineTests {
         guard case .finished(nil) = machine.next() else { Issue.record("expected the end"); return }
         _ = machine.received(record(p0, 1))
         #expect(machine.bufferedCount == 0)
+    }
+
+    /// Hands out and processes offsets `range` of `partition`.
+    private func process(_ range: Range<Int64>, of partition: KafkaTopicPartition, in machine: inout KafkaConsumer.StateMachine) {
+        for offset in range { _ = machine.received(record(partition, offset)) }
+        for _ in range {
+            guard case .deliver(let handed) = machine.next() else { Issue.record("expected a record"); return }
+            machine.processed(handed)
+        }
+    }
+
+    @Test("While the group rebalances, background commits wait for the assignment callback that ends it")
+    func backgroundCommitsHeldDuringRebalance() {
+        var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
+        machine.assigned([p0])
+        process(0..<3, of: p0, in: &machine)
+        #expect(machine.offsetsToCommit().map(\.1) == [3])
+        machine.commitFailed([p0], rebalancing: true)  // REBALANCE_IN_PROGRESS
+        #expect(machine.groupRebalancing)
+        #expect(machine.offsetsToCommit().isEmpty, "a background commit now could carry a stale generation")
+        #expect(machine.offsetsToCommit(scope: .unconfirmed).map(\.1) == [3], "a commit that must land is still tried")
+        machine.commitFailed([p0], rebalancing: true)  // refused too
+        machine.assigned([])  // the rebalance ended (cooperative: an assignment callback, maybe empty)
+        #expect(!machine.groupRebalancing)
+        #expect(machine.offsetsToCommit().map(\.1) == [3])
+    }
+
+    @Test("Before a revocation, an offset whose background commit is still in flight is committed again")
+    func revocationCommitsWhatIsNotConfirmed() {
+        var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
+        machine.assigned([p0, p1])
+        process(0..<4, of: p0, in: &machine)
+        process(0..<2, of: p1, in: &machine)
+        let sent = machine.offsetsToCommit()
+        #expect(sent.map(\.1) == [4, 2])
+        // The background commit has not answered yet: as sent, not as committed.
+        #expect(machine.offsetsToCommit().isEmpty)
+        #expect(machine.offsetsToCommit(among: [p0], scope: .unconfirmed).map(\.1) == [4])
+        machine.commitConfirmed([(p0, 4)])
+        #expect(machine.offsetsToCommit(among: [p0], scope: .unconfirmed).isEmpty)
+        #expect(machine.processedUncommitted(among: [p0]) == 0)
+        #expect(machine.processedUncommitted(among: [p1]) == 2, "p1's commit is not confirmed: a loss would re-deliver 2")
     }
 }

@@ -5,8 +5,10 @@ import Testing
 
 @Suite("Consumer groups: rebalances and regex subscriptions")
 struct GroupTests {
-    @Test("Processed work is committed before partitions move to a new member: nothing is read twice")
-    func rebalanceCommitsBeforeRevoking() async throws {
+    @Test(
+        "Processed work is committed before partitions move to a new member, also when the broker first refuses the commit: nothing is read twice",
+        arguments: [0, 2])
+    func rebalanceCommitsBeforeRevoking(refusedCommits: Int) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
         let topic = uniqueName("rebalance")
         try cluster.createTopic(topic, partitions: 4)
@@ -26,6 +28,9 @@ struct GroupTests {
         let firstBatch = try await first.take(200)
         #expect(first.assignment.count == 4)
 
+        // The commit before revocation is refused first, as the mock cluster does when another
+        // member's rejoin has already started the next rebalance.
+        cluster.pushRequestErrors(apiKey: 8, Array(repeating: .rebalanceInProgress, count: refusedCommits))  // OffsetCommit
         let second = try KafkaConsumer(settings: settings, logger: testLogger)
         try second.subscribe(topics: [topic])
         // Both iterate from now on, collecting what they receive.
@@ -60,6 +65,7 @@ struct GroupTests {
         _ = try await readers.value
 
         let keys = firstBatch.map { String(decoding: $0.key ?? [], as: UTF8.self) } + seen.withLock { $0 }
+        print("rebalance with \(refusedCommits) refused commit(s): \(keys.count) reads of 300 records")
         #expect(keys.count == 300, "each record read once: \(keys.count) reads")
         #expect(Set(keys) == Set((0..<300).map { "k\($0)" }))
     }
