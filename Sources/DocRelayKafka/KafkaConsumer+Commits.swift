@@ -24,6 +24,7 @@ extension KafkaConsumer {
         ) -> Int64 {
             let clock = ContinuousClock()
             var attempts = 0
+            if waitForRebalanceEnd { waitWhileRebalancing(until: deadline) }
             while true {
                 let offsets = state.withLock { $0.offsetsToCommit(among: keys, scope: .unconfirmed) }
                 guard !offsets.isEmpty else { return 0 }
@@ -53,15 +54,18 @@ extension KafkaConsumer {
                 }
                 if rebalancing && waitForRebalanceEnd {
                     // Until the rebalance ends, or a second (a broker may refuse without a
-                    // rebalance this member takes part in): a rare commit keeps the chance of
-                    // one crossing the generation change small.
-                    let next = min(clock.now.advanced(by: .seconds(1)), deadline)
-                    while state.withLock({ $0.groupRebalancing }), clock.now < next {
-                        Thread.sleep(forTimeInterval: 0.02)
-                    }
+                    // rebalance this member takes part in).
+                    waitWhileRebalancing(until: min(clock.now.advanced(by: .seconds(1)), deadline))
                 } else {
                     Thread.sleep(forTimeInterval: 0.1)
                 }
+            }
+        }
+
+        private func waitWhileRebalancing(until deadline: ContinuousClock.Instant) {
+            let clock = ContinuousClock()
+            while state.withLock({ $0.groupRebalancing }), clock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
             }
         }
     }

@@ -29,7 +29,7 @@ extension KafkaConsumer {
                     _ = rd_kafka_assign(client, partitions)
                 }
             case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-                revoke(Set(keys), client: client, lost: rd_kafka_assignment_lost(client) != 0)
+                revoke(Set(keys), client: client, lost: rd_kafka_assignment_lost(client) != 0, cooperative: cooperative)
                 if cooperative {
                     release(rd_kafka_incremental_unassign(client, partitions))
                 } else {
@@ -39,7 +39,7 @@ extension KafkaConsumer {
                 logger.warning(
                     "Rebalance failed; dropping the assignment",
                     metadata: [LogKey.errorCode: "\(KafkaError.Code(event).name)"])
-                revoke(Set(keys), client: client, lost: true)
+                revoke(Set(keys), client: client, lost: true, cooperative: cooperative)
                 _ = rd_kafka_assign(client, nil)
             }
         }
@@ -49,7 +49,7 @@ extension KafkaConsumer {
         /// commit of the same offsets is still in flight (it may yet fail). A lost assignment
         /// cannot be committed any more (the member's generation is gone): the count of
         /// processed records its next owner consumes again is logged.
-        private func revoke(_ keys: Set<KafkaTopicPartition>, client: OpaquePointer, lost: Bool) {
+        private func revoke(_ keys: Set<KafkaTopicPartition>, client: OpaquePointer, lost: Bool, cooperative: Bool) {
             state.withLock { $0.revoking(keys) }
             if lost {
                 let again = state.withLock { $0.processedUncommitted(among: keys) }
@@ -64,7 +64,7 @@ extension KafkaConsumer {
                     among: keys, handle: client, deadline: ContinuousClock().now.advanced(by: revokeCommitTimeout),
                     waitForRebalanceEnd: false, reason: "before revocation")
             }
-            state.withLock { $0.revoked(keys) }
+            state.withLock { $0.revoked(keys, cooperative: cooperative, lost: lost) }
             logger.info(
                 lost ? "Partitions lost" : "Partitions revoked",
                 metadata: [LogKey.partitions: "\(keys.sorted())"])

@@ -43,12 +43,21 @@ extension KafkaConsumer {
         /// A pause, resume or seek is waiting to be applied by the poll thread.
         private var controlPending = false
         private(set) var finish: Finish?
-        /// The broker said the group is rebalancing (a commit answered `REBALANCE_IN_PROGRESS`):
-        /// background commits wait for the rebalance to end (the next assignment callback).
-        /// A commit sent while the generation changes is answered `ILLEGAL_GENERATION`, which
-        /// makes librdkafka treat the whole assignment as lost, so that nothing processed since
-        /// the last commit could be committed (librdkafka issue 4059).
-        private(set) var groupRebalancing = false
+        /// Since when the group is known to rebalance, with this member rejoining: a commit
+        /// answered `REBALANCE_IN_PROGRESS` (librdkafka rejoins on it), or partitions revoked (a
+        /// rejoin follows). Until the assignment callback that ends the rebalance, background
+        /// commits wait: a commit sent while this member's JoinGroup is pending is answered only
+        /// after it (a broker serves one request of a connection at a time), under the new
+        /// generation, so `ILLEGAL_GENERATION`, and librdkafka then drops the whole assignment
+        /// as lost (librdkafka issue 4059): nothing processed since the last commit could be
+        /// committed any more.
+        private(set) var rebalancingSince: ContinuousClock.Instant?
+        /// A cooperative revocation was handled: librdkafka now calls the assignment callback
+        /// with what the same rebalance added (possibly nothing), then rejoins. That callback
+        /// does not end the rebalance; the next one does.
+        private var assignmentAfterRevocationDue = false
+
+        var groupRebalancing: Bool { rebalancingSince != nil }
 
         init(maxBufferedRecords: Int, maxBufferedBytes: Int) {
             self.maxBufferedRecords = max(maxBufferedRecords, 1)
@@ -271,7 +280,7 @@ extension KafkaConsumer {
         /// broker answered that the group is rebalancing, so background commits wait for its end.
         mutating func commitFailed(_ keys: [KafkaTopicPartition], rebalancing: Bool = false) {
             for key in keys { partitions[key]?.lastCommitted = nil }
-            if rebalancing { groupRebalancing = true }
+            if rebalancing { rebalanceStarted(at: .now) }
         }
 
         /// Processed records whose offsets are not committed yet, in these partitions: what a
@@ -292,10 +301,31 @@ extension KafkaConsumer {
 
         // MARK: Rebalance
 
-        /// The end of a rebalance (librdkafka calls the assignment callback at the end of every
-        /// cooperative rebalance, with the added partitions, possibly none).
+        /// The group is rebalancing and this member rejoins (see `rebalancingSince`).
+        mutating func rebalanceStarted(at now: ContinuousClock.Instant) {
+            if rebalancingSince == nil { rebalancingSince = now }
+        }
+
+        /// A rebalance believed in progress for longer than `limit` is taken as ended (a
+        /// callback librdkafka skipped must not stop background commits for good). Returns
+        /// whether it expired.
+        mutating func expireRebalance(at now: ContinuousClock.Instant, after limit: Duration) -> Bool {
+            guard let since = rebalancingSince, now - since > limit else { return false }
+            rebalancingSince = nil
+            assignmentAfterRevocationDue = false
+            return true
+        }
+
+        /// The assignment callback: partitions added. librdkafka calls it at the end of every
+        /// rebalance (cooperative: with the added partitions, possibly none), which ends it,
+        /// except the one that follows a cooperative revocation (see
+        /// `assignmentAfterRevocationDue`).
         mutating func assigned(_ keys: [KafkaTopicPartition]) {
-            groupRebalancing = false
+            if assignmentAfterRevocationDue {
+                assignmentAfterRevocationDue = false
+            } else {
+                rebalancingSince = nil
+            }
             for key in keys where partitions[key] == nil {
                 partitions[key] = Partition(generation: nextGeneration)
                 nextGeneration += 1
@@ -307,8 +337,14 @@ extension KafkaConsumer {
             dropBuffered { keys.contains($0) }
         }
 
-        mutating func revoked(_ keys: Set<KafkaTopicPartition>) {
+        /// Partitions gone; this member rejoins next: with `cooperative` and not `lost`, after one
+        /// more assignment callback (see `assignmentAfterRevocationDue`). Also while `close()`
+        /// waits to commit: it must not commit during that rejoin either. (The revocation of
+        /// `rd_kafka_consumer_close` itself is followed by no rejoin; nothing commits after it.)
+        mutating func revoked(_ keys: Set<KafkaTopicPartition>, cooperative: Bool = false, lost: Bool = false) {
             for key in keys { partitions[key] = nil }
+            rebalanceStarted(at: .now)
+            if cooperative && !lost { assignmentAfterRevocationDue = true }
         }
 
         // MARK: End

@@ -179,6 +179,8 @@ public final class KafkaConsumer: Sendable {
         let state = state
         let logger = logger
         let interval = settings.commitInterval
+        // A rebalance lasts at most about a session timeout to join and one to sync.
+        let rebalanceLimit = settings.sessionTimeout * 2 + .seconds(5)
         let clock = ContinuousClock()
         let nextCommit = Mutex(clock.now.advanced(by: interval))
         let topicNames = TopicNameCache()
@@ -192,8 +194,12 @@ public final class KafkaConsumer: Sendable {
                 due = now.advanced(by: interval)
                 return true
             }
-            let (control, offsets, space) = state.withLock { machine in
-                (machine.control(), commitDue ? machine.offsetsToCommit() : [], machine.room)
+            let (control, offsets, space, expired) = state.withLock { machine in
+                let expired = machine.expireRebalance(at: now, after: rebalanceLimit)
+                return (machine.control(), commitDue ? machine.offsetsToCommit() : [], machine.room, expired)
+            }
+            if expired {
+                logger.warning("No rebalance callback for \(rebalanceLimit) since the group started rebalancing; background commits resume")
             }
             Self.apply(control, client: client, logger: logger)
             if !offsets.isEmpty {

@@ -172,4 +172,39 @@ struct ConsumerStateMachineTests {
         #expect(machine.processedUncommitted(among: [p0]) == 0)
         #expect(machine.processedUncommitted(among: [p1]) == 2, "p1's commit is not confirmed: a loss would re-deliver 2")
     }
+
+    @Test("A cooperative revocation starts a rejoin: the assignment callback right after it does not end the rebalance, the next one does")
+    func cooperativeRevocationHoldsCommitsUntilTheRejoinEnds() {
+        var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
+        machine.assigned([p0, p1])
+        process(0..<2, of: p0, in: &machine)
+        process(0..<2, of: p1, in: &machine)
+        machine.revoking([p1])
+        machine.revoked([p1], cooperative: true)
+        #expect(machine.groupRebalancing)
+        machine.assigned([])  // "cooperative assign after revoke": librdkafka rejoins after it
+        #expect(machine.groupRebalancing, "this member's JoinGroup is about to be pending")
+        #expect(machine.offsetsToCommit().isEmpty)
+        machine.assigned([])  // the rejoin's own end
+        #expect(!machine.groupRebalancing)
+        #expect(machine.offsetsToCommit().map(\.1) == [2])
+    }
+
+    @Test("A lost assignment rejoins without an assignment callback in between; a rebalance believed endless expires")
+    func lostAssignmentAndExpiry() {
+        var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
+        machine.assigned([p0])
+        machine.revoking([p0])
+        machine.revoked([p0], cooperative: true, lost: true)
+        #expect(machine.groupRebalancing)
+        machine.assigned([p0])
+        #expect(!machine.groupRebalancing)
+        machine.commitFailed([p0], rebalancing: true)
+        let start = ContinuousClock.now
+        let early = machine.expireRebalance(at: start, after: .seconds(17))
+        #expect(!early)
+        let late = machine.expireRebalance(at: start.advanced(by: .seconds(18)), after: .seconds(17))
+        #expect(late)
+        #expect(!machine.groupRebalancing)
+    }
 }

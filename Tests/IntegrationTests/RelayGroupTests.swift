@@ -46,4 +46,56 @@ struct RelayGroupTests {
         #expect(missing == 0)
         #expect(instances == ["relay-test", "relay-test-2"], "both instances delivered")
     }
+
+    @Test("A rolling restart: a second instance joins mid-stream, the first stops 5 s later; nothing is delivered twice")
+    func rollingRestartDeliversNothingTwice() async throws {
+        let agencies = (1...8).map { String(format: "000.00.%02d.H58", $0) }
+        let harness = try await RelayHarness(agencies: agencies, partitions: 3)
+        let (records, expected) = try harness.documents(240, seed: 45)
+        let producer = try harness.producer()
+        try harness.startRelay()
+        let second = harness.folder.appendingPathComponent("hub-2.yaml").path
+        let text = try String(contentsOfFile: harness.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "instance: relay-test", with: "instance: relay-test-2")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: second))
+
+        // 240 documents at about 16 a second; the second instance joins after the first 60,
+        // the first gets SIGTERM 5 s later, while documents keep coming.
+        var other: ChildProcess?
+        var firstStop: ProcessResult?
+        let clock = ContinuousClock()
+        var joined: ContinuousClock.Instant?
+        for (index, record) in records.enumerated() {
+            _ = try await sendAll([record], with: producer, width: 1)
+            if index == 60 {
+                other = try ChildProcess(DocRelayBinary.path, ["relay", "--config", second, "--log-level", "warning"])
+                joined = clock.now
+            }
+            if let since = joined, firstStop == nil, clock.now - since >= .seconds(5) {
+                firstStop = try await harness.stopRelay()
+            }
+            try await Task.sleep(for: .milliseconds(60))
+        }
+        await producer.close()
+        if firstStop == nil { firstStop = try await harness.stopRelay() }
+        try await harness.waitUntilIdle()
+        other?.signal(SIGTERM)
+        let otherExit = try await other?.wait(upTo: .seconds(60))
+        #expect(firstStop?.exitCode == 0, "\(firstStop?.standardError ?? "")")
+        #expect(otherExit?.exitCode == 0, "\(otherExit?.standardError ?? "")")
+
+        let deliveries = expected.values.reduce(0) { $0 + $1.count }
+        let seen = try await harness.inboxDocuments(expectedAtLeast: deliveries)
+        var missing = 0
+        var twice = 0
+        for (inbox, documents) in expected {
+            for id in documents.keys {
+                guard let got = seen[inbox]?[id] else { missing += 1; continue }
+                if got.copies > 1 { twice += 1 }
+            }
+        }
+        print("rolling restart: \(deliveries) deliveries, \(missing) missing, \(twice) delivered twice")
+        #expect(missing == 0)
+        #expect(twice == 0, "a graceful stop or a member joining re-delivers nothing processed")
+    }
 }
