@@ -34,8 +34,8 @@ public struct KafkaPartitionOffsets: Sendable, Hashable {
 /// Cluster administration: topics, log offsets and a group's committed offsets (for lag).
 /// Every call waits on a thread of its own, never on the cooperative pool.
 public final class KafkaAdmin: Sendable {
-    private let client: RDKafkaClient
-    private let timeout: Duration
+    let client: RDKafkaClient
+    let timeout: Duration
 
     /// An admin client with checked configuration. Makes no network call; see `connect`.
     public init(settings: KafkaSettings, logger: Logger) throws(KafkaError) {
@@ -84,6 +84,17 @@ public final class KafkaAdmin: Sendable {
         return try await runBlocking { () throws -> [KafkaPartitionOffsets] in try client.watermarks(of: topic, timeout: timeout) }
     }
 
+    /// The low and high offsets of every partition of `topic`, whose partitions `metadata`
+    /// gives (from `listTopics`): no metadata request of its own, for callers that ask of many
+    /// topics.
+    public func partitionOffsets(of metadata: KafkaTopicMetadata) async throws -> [KafkaPartitionOffsets] {
+        let client = client
+        let timeout = timeout
+        return try await runBlocking { () throws -> [KafkaPartitionOffsets] in
+            try client.watermarks(of: metadata.name, partitionCount: metadata.partitionCount, timeout: timeout)
+        }
+    }
+
     /// The offsets `group` committed on the partitions of `topics` (partitions without a
     /// commit are absent).
     public func committedOffsets(group: String, topics: [String]) async throws -> [KafkaTopicPartition: Int64] {
@@ -95,12 +106,17 @@ public final class KafkaAdmin: Sendable {
             }
             partitions += (0..<Int32(metadata.partitionCount)).map { KafkaTopicPartition(topic: topic, partition: $0) }
         }
+        return try await committedOffsets(group: group, partitions: partitions)
+    }
+
+    /// The offsets `group` committed on `partitions` (partitions without a commit are absent),
+    /// without asking which partitions the topics have.
+    public func committedOffsets(group: String, partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
         let client = client
         let timeout = timeout
-        let requested = partitions
         return try await runBlocking { () throws -> [KafkaTopicPartition: Int64] in
-            try Self.committedOffsetsNow(group: group, partitions: requested, client: client, timeout: timeout)
+            try Self.committedOffsetsNow(group: group, partitions: partitions, client: client, timeout: timeout)
         }
     }
 
@@ -201,7 +217,7 @@ public final class KafkaAdmin: Sendable {
     }
 
     /// Sends one admin request and waits for its result event (the caller destroys it).
-    private static func adminRequest(
+    static func adminRequest(
         client: RDKafkaClient, timeout: Duration,
         _ send: (_ options: OpaquePointer?, _ queue: OpaquePointer?) -> Void
     ) throws -> OpaquePointer {

@@ -164,7 +164,7 @@ public final class KafkaProducer: Sendable {
         let result = record.topic.withCString { topic in
             record.value.withUnsafeBytes { value in
                 withOptionalBytes(record.key) { key in
-                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
                         var count = 0
                         func append(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
                             var vu = rd_kafka_vu_t()
@@ -190,6 +190,9 @@ public final class KafkaProducer: Sendable {
                         }
                         if let headers {
                             append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers }
+                        }
+                        if let timestamp = record.timestampMilliseconds {
+                            append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
                         }
                         append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
                         let error = rd_kafka_produceva(handle, vus.baseAddress, count)

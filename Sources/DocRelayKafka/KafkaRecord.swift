@@ -46,16 +46,20 @@ public struct KafkaProducerRecord: Sendable, Hashable {
     public var key: [UInt8]?
     public var value: [UInt8]
     public var headers: [KafkaHeader]
+    /// The record's create time, milliseconds since the epoch; nil: when it is sent (what every
+    /// DocRelay writer uses; tests set older times to show what retention does to them).
+    public var timestampMilliseconds: Int64?
 
     public init(
         topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8],
-        headers: [KafkaHeader] = []
+        headers: [KafkaHeader] = [], timestampMilliseconds: Int64? = nil
     ) {
         self.topic = topic
         self.partition = partition
         self.key = key
         self.value = value
         self.headers = headers
+        self.timestampMilliseconds = timestampMilliseconds
     }
 }
 

@@ -20,11 +20,11 @@ import Synchronization
 public final class KafkaTopicReader: Sendable {
     let client: RDKafkaClient
     private let requestTimeout: Duration
-    private let stallTimeout: Duration
+    let stallTimeout: Duration
     private let batchSize: Int
     private let logger: Logger
-    private let reading = Atomic<Bool>(false)
-    private let closed = Atomic<Bool>(false)
+    let reading = Atomic<Bool>(false)
+    let closed = Atomic<Bool>(false)
 
     /// A reader with checked configuration. Makes no network call; see `connect`.
     ///

@@ -24,8 +24,14 @@ extension RDKafkaClient {
         guard let entry = try topicMetadata(timeout: timeout).first(where: { $0.name == topic }) else {
             throw KafkaError(code: .unknownTopicOrPartition, message: "no topic named \(topic)", isRetriable: false)
         }
+        return try watermarks(of: topic, partitionCount: entry.partitionCount, timeout: timeout)
+    }
+
+    /// The low and high watermarks of partitions 0..<`partitionCount` of `topic`, without a
+    /// metadata request. Blocking.
+    func watermarks(of topic: String, partitionCount: Int, timeout: Duration) throws(KafkaError) -> [KafkaPartitionOffsets] {
         var offsets: [KafkaPartitionOffsets] = []
-        for partition in 0..<Int32(entry.partitionCount) {
+        for partition in 0..<Int32(partitionCount) {
             var low: Int64 = 0
             var high: Int64 = 0
             let result = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, Int32(timeout.milliseconds))
