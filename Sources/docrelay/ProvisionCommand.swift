@@ -14,7 +14,10 @@ struct ProvisionCommand: AsyncParsableCommand {
         discussion: """
             The topics: out.<code> and in.<code> for each agency whose home is the hub, hub.<id>, \
             one retry.<delay> per retry tier (the configuration's, else 5s, 1m, 10m, 1h), dlq and \
-            events. Topics that exist are reported and left as they are. The Kafka connection is \
+            events, each created with the retention of its kind (the configuration's retention: \
+            section, else inboxes and dlq 30d, events 90d, the rest 7d). Topics that exist are \
+            reported with their retention where it differs from the plan's, and left as they are \
+            unless --fix-retention is given. The Kafka connection is \
             the configuration's (--config), else the hub's in the directory, unless \
             --bootstrap-servers is given. The ACLs are printed as kafka-acls.sh commands \
             (admin.properties: the administrator's connection settings). librdkafka's embedded \
@@ -43,6 +46,9 @@ struct ProvisionCommand: AsyncParsableCommand {
     @Flag(help: "Print only the ACL commands (no Kafka needed).")
     var aclsOnly = false
 
+    @Flag(help: "Set the plan's retention on topics that exist with another (AlterConfigs; their other settings are kept).")
+    var fixRetention = false
+
     @OptionGroup var kafka: KafkaConnectionOptions
 
     @Option(help: "The topic prefix (default: the hub's in the directory or configuration).")
@@ -56,6 +62,9 @@ struct ProvisionCommand: AsyncParsableCommand {
         }
         guard (1...10_000).contains(partitions) else { throw ValidationError("option --partitions \(partitions): expected 1 to 10000") }
         guard (1...10).contains(replication) else { throw ValidationError("option --replication \(replication): expected 1 to 10") }
+        guard !fixRetention || (!dryRun && !aclsOnly) else {
+            throw ValidationError("option --fix-retention changes topics on the cluster: it cannot go with --dry-run or --acls-only")
+        }
     }
 
     func run() async throws {
@@ -65,7 +74,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         do {
             plan = try TopicPlan(
                 directory: target.directory, hubID: target.hubID, names: TopicNames(prefix: target.prefix),
-                retryTiers: target.retryTiers)
+                retryTiers: target.retryTiers, retention: target.retention)
         } catch {
             throw CommandFailure.configuration("\(target.source): \(error)")
         }
@@ -75,7 +84,8 @@ struct ProvisionCommand: AsyncParsableCommand {
             print("Topics of hub \(plan.hub.id) (\(plan.agencies.count) agenc\(plan.agencies.count == 1 ? "y" : "ies"), prefix \(plan.names.prefix), \(partitions) partition\(partitions == 1 ? "" : "s"), replication \(replication)):")
             let width = (plan.topics.map(\.name.count).max() ?? 0) + 2
             for topic in plan.topics {
-                print("  " + topic.name.padding(toLength: width, withPad: " ", startingAt: 0) + topic.role.description)
+                let retention = "retention \(topic.retention)".padding(toLength: 18, withPad: " ", startingAt: 0)
+                print("  " + topic.name.padding(toLength: width, withPad: " ", startingAt: 0) + retention + topic.role.description)
             }
         }
         if !dryRun && !aclsOnly {
@@ -113,15 +123,63 @@ struct ProvisionCommand: AsyncParsableCommand {
         } catch let error as KafkaError {
             throw CommandFailure.operation("creating the topics of hub \(plan.hub.id): \(error)")
         }
+        let drifts = try await retentionDrifts(plan, existing: result.existing, admin: admin)
         print("")
-        for name in plan.topics.map(\.name) {
-            if result.created.contains(name) {
-                print("created  \(name)")
-            } else if result.existing.contains(name) {
-                print("exists   \(name)")
+        for topic in plan.topics {
+            if result.created.contains(topic.name) {
+                print("created  \(topic.name)  retention \(topic.retention)")
+            } else if result.existing.contains(topic.name) {
+                if let drift = drifts.first(where: { $0.topic == topic.name }) {
+                    print("exists   \(topic.name)  \(drift.description)\(drift.isShorter ? ": records deleted sooner than planned" : "")")
+                } else {
+                    print("exists   \(topic.name)  retention \(topic.retention)")
+                }
             }
         }
         print("\(result.created.count) created, \(result.existing.count) existed already")
+        guard !drifts.isEmpty else { return }
+        if fixRetention {
+            try await fix(drifts, admin: admin)
+        } else {
+            let shorter = drifts.filter(\.isShorter).count
+            printError(
+                "warning: \(drifts.count) existing topic\(drifts.count == 1 ? "" : "s") keep another retention than the plan's "
+                    + "(\(shorter) shorter): run again with --fix-retention to set the plan's")
+        }
+    }
+
+    /// The existing topics of `plan` whose retention differs from the plan's. A cluster that
+    /// cannot say (no DescribeConfigs, not authorised) is reported; with --fix-retention that
+    /// is a failure.
+    private func retentionDrifts(_ plan: TopicPlan, existing: [String], admin: KafkaAdmin) async throws -> [RetentionDrift] {
+        guard !existing.isEmpty else { return [] }
+        do {
+            return RetentionDrift.of(plan, existing: try await admin.describeTopicConfigs(existing))
+        } catch let error as KafkaError {
+            if fixRetention {
+                throw CommandFailure.operation("reading the retention of the existing topics: \(error)")
+            }
+            printError("warning: the retention of the \(existing.count) existing topics was not checked: \(error)")
+            return []
+        }
+    }
+
+    /// Sets the plan's retention on each topic of `drifts`, keeping their other settings.
+    private func fix(_ drifts: [RetentionDrift], admin: KafkaAdmin) async throws {
+        var changes: [String: [String: String]] = [:]
+        for drift in drifts { changes[drift.topic] = [TopicPlan.retentionConfig: drift.planned.configValue] }
+        let refused: [String: KafkaError]
+        do {
+            refused = try await admin.alterTopicConfigs(changes)
+        } catch let error as KafkaError {
+            throw CommandFailure.operation("changing the retention of \(drifts.count) topics: \(error)")
+        }
+        for drift in drifts where refused[drift.topic] == nil {
+            print("fixed    \(drift.topic)  retention \(drift.actual.map(\.description) ?? "unknown") -> \(drift.planned)")
+        }
+        guard refused.isEmpty else {
+            throw CommandFailure.operation(refused.sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: "\n"))
+        }
     }
 
     // MARK: What to provision
@@ -133,6 +191,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         let hubID: String
         let prefix: String
         let retryTiers: [RetryTier]
+        let retention: RetentionPolicy
         let relayGroup: String?
         let connection: HubConnection?
         let connectionFile: String
@@ -184,7 +243,8 @@ struct ProvisionCommand: AsyncParsableCommand {
             return Target(
                 source: config, directory: directory, hubID: configuration.hubID,
                 prefix: topicPrefix ?? connection?.topicPrefix ?? HubConnection.defaultTopicPrefix,
-                retryTiers: configuration.retryTiers, relayGroup: configuration.consumerGroup, connection: connection,
+                retryTiers: configuration.retryTiers, retention: configuration.retention.policy,
+                relayGroup: configuration.consumerGroup, connection: connection,
                 connectionFile: configuration.kafka == nil ? configuration.directoryPath : config, kafka: kafka)
         }
         let path = directory ?? ""
@@ -202,6 +262,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         return Target(
             source: path, directory: loaded, hubID: hubID,
             prefix: topicPrefix ?? connection?.topicPrefix ?? HubConnection.defaultTopicPrefix,
-            retryTiers: RetryTier.defaults, relayGroup: nil, connection: connection, connectionFile: path, kafka: kafka)
+            retryTiers: RetryTier.defaults, retention: RetentionPolicy(), relayGroup: nil, connection: connection,
+            connectionFile: path, kafka: kafka)
     }
 }

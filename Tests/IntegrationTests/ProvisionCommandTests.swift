@@ -34,6 +34,16 @@ struct ProvisionCommandTests {
             "docrelay.out.000.07.12.H58", "docrelay.in.000.07.12.H58", "docrelay.hub.h58",
             "docrelay.retry.5s", "docrelay.retry.1m", "docrelay.retry.10m", "docrelay.retry.1h", "docrelay.dlq", "docrelay.events",
         ])
+        // Each topic with the retention it is created with (issue 10: none had one, so Kafka's 7 days applied).
+        let retentions = Dictionary(uniqueKeysWithValues: lines.dropFirst().prefix { $0.hasPrefix("  ") }.map { line in
+            let words = line.split(separator: " ")
+            return (String(words[0]), words.count > 2 && words[1] == "retention" ? String(words[2]) : "none")
+        })
+        print("retention in the dry run: \(retentions.sorted { $0.key < $1.key })")
+        #expect(retentions["docrelay.in.000.00.12.H58"] == "30d")
+        #expect(retentions["docrelay.dlq"] == "30d")
+        #expect(retentions["docrelay.events"] == "90d")
+        #expect(retentions["docrelay.out.000.00.12.H58"] == "7d" && retentions["docrelay.retry.1h"] == "7d")
         #expect(lines.contains(
             "kafka-acls.sh --bootstrap-server kafka-dev:9092 --command-config admin.properties --add --allow-principal User:000.00.12.H58 --operation Write --operation Describe --topic docrelay.out.000.00.12.H58"))
         #expect(lines.contains(
@@ -59,12 +69,17 @@ struct ProvisionCommandTests {
             kafka: { bootstrap: "kafka-h53:9093", topic-prefix: tn }
             consumer: { group: relay-tn }
             retry: { tiers: [30s, 5m] }
+            retention: { inbox: 60d, dlq: forever }
             """, "h53.yaml")
         let result = try await runDocRelay(["provision", "--config", config, "--dry-run", "--replication", "1"])
         #expect(result.exitCode == 0, "\(result.standardError)")
         let text = result.standardOutput
         #expect(text.hasPrefix("Topics of hub h53 (3 agencies, prefix tn, 3 partitions, replication 1):\n"))
         #expect(text.contains("  tn.retry.30s ") && text.contains("  tn.retry.5m ") && !text.contains("retry.1h"))
+        #expect(text.split(separator: "\n").contains { $0.hasPrefix("  tn.in.000.00.00.H53 ") && $0.contains("retention 60d ") })
+        #expect(text.split(separator: "\n").contains { $0.hasPrefix("  tn.dlq ") && $0.contains("retention forever ") })
+        let fixDry = try await runDocRelay(["provision", "--config", config, "--dry-run", "--fix-retention"])
+        #expect(fixDry.exitCode == 2, "--fix-retention changes the cluster: not with --dry-run")
         #expect(text.contains("--bootstrap-server kafka-h53:9093 --command-config admin.properties --add --allow-principal User:relay-h53 --operation Read --resource-pattern-type prefixed --group relay-tn"))
         let otherHub = try await runDocRelay(["provision", "--config", config, "--hub", "h58", "--dry-run"])
         #expect(otherHub.exitCode == 2)

@@ -3,7 +3,7 @@ import Foundation
 import Yams
 
 extension RelayConfiguration {
-    static let topKeys = ["hub", "instance", "directory", "trust", "identity", "kafka", "consumer", "retry", "limits", "admin"]
+    static let topKeys = ["hub", "instance", "directory", "trust", "identity", "kafka", "consumer", "retry", "limits", "retention", "admin"]
 
     /// Reads and checks `hub.yaml`; errors name the file, line, key and what was expected.
     public static func load(contentsOf path: String) throws(ConfigurationError) -> RelayConfiguration {
@@ -62,6 +62,8 @@ extension RelayConfiguration {
         let maxValueBytes = try ConfigurationFields.integer(limits, "max-value-bytes", default: 1_048_576, range: 1024...(64 * 1_048_576))
         let maxHops = try ConfigurationFields.integer(limits, "max-hops", default: 16, range: 2...64)
 
+        let retention = try RetentionSettings.read(top, path: path, tiers: tiers, maxAge: maxAge)
+
         var admin: AdminAddress?
         if let adminNode = try top.node("admin", required: nil) {
             let fields = try YAMLMapping(adminNode, path: path, entry: nil, key: "admin", keyPrefix: "admin.",
@@ -77,6 +79,6 @@ extension RelayConfiguration {
             keyFile: identity.key, kafka: kafka,
             consumerGroup: group, sessionTimeout: sessionTimeout, workers: workers, retryTiers: tiers, maxAge: maxAge,
             attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, maxHops: maxHops, neighbourHoldDown: holdDown,
-            adminListen: admin)
+            retention: retention, adminListen: admin)
     }
 }

@@ -32,6 +32,13 @@ import Foundation
 /// limits:
 ///   max-value-bytes: 1048576         # default 1 MiB
 ///   max-hops: 16                     # a record that passed this many hubs is a loop: dead-lettered
+/// retention:                         # what `provision` sets, and when the relay warns (RetentionSettings)
+///   inbox: 30d                       # in.<code>: the longest outage of an agency to ride out
+///   dlq: 30d
+///   events: 90d
+///   transit: 7d                      # out, hub, retry: at least the longest tier + max-age
+///   warn-at: 80%                     # of an inbox's retention, for its oldest unread record
+///   check-interval: 5m
 /// admin:
 ///   listen: 127.0.0.1:9480           # /metrics and /healthz; omit to disable
 /// ```
@@ -59,6 +66,8 @@ public struct RelayConfiguration: Sendable, Hashable {
     public var maxHops: Int
     /// How long a neighbour hub whose write failed is left alone before the next try.
     public var neighbourHoldDown: Duration
+    /// Retention per topic kind, and the relay's check of unread inbox records against it.
+    public var retention: RetentionSettings
     /// `host:port` of the admin HTTP server, or nil for none.
     public var adminListen: AdminAddress?
 

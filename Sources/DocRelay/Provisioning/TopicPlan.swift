@@ -3,13 +3,16 @@ public import DocRelayKafka
 
 /// The topics a directory implies for one hub (contract, "Topics"): for each agency whose home
 /// it is, `out.<code>` and `in.<code>`; the hub's own `hub.<id>`; one `retry.<delay>` per retry
-/// tier; `dlq` and `events`. What `docrelay provision` creates on a cluster and `docrelay broker
-/// --provision` creates in the embedded one.
+/// tier; `dlq` and `events`, each with the retention of its kind (`RetentionPolicy`). What
+/// `docrelay provision` creates on a cluster and `docrelay broker --provision` creates in the
+/// embedded one.
 public struct TopicPlan: Sendable, Hashable {
-    /// One topic of the plan and why it exists.
+    /// One topic of the plan, why it exists and how long it keeps its records.
     public struct Topic: Sendable, Hashable {
         public let name: String
         public let role: Role
+        /// Its `retention.ms`, by its role (`RetentionPolicy.retention(of:)`).
+        public let retention: Retention
     }
 
     /// What a topic is for.
@@ -49,6 +52,7 @@ public struct TopicPlan: Sendable, Hashable {
     public let hub: Hub
     public let names: TopicNames
     public let retryTiers: [RetryTier]
+    public let retention: RetentionPolicy
     /// The codes of the agencies whose home is this hub, in directory order.
     public let agencies: [String]
     /// The hubs next to this one in the tree: its parent first, then its children.
@@ -57,9 +61,11 @@ public struct TopicPlan: Sendable, Hashable {
     public let topics: [Topic]
 
     /// The plan of `hubID` in `directory`, with `names` (default: the prefix of the hub's
-    /// connection) and `retryTiers` (default: the contract's).
+    /// connection), `retryTiers` (default: the contract's) and `retention` (default: the
+    /// defaults for those tiers and a max age of 24 h).
     public init(
-        directory: Directory, hubID: String, names: TopicNames? = nil, retryTiers: [RetryTier] = RetryTier.defaults
+        directory: Directory, hubID: String, names: TopicNames? = nil, retryTiers: [RetryTier] = RetryTier.defaults,
+        retention: RetentionPolicy? = nil
     ) throws(UnknownHub) {
         guard let hub = directory.hub(id: hubID) else {
             throw UnknownHub(hubID: hubID, known: directory.hubs.map(\.id))
@@ -68,18 +74,20 @@ public struct TopicPlan: Sendable, Hashable {
         self.hub = hub
         self.names = names
         self.retryTiers = retryTiers
+        let retention = retention ?? RetentionPolicy(tiers: retryTiers)
+        self.retention = retention
         self.agencies = directory.agencies.filter { $0.hubID == hub.id }.map(\.code.rawValue)
         self.neighbours = (hub.parentID.flatMap { directory.hub(id: $0) }.map { [$0] } ?? []) + directory.children(of: hub)
-        var topics: [Topic] = []
+        var roles: [(String, Role)] = []
         for code in agencies {
-            topics.append(Topic(name: names.out(code), role: .outbox(agency: code)))
-            topics.append(Topic(name: names.inbox(code), role: .inbox(agency: code)))
+            roles.append((names.out(code), .outbox(agency: code)))
+            roles.append((names.inbox(code), .inbox(agency: code)))
         }
-        topics.append(Topic(name: names.hub(hub.id), role: .transit))
-        topics += retryTiers.map { Topic(name: names.retry($0), role: .retry($0)) }
-        topics.append(Topic(name: names.deadLetters, role: .deadLetters))
-        topics.append(Topic(name: names.events, role: .events))
-        self.topics = topics
+        roles.append((names.hub(hub.id), .transit))
+        roles += retryTiers.map { (names.retry($0), .retry($0)) }
+        roles.append((names.deadLetters, .deadLetters))
+        roles.append((names.events, .events))
+        self.topics = roles.map { Topic(name: $0.0, role: $0.1, retention: retention.retention(of: $0.1)) }
     }
 
     /// The plans of every hub of `directory`, each with its own connection's prefix: for a
@@ -88,8 +96,15 @@ public struct TopicPlan: Sendable, Hashable {
         directory.hubs.compactMap { try? TopicPlan(directory: directory, hubID: $0.id, retryTiers: retryTiers) }
     }
 
-    /// The topics to create, each with `partitions` and `replicationFactor`.
+    /// The topics to create, each with `partitions`, `replicationFactor` and its `retention.ms`.
     public func specs(partitions: Int, replicationFactor: Int) -> [KafkaTopicSpec] {
-        topics.map { KafkaTopicSpec(name: $0.name, partitions: partitions, replicationFactor: replicationFactor) }
+        topics.map {
+            KafkaTopicSpec(
+                name: $0.name, partitions: partitions, replicationFactor: replicationFactor,
+                configs: [Self.retentionConfig: $0.retention.configValue])
+        }
     }
+
+    /// The topic configuration that holds a topic's retention.
+    public static let retentionConfig = "retention.ms"
 }
