@@ -46,7 +46,7 @@ struct AdminRouteTests {
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
-                #expect(String(buffer: response.body) == #"{"details":{"consumer":"assigned 12 partitions"},"reasons":[],"status":"ok"}"#)
+                #expect(String(buffer: response.body) == #"{"details":{"consumer":"assigned 12 partitions"},"reasons":[],"status":"ok","warnings":[]}"#)
             }
         }
     }
@@ -60,6 +60,29 @@ struct AdminRouteTests {
                 let body = try JSONDecoder().decode(HealthBody.self, from: Data(response.body.readableBytesView))
                 #expect(body.status == "unhealthy")
                 #expect(body.reasons == report.reasons)
+            }
+        }
+    }
+
+    @Test("GET /healthz answers 200 \"degraded\" with the warnings when healthy but warned; a reason still makes it 503")
+    func degraded() async throws {
+        var report = HealthReport.healthy(details: ["phase": "running"])
+        report.warn("inbox of 000.00.00.G22: oldest unread record 25d old, retention 30d")
+        let warned = report
+        try await server { warned }.makeApplication().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok, "a liveness probe must not restart a relay that works")
+                #expect(String(buffer: response.body) == #"{"details":{"phase":"running"},"reasons":[],"status":"degraded","warnings":["inbox of 000.00.00.G22: oldest unread record 25d old, retention 30d"]}"#)
+            }
+        }
+        report.fail("the relay is stopping")
+        let failing = report
+        try await server { failing }.makeApplication().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let body = try JSONDecoder().decode(HealthBody.self, from: Data(response.body.readableBytesView))
+                #expect(body.status == "unhealthy")
+                #expect(body.warnings == failing.warnings)
             }
         }
     }

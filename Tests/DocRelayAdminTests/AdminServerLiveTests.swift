@@ -59,7 +59,7 @@ struct AdminServerLiveTests {
 
             let health = try await get(address, "/healthz")
             #expect(health.status == 503)
-            #expect(health.body == #"{"details":{"consumer":"joining"},"reasons":["fatal Kafka error"],"status":"unhealthy"}"#)
+            #expect(health.body == #"{"details":{"consumer":"joining"},"reasons":["fatal Kafka error"],"status":"unhealthy","warnings":[]}"#)
         }
         // Stopped: nobody waits for an address that will not come.
         await #expect(throws: AdminServer.NotListening.self) { try await server.boundAddress() }

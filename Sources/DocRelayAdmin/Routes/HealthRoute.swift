@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// `GET /healthz`: 200 with `{"status":"ok",…}`, or 503 with `{"status":"unhealthy","reasons":[…],…}`.
+/// `GET /healthz`: 200 with `{"status":"ok",…}` or `{"status":"degraded","warnings":[…],…}`, or 503
+/// with `{"status":"unhealthy","reasons":[…],…}`.
 struct HealthRoute: Sendable {
     let check: any HealthCheck
 
@@ -20,11 +21,13 @@ struct HealthRoute: Sendable {
 struct HealthBody: Codable, Equatable {
     var status: String
     var reasons: [String]
+    var warnings: [String]
     var details: [String: String]
 
     init(_ report: HealthReport) {
-        self.status = report.isHealthy ? "ok" : "unhealthy"
+        self.status = report.status
         self.reasons = report.reasons
+        self.warnings = report.warnings
         self.details = report.details
     }
 }
