@@ -11,4 +11,14 @@ public enum LogKey {
     public static let partition = "docrelay.kafka.partition"
     public static let retryTier = "docrelay.retry.tier"
     public static let instance = "docrelay.instance"
+    /// A topic's retention (`30d`, `forever`).
+    public static let retention = "docrelay.retention"
+    /// Unread records of an inbox still in its log.
+    public static let inboxUnread = "docrelay.inbox.unread"
+    /// The age of an inbox's oldest unread record (`25d 4h`).
+    public static let inboxOldestUnreadAge = "docrelay.inbox.oldest-unread-age"
+    /// Records of an inbox deleted before the agency read them.
+    public static let inboxDeletedUnread = "docrelay.inbox.deleted-unread"
+    /// Inboxes that could not be checked.
+    public static let inboxesFailed = "docrelay.inboxes.failed"
 }

@@ -68,7 +68,8 @@ struct RelayCommand: AsyncParsableCommand {
 }
 
 /// `/healthz` for the relay: healthy once connected and running, with its assignment, work in
-/// processing and producer queue as details.
+/// processing and producer queue as details; degraded while an inbox's unread records near
+/// their retention or were deleted unread (one warning per inbox, `RetentionSummary.warnings`).
 enum RelayHealth {
     static func report(_ snapshot: RelayStatus.Snapshot) -> HealthReport {
         var report = HealthReport.healthy(details: [
@@ -85,6 +86,11 @@ enum RelayHealth {
         }
         if snapshot.producerQueue > 50_000 {
             report.fail("the producer's queue holds \(snapshot.producerQueue) unacknowledged records")
+        }
+        if let retention = snapshot.retention {
+            report.details["inboxesChecked"] = String(retention.checked)
+            report.details["oldestUnread"] = RetentionSummary.age(retention.oldestUnreadAge)
+            for warning in retention.warnings() { report.warn(warning) }
         }
         return report
     }

@@ -107,7 +107,8 @@ struct TopicPlanTests {
         #expect(Array(relay) == [
             "\(prefix) User:relay-h58 --operation Read --resource-pattern-type prefixed --topic vn58.out.",
             "\(prefix) User:relay-h58 --operation Read --topic vn58.hub.h58",
-            "\(prefix) User:relay-h58 --operation Write --resource-pattern-type prefixed --topic vn58.in.",
+            "\(prefix) User:relay-h58 --operation Write --operation Read --operation DescribeConfigs --resource-pattern-type prefixed --topic vn58.in.",
+            "\(prefix) User:relay-h58 --operation Describe --resource-pattern-type prefixed --group docrelay-agent-",
             "\(prefix) User:relay-h58 --operation Read --operation Write --topic vn58.retry.5s",
             "\(prefix) User:relay-h58 --operation Read --operation Write --topic vn58.retry.1m",
             "\(prefix) User:relay-h58 --operation Read --operation Write --topic vn58.retry.10m",
@@ -118,6 +119,14 @@ struct TopicPlanTests {
             "kafka-acls.sh --bootstrap-server kafka-national:9092 --command-config admin.properties --add --allow-principal User:relay-h58 --operation Write --topic docrelay.hub.national",
         ])
         #expect(lines.last == "\(prefix) User:relay-national --operation Write --topic vn58.hub.h58")
+    }
+
+    @Test("The relay may read inboxes, their settings and the agents' group offsets, to check unread records")
+    func relayAccess() throws {
+        let plan = try TopicPlan(directory: directory, hubID: "national")
+        let relayRules = AccessPlan(plan).rules.filter { $0.principal == "User:relay-national" }
+        #expect(relayRules.contains { $0.resource == .topicPrefix("docrelay.in.") && Set($0.operations) == ["Write", "Read", "DescribeConfigs"] })
+        #expect(relayRules.contains { $0.resource == .groupPrefix("docrelay-agent-") && $0.operations == ["Describe"] })
     }
 
     @Test("Words unsafe for a shell are quoted")

@@ -19,10 +19,10 @@ final class RelayHarness: @unchecked Sendable {
     private var identities: [String: SigningIdentity] = [:]
 
     /// `agencies` at the national hub; every topic the directory implies is created, except
-    /// the inboxes of `withoutInbox`.
+    /// the inboxes of `withoutInbox`. `extraConfiguration` is appended to hub.yaml (top-level keys).
     init(
         agencies: [String], withoutInbox: Set<String> = [], tiers: [String] = ["1s", "2s"], maxValueBytes: Int = 1_048_576,
-        partitions: Int = 3, attemptTimeout: String = "3s", adminListen: String? = nil
+        partitions: Int = 3, attemptTimeout: String = "3s", adminListen: String? = nil, extraConfiguration: String = ""
     ) async throws {
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-relay-\(UUID().uuidString)")
@@ -56,7 +56,7 @@ final class RelayHarness: @unchecked Sendable {
               attempt-timeout: \(attemptTimeout)
             limits:
               max-value-bytes: \(maxValueBytes)
-            """ + (adminListen.map { "\nadmin:\n  listen: \($0)\n" } ?? "")
+            """ + (adminListen.map { "\nadmin:\n  listen: \($0)\n" } ?? "") + "\n" + extraConfiguration
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
     }
 

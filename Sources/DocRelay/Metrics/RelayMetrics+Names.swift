@@ -7,6 +7,10 @@ extension RelayMetrics {
         public static let endToEndLatency = "docrelay_end_to_end_latency_seconds"
         public static let processing = "docrelay_processing_seconds"
         public static let consumerLag = "docrelay_consumer_lag"
+        public static let inboxesNearRetention = "docrelay_inboxes_near_retention"
+        public static let inboxesDeletedUnread = "docrelay_inboxes_deleted_unread"
+        public static let oldestUnreadAge = "docrelay_inbox_oldest_unread_age_seconds"
+        public static let retentionCheck = "docrelay_inbox_retention_check_timestamp_seconds"
     }
 
     /// The label names.

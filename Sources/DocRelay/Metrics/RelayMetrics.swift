@@ -12,7 +12,7 @@ public import Metrics
 /// both `recordOutcome(.retried)` and `retried(tier:)`; for the DLQ, `recordOutcome(.deadLettered)`
 /// and `deadLettered(errorClass:)`.
 public struct RelayMetrics: Sendable {
-    private let factory: any MetricsFactory
+    let factory: any MetricsFactory
     private let topics: TopicNames
     private let outcomes: [Outcome: Counter]
     private let endToEnd: Timer

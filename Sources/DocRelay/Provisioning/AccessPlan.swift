@@ -6,9 +6,11 @@ import Foundation
 /// - each agency of the hub, `User:<code>`: Write and Describe on its `out.<code>`, Read and
 ///   Describe on its `in.<code>`, Read on its agent's group `docrelay-agent-<code>`;
 /// - the hub's relay, `User:relay-<hub>`: Read on every `out.` topic (by prefix: new agencies
-///   need no new ACL) and on its `hub.<id>`; Write on every `in.` topic (by prefix), on `dlq` and
-///   `events`; Read and Write on its retry topics; Read on its consumer groups (by prefix); Write
-///   on each neighbouring hub's `hub.<id>`, on that hub's cluster;
+///   need no new ACL) and on its `hub.<id>`; Write on every `in.` topic (by prefix), with Read and
+///   DescribeConfigs there and Describe on the agents' groups (prefix `docrelay-agent-`) to check
+///   unread records against the inbox's retention; Write on `dlq` and `events`; Read and Write on
+///   its retry topics; Read on its consumer groups (by prefix); Write on each neighbouring hub's
+///   `hub.<id>`, on that hub's cluster;
 /// - each neighbouring hub's relay, `User:relay-<neighbour>`: Write on this hub's `hub.<id>`.
 public struct AccessPlan: Sendable, Hashable {
     /// One ACL: a principal allowed operations on a resource of one hub's cluster.
@@ -58,7 +60,9 @@ public struct AccessPlan: Sendable, Hashable {
         let relay = Self.relayPrincipal(hubID)
         rules.append(Rule(principal: relay, operations: ["Read"], resource: .topicPrefix("\(names.prefix).out."), hubID: hubID))
         rules.append(Rule(principal: relay, operations: ["Read"], resource: .topic(names.hub(hubID)), hubID: hubID))
-        rules.append(Rule(principal: relay, operations: ["Write"], resource: .topicPrefix("\(names.prefix).in."), hubID: hubID))
+        rules.append(Rule(
+            principal: relay, operations: ["Write", "Read", "DescribeConfigs"], resource: .topicPrefix("\(names.prefix).in."), hubID: hubID))
+        rules.append(Rule(principal: relay, operations: ["Describe"], resource: .groupPrefix(Self.agentGroup("")), hubID: hubID))
         for tier in plan.retryTiers {
             rules.append(Rule(principal: relay, operations: ["Read", "Write"], resource: .topic(names.retry(tier)), hubID: hubID))
         }

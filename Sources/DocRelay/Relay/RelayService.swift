@@ -9,8 +9,10 @@ public import ServiceLifecycle
 /// pattern, so new agencies need no restart) with `workers` records in processing at once, and
 /// its retry topics, each retry waiting for its due time without holding other partitions;
 /// commits an offset only once the outcome of every record before it is durable. Several
-/// instances in one consumer group share the partitions. On graceful shutdown it stops taking
-/// records, finishes those in processing, commits and flushes.
+/// instances in one consumer group share the partitions. Beside the work: the lag every 15 s,
+/// and every `retention.check-interval` the inboxes' unread records against their retention
+/// (`InboxRetentionWatch`). On graceful shutdown it stops taking records, finishes those in
+/// processing, commits and flushes.
 public struct RelayService: Service {
     let setup: RelaySetup
     let logger: Logger
@@ -53,6 +55,9 @@ public struct RelayService: Service {
                 }
                 group.addTask { try await retries(clients.retry, handler: handler) }
                 group.addTask { try await measureLag() }
+                group.addTask {
+                    try await InboxRetentionWatch(setup: setup, metrics: metrics, status: status, logger: logger).run()
+                }
             }
         } catch is CancellationError {
             logger.info("Relay cancelled")

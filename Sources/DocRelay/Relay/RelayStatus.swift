@@ -10,6 +10,8 @@ public final class RelayStatus: Sendable {
         public var assignedRetryPartitions: Int
         public var recordsInProcessing: Int
         public var producerQueue: Int
+        /// The last check of the inboxes against their retention; nil before the first.
+        public var retention: RetentionSummary?
     }
 
     public enum Phase: String, Sendable, Hashable {
@@ -19,6 +21,7 @@ public final class RelayStatus: Sendable {
     private struct State {
         var phase = Phase.starting
         var clients: RelayClients?
+        var retention: RetentionSummary?
     }
 
     private let state = Mutex(State())
@@ -36,13 +39,18 @@ public final class RelayStatus: Sendable {
         state.withLock { $0.phase = phase }
     }
 
+    func set(_ retention: RetentionSummary) {
+        state.withLock { $0.retention = retention }
+    }
+
     public var snapshot: Snapshot {
-        let (phase, clients) = state.withLock { ($0.phase, $0.clients) }
+        let (phase, clients, retention) = state.withLock { ($0.phase, $0.clients, $0.retention) }
         return Snapshot(
             phase: phase,
             assignedPartitions: clients?.main.assignment.count ?? 0,
             assignedRetryPartitions: clients?.retry.assignment.count ?? 0,
             recordsInProcessing: (clients?.main.inFlightCount ?? 0) + (clients?.retry.inFlightCount ?? 0),
-            producerQueue: clients?.producer.queuedRecordCount ?? 0)
+            producerQueue: clients?.producer.queuedRecordCount ?? 0,
+            retention: retention)
     }
 }
