@@ -12,9 +12,14 @@ public import Logging
 /// beyond that; a new group's first fetch takes ~3 s; it does not implement CreateTopics (use
 /// `createTopic`), nor listing a group's offsets for all topics at once. Clients should be closed before the
 /// cluster; `shutdown()` (or the last reference going) stops it.
+///
+/// Every command to the cluster (`createTopic`, `setBrokerDown`...) is answered in tens of
+/// microseconds: `MockClusterWaker` works around librdkafka's lost wake-up, which otherwise made
+/// some commands wait up to 1 s each (thousands of topics took minutes).
 public final class EmbeddedKafkaCluster: @unchecked Sendable {
     private let host: RDKafkaClient
     private let cluster: OpaquePointer  // rd_kafka_mock_cluster_t *, owned
+    private let waker: MockClusterWaker
     /// The bootstrap address, `127.0.0.1:port,...`.
     public let bootstrapServers: String
     /// The broker ids, 1 through the broker count.
@@ -32,14 +37,17 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
             throw KafkaError(code: .invalidArgument, message: "librdkafka could not start a mock cluster")
         }
         self.cluster = cluster
+        let bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+        self.bootstrapServers = bootstrapServers
+        self.brokerIDs = (1...Int32(brokers)).map { $0 }
+        waker = MockClusterWaker(bootstrapServers: bootstrapServers)
         // The mock answers Metadata up to v2 by default, where every request may create topics;
         // from v4 it honours the client's `allow.auto.create.topics`, as a real cluster does.
-        _ = rd_kafka_mock_set_apiversion(cluster, EmbeddedKafkaCluster.APIKey.metadata, 0, 4)
-        self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
-        self.brokerIDs = (1...Int32(brokers)).map { $0 }
+        _ = waker.run { rd_kafka_mock_set_apiversion(cluster, EmbeddedKafkaCluster.APIKey.metadata, 0, 4) }
     }
 
     deinit {
+        waker.stop()
         rd_kafka_mock_cluster_destroy(cluster)
     }
 
@@ -48,9 +56,11 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         KafkaSettings(bootstrap: bootstrapServers)
     }
 
-    /// Creates a topic directly in the cluster (no client round trip).
+    /// Creates a topic directly in the cluster (no client round trip), in tens of microseconds:
+    /// thousands of topics take a fraction of a second. Throws `topicAlreadyExists` for a name
+    /// taken; `replicationFactor` is capped by librdkafka at the broker count.
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
-        let result = rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor))
+        let result = waker.run { rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor)) }
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(code: KafkaError.Code(result), message: "cannot create topic \(name)")
         }
@@ -58,16 +68,16 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
 
     /// Disconnects a broker and refuses new connections to it until `setBrokerUp`.
     public func setBrokerDown(_ id: Int32) {
-        _ = rd_kafka_mock_broker_set_down(cluster, id)
+        _ = waker.run { rd_kafka_mock_broker_set_down(cluster, id) }
     }
 
     public func setBrokerUp(_ id: Int32) {
-        _ = rd_kafka_mock_broker_set_up(cluster, id)
+        _ = waker.run { rd_kafka_mock_broker_set_up(cluster, id) }
     }
 
     /// Delays every answer of a broker by `rtt`.
     public func setRoundTripTime(_ rtt: Duration, broker id: Int32) {
-        _ = rd_kafka_mock_broker_set_rtt(cluster, id, Int32(rtt.milliseconds))
+        _ = waker.run { rd_kafka_mock_broker_set_rtt(cluster, id, Int32(rtt.milliseconds)) }
     }
 
     /// Makes the next requests of a Kafka API (e.g. 0 = Produce) fail with these codes, in order.
@@ -78,7 +88,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
 
     /// Moves the leadership of a partition to another broker.
     public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) {
-        _ = rd_kafka_mock_partition_set_leader(cluster, topic, partition, id)
+        _ = waker.run { rd_kafka_mock_partition_set_leader(cluster, topic, partition, id) }
     }
 }
 
