@@ -27,6 +27,7 @@ struct DocRelayCommand: AsyncParsableCommand {
 
     /// Runs the command and maps every failure to the contract's exit codes.
     static func main() async {
+        StandardOutput.writeLineByLine()
         let code: Int32
         do {
             var command = try parseAsRoot()
