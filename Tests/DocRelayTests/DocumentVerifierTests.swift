@@ -120,6 +120,38 @@ struct DocumentVerifierTests {
         #expect(big.errorClass == .oversize)
     }
 
+    /// `value` signed as edXML by the sender's own software (`DocumentSigner` refuses a DTD).
+    private func signedElsewhere(_ value: String) throws -> (headers: [(name: String, value: [UInt8]?)], value: [UInt8]) {
+        let bytes = Array(value.utf8)
+        var signed = SignedHeaders(
+            id: "doc-dtd", kind: .edoc, from: "000.00.00.G22", to: ["000.00.00.H58"], createdAt: fixture.now,
+            contentType: "application/edxml+xml", sha256: SHA256Hex.of(bytes))
+        signed.signature = Data(try CMSSigner.signDetached(signed.signatureBase, identity: fixture.g22)).base64EncodedString()
+        return (signed.headers.map { ($0.name, Optional($0.value)) }, bytes)
+    }
+
+    @Test("edXML declaring a DTD (an entity-expansion bomb, an external entity): malformed, named, before any parsing")
+    func edXMLWithDTD() throws {
+        func edoc(_ doctype: String, organ: String, subject: String) -> String {
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\(doctype)<edXML><edXMLEnvelope><edXMLHeader><MessageHeader>"
+                + "<From><OrganId>\(organ)</OrganId></From><To><OrganId>000.00.00.H58</OrganId></To><Subject>\(subject)</Subject>"
+                + "</MessageHeader></edXMLHeader></edXMLEnvelope></edXML>"
+        }
+        let bomb = edoc(
+            "<!DOCTYPE edXML [<!ENTITY e \"\(String(repeating: "A", count: 200_000))\">]>", organ: "000.00.00.G22",
+            subject: String(repeating: "&e;", count: 60_000))
+        let external = edoc("<!DOCTYPE edXML [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>", organ: "000.00.00.G22", subject: "&x;")
+        for (label, value) in [("bomb", bomb), ("external entity", external)] {
+            let record = try signedElsewhere(value)
+            var refused: Rejection?
+            let elapsed = try ContinuousClock().measure { refused = try rejection(record) }
+            print("DocumentVerifier: edXML with a DTD (\(label), \(value.utf8.count) bytes) refused in \(elapsed)")
+            #expect(refused?.errorClass == .malformed, "\(label)")
+            #expect(refused?.reason == "edXML: edXML must not declare a DTD (<!DOCTYPE found at byte 39)", "\(label)")
+            #expect(refused?.authenticSender?.rawValue == "000.00.00.G22", "the signature was checked first")
+        }
+    }
+
     @Test("edXML whose From/To disagree with the headers: malformed, named")
     func edXMLDisagreement() throws {
         let url = try #require(Bundle.module.url(forResource: "edoc-G22-to-three-agencies", withExtension: "edxml", subdirectory: "Fixtures"))

@@ -28,6 +28,8 @@ struct AgentBadInputTests {
             ("sidecar-hong.txt", Array("sidecar hỏng".utf8), "{not json", "a JSON object"),
             ("gia-mao.xml", edXMLDocument(from: Self.b, to: [Self.a], documentId: "gia-mao-1", subject: "Giả mạo"), nil, "From"),
             ("qua-lon.pdf", [UInt8](repeating: 0x25, count: 1_048_577), #"{"to": ["\#(Self.b)"]}"#, "class: oversize"),
+            ("co-dtd.xml", withDTD(edXMLDocument(from: Self.a, to: [Self.b], documentId: "co-dtd-1", subject: "Có DTD")), nil,
+             "edXML must not declare a DTD (<!DOCTYPE found at byte 39)"),
         ]
         for item in cases { try agentA.drop(item.name, item.value, sidecar: item.sidecar) }
         let good = Array("Văn bản hợp lệ".utf8)
@@ -171,4 +173,12 @@ struct AgentBadInputTests {
         _ = try await agentA.stop()
         _ = try await agentB.stop()
     }
+}
+
+/// `edXML` with an external entity declared after its XML declaration (39 bytes); unchanged
+/// (and so not refused as expected) if it starts otherwise.
+private func withDTD(_ edXML: [UInt8]) -> [UInt8] {
+    let declaration = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8)
+    guard edXML.starts(with: declaration) else { return edXML }
+    return declaration + Array("<!DOCTYPE edXML [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>".utf8) + edXML.dropFirst(declaration.count)
 }

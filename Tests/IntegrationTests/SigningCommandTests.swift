@@ -105,6 +105,45 @@ struct SigningCommandTests {
         #expect(headers["dr-content-type"] == "application/edxml+xml")
     }
 
+    @Test("edXML declaring a DTD: `sign` refuses it (exit 2), `verify` of one signed by openssl rejects it as malformed (exit 1)")
+    func edXMLWithDTD() async throws {
+        let edXML = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE edXML [<!ENTITY sender "000.00.00.H58">]>
+            <edXML><edXMLEnvelope><edXMLHeader><MessageHeader><From><OrganId>&sender;</OrganId></From>\
+            <To><OrganId>000.00.32.H53</OrganId></To><DocumentId>dtd-1</DocumentId></MessageHeader></edXMLHeader></edXMLEnvelope></edXML>
+            """
+        let document = try write(edXML, "dtd.edxml")
+        let key = ["--cert", path("agencies/000.00.00.H58.pem"), "--key", path("agencies/000.00.00.H58.key")]
+        let signing = try await runDocRelay(["sign", document] + key)
+        #expect(signing.exitCode == 2, "\(signing.standardOutput)")
+        #expect(signing.standardError.contains("edXML must not declare a DTD (<!DOCTYPE found at byte 39)"), "\(signing.standardError)")
+        let declared = try await runDocRelay(["sign", document, "--content-type", "application/edxml+xml"] + key)
+        #expect(declared.exitCode == 2)
+        #expect(declared.standardError.contains("declared edXML, but edXML must not declare a DTD"), "\(declared.standardError)")
+
+        // Signed by other software, as the contract allows: the relay's checks refuse it.
+        let sha256 = try await run(openssl, ["dgst", "-sha256", "-r", document]).standardOutput.split(separator: " ")[0]
+        let created = Date().formatted(.iso8601)
+        let base = [
+            "docrelay-v1", "id:dtd-1", "kind:edoc", "from:000.00.00.H58", "to:000.00.32.H53",
+            "created:\(created)", "content-type:application/edxml+xml", "ref:", "sha256:\(sha256)",
+        ].joined(separator: "\n")
+        let signature = try await run("/bin/sh", ["-c", """
+            printf '%s' "$BASE" | \(openssl) cms -sign -binary -outform DER -signer "$CERT" -inkey "$KEY" -md sha256 | base64 -w0
+            """], environment: ["BASE": base, "CERT": key[1], "KEY": key[3]])
+        #expect(signature.exitCode == 0, "\(signature.standardError)")
+        let headers = try write("""
+            {"dr-id": "dtd-1", "dr-kind": "edoc", "dr-from": "000.00.00.H58", "dr-to": "000.00.32.H53",
+             "dr-created": "\(created)", "dr-content-type": "application/edxml+xml", "dr-ref": "",
+             "dr-sha256": "\(sha256)", "dr-signature": "\(signature.standardOutput)"}
+            """, "dtd-headers.json")
+        let verified = try await runDocRelay(
+            ["verify", document, "--headers", headers, "--ca", path("ca.pem"), "--directory", path("directory.yaml")])
+        #expect(verified.exitCode == 1, "\(verified.standardOutput) \(verified.standardError)")
+        #expect(verified.standardOutput == "rejected (malformed): edXML: edXML must not declare a DTD (<!DOCTYPE found at byte 39)\n")
+    }
+
     @Test("`docrelay send` publishes to docrelay.out.<from>, keyed by dr-id, with headers that verify")
     func send() async throws {
         let broker = try await BrokerProcess.start(topics: ["docrelay.out.000.00.00.G22:2"])

@@ -70,6 +70,15 @@ public enum DocumentSigner {
         let looksLikeXML = value.prefix(512).contains(UInt8(ascii: "<"))
             && String(decoding: value.prefix(4096), as: UTF8.self).contains("edXML")
         guard declared == true || looksLikeXML else { return nil }
+        if declared == nil {
+            // Taken for edXML by its look (as the agent's spool does): a DTD is refused, not signed as plain XML.
+            do {
+                try EdXMLReader.checkProlog(value)
+            } catch {
+                throw DocumentSigningError(
+                    header: HeaderName.contentType, message: "looks like edXML (declare its content type if it is not), but \(error)")
+            }
+        }
         do {
             return try EdXMLReader.readHeader(value)
         } catch {

@@ -11,19 +11,42 @@ import FoundationXML
 /// The whole document must be well-formed XML (a truncated one is refused), with one
 /// MessageHeader naming its sender (`From/OrganId`); an edoc names at least one `To/OrganId`
 /// and a status (one with a StatusCode) its `ResponseFor`.
+///
+/// Before the parser sees a byte, the prolog is checked (`EdXMLProlog`): a document type
+/// declaration (`<!DOCTYPE`, `<!ENTITY`), an encoding other than UTF-8, or a prolog over 64 KiB
+/// is refused, so entity expansion and external entities never happen. Every reader of edXML
+/// (the relay's verifier, the agent, `sign`, `verify`, `dlq show`) comes through here.
 public enum EdXMLReader {
     /// The header of the edXML document `bytes`.
     public static func readHeader(_ bytes: [UInt8]) throws(EdXMLError) -> EdXMLHeader {
+        try checkProlog(bytes)
         // Fed through a stream so libxml2 delivers long texts in bounded chunks.
-        try read(XMLParser(stream: InputStream(data: Data(bytes))))
+        return try read(XMLParser(stream: InputStream(data: Data(bytes))))
     }
 
     /// The header of the edXML file at `url`, streamed from the file (never read whole).
     public static func readHeader(contentsOf url: URL) throws(EdXMLError) -> EdXMLHeader {
-        guard FileManager.default.isReadableFile(atPath: url.path), let stream = InputStream(url: url) else {
+        guard FileManager.default.isReadableFile(atPath: url.path), let file = try? FileHandle(forReadingFrom: url),
+              let stream = InputStream(url: url)
+        else {
             throw EdXMLError("cannot open \(url.path): no readable file there")
         }
+        let head: Data
+        do {
+            defer { try? file.close() }
+            head = try file.read(upToCount: EdXMLProlog.limit + 1) ?? Data()
+        } catch {
+            throw EdXMLError("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        try EdXMLProlog.check([UInt8](head)[...], isWhole: head.count <= EdXMLProlog.limit)
         return try read(XMLParser(stream: stream))
+    }
+
+    /// Only the check of the prolog that `readHeader` makes first (at most 64 KiB looked at):
+    /// throws, e.g. `edXML must not declare a DTD (<!DOCTYPE found at byte 39)`, for a document
+    /// no parser may read as edXML.
+    public static func checkProlog(_ bytes: [UInt8]) throws(EdXMLError) {
+        try EdXMLProlog.check(bytes[...], isWhole: true)
     }
 
     private static func read(_ parser: XMLParser) throws(EdXMLError) -> EdXMLHeader {
