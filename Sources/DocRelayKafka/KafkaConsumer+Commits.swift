@@ -20,13 +20,16 @@ extension KafkaConsumer {
         @discardableResult
         func run(
             among keys: Set<KafkaTopicPartition>?, handle: OpaquePointer, deadline: ContinuousClock.Instant,
-            waitForRebalanceEnd: Bool, reason: String
+            waitForRebalanceEnd: Bool, reason: String, quietOnRefusal: Bool = false
         ) -> Int64 {
             let clock = ContinuousClock()
             var attempts = 0
             if waitForRebalanceEnd { waitWhileRebalancing(until: deadline) }
             while true {
-                let offsets = state.withLock { $0.offsetsToCommit(among: keys, scope: .unconfirmed) }
+                // Leaving (all partitions): what earlier revocations still owe goes too.
+                let offsets = state.withLock { machine in
+                    machine.offsetsToCommit(among: keys, scope: .unconfirmed) + (keys == nil ? machine.takeOwed() : [])
+                }
                 guard !offsets.isEmpty else { return 0 }
                 attempts += 1
                 let failure: KafkaError
@@ -47,6 +50,7 @@ extension KafkaConsumer {
                 let retriable = rebalancing || failure.code.isRetriable
                 if !retriable || clock.now >= deadline {
                     let left = state.withLock { $0.processedUncommitted(among: Set(offsets.map(\.0))) }
+                    if quietOnRefusal && rebalancing { return max(left, 1) }
                     logger.warning(
                         "Commit \(reason) failed; the next owner consumes \(left) processed record(s) again",
                         metadata: [LogKey.errorCode: "\(failure.code.name)", LogKey.error: "\(failure)"])

@@ -1,4 +1,5 @@
 internal import CRdKafka
+import Foundation
 import Logging
 import Synchronization
 
@@ -12,6 +13,8 @@ extension KafkaConsumer {
         /// How long a commit before revocation is tried again while refused: the callback holds
         /// the rebalance, so it must stay well under the session timeout.
         let revokeCommitTimeout: Duration
+        /// See `KafkaConsumerSettings.handOverGrace`.
+        let handOverGrace: Duration
 
         func handle(
             client: OpaquePointer, event: rd_kafka_resp_err_t,
@@ -21,7 +24,11 @@ extension KafkaConsumer {
             let cooperative = rd_kafka_rebalance_protocol(client).map { String(cString: $0) } == "COOPERATIVE"
             switch event {
             case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-                state.withLock { $0.assigned(keys) }
+                let endsRebalance = state.withLock { $0.assigned(keys) }
+                if endsRebalance { settleOwed(client: client) }
+                if endsRebalance, !keys.isEmpty, handOverGrace > .zero {
+                    Thread.sleep(forTimeInterval: Double(handOverGrace.milliseconds) / 1000)
+                }
                 logger.info("Partitions assigned", metadata: [LogKey.partitions: "\(keys.sorted())"])
                 if cooperative {
                     release(rd_kafka_incremental_assign(client, partitions))
@@ -60,14 +67,47 @@ extension KafkaConsumer {
                 }
             } else {
                 KafkaConsumer.drain(state: state, among: keys, timeout: drainTimeout)
-                KafkaConsumer.CommitBeforeLeaving(state: state, logger: logger).run(
+                let left = KafkaConsumer.CommitBeforeLeaving(state: state, logger: logger).run(
                     among: keys, handle: client, deadline: ContinuousClock().now.advanced(by: revokeCommitTimeout),
-                    waitForRebalanceEnd: false, reason: "before revocation")
+                    waitForRebalanceEnd: false, reason: "before revocation", quietOnRefusal: true)
+                if left > 0 {
+                    // The next rebalance has begun (another member rejoined): commit once it ends.
+                    state.withLock { $0.owe($0.unconfirmedOffsets(among: keys)) }
+                    logger.info(
+                        "Commit before revocation refused while the group rebalances; committed when the rebalance ends",
+                        metadata: [LogKey.partitions: "\(keys.sorted())"])
+                }
             }
             state.withLock { $0.revoked(keys, cooperative: cooperative, lost: lost) }
             logger.info(
                 lost ? "Partitions lost" : "Partitions revoked",
                 metadata: [LogKey.partitions: "\(keys.sorted())"])
+        }
+
+        /// Commits what a refused commit before revocation still owes, now that the rebalance
+        /// ended (this member's generation is current; the next owner waits `handOverGrace`).
+        private func settleOwed(client: OpaquePointer) {
+            let owed = state.withLock { $0.takeOwed() }
+            guard !owed.isEmpty else { return }
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(1))
+            while true {
+                do {
+                    try KafkaConsumer.commitNow(owed, handle: client)
+                    logger.info(
+                        "Commit owed since a revocation landed at the end of the rebalance",
+                        metadata: [LogKey.partitions: "\(owed.map { "\($0.0)@\($0.1)" })"])
+                    return
+                } catch {
+                    guard error.code == .rebalanceInProgress || error.code.isRetriable, clock.now < deadline else {
+                        logger.warning(
+                            "Commit owed since a revocation failed; their owner consumes those records again",
+                            metadata: [LogKey.errorCode: "\(error.code.name)", LogKey.error: "\(error)"])
+                        return
+                    }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+            }
         }
 
         private func release(_ error: OpaquePointer?) {

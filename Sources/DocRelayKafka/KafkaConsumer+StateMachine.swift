@@ -58,6 +58,10 @@ extension KafkaConsumer {
         private var assignmentAfterRevocationDue = false
 
         var groupRebalancing: Bool { rebalancingSince != nil }
+        /// Processed offsets of partitions already revoked whose commit was refused (the next
+        /// rebalance had begun): committed at the end of that rebalance, before their next owner
+        /// starts (see `KafkaConsumerSettings.handOverGrace`), or at `close()`.
+        private(set) var owed: [KafkaTopicPartition: Int64] = [:]
 
         init(maxBufferedRecords: Int, maxBufferedBytes: Int) {
             self.maxBufferedRecords = max(maxBufferedRecords, 1)
@@ -319,17 +323,41 @@ extension KafkaConsumer {
         /// The assignment callback: partitions added. librdkafka calls it at the end of every
         /// rebalance (cooperative: with the added partitions, possibly none), which ends it,
         /// except the one that follows a cooperative revocation (see
-        /// `assignmentAfterRevocationDue`).
-        mutating func assigned(_ keys: [KafkaTopicPartition]) {
+        /// `assignmentAfterRevocationDue`). Returns whether it ended a rebalance.
+        @discardableResult
+        mutating func assigned(_ keys: [KafkaTopicPartition]) -> Bool {
+            let ends: Bool
             if assignmentAfterRevocationDue {
                 assignmentAfterRevocationDue = false
+                ends = false
             } else {
                 rebalancingSince = nil
+                ends = true
             }
             for key in keys where partitions[key] == nil {
                 partitions[key] = Partition(generation: nextGeneration)
                 nextGeneration += 1
             }
+            return ends
+        }
+
+        /// The processed offsets among `keys` the broker has not confirmed.
+        func unconfirmedOffsets(among keys: Set<KafkaTopicPartition>) -> [(KafkaTopicPartition, Int64)] {
+            partitions.compactMap { key, partition in
+                guard keys.contains(key), let done = partition.tracker.committable, partition.confirmed != done else { return nil }
+                return (key, done)
+            }.sorted { $0.0 < $1.0 }
+        }
+
+        /// Offsets whose commit before revocation was refused: to commit once the rebalance ends.
+        mutating func owe(_ offsets: [(KafkaTopicPartition, Int64)]) {
+            for (key, offset) in offsets { owed[key] = max(owed[key] ?? offset, offset) }
+        }
+
+        /// The owed offsets, now handed to a commit.
+        mutating func takeOwed() -> [(KafkaTopicPartition, Int64)] {
+            defer { owed = [:] }
+            return owed.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
         }
 
         /// Partitions about to be revoked: their buffered records are dropped at once.

@@ -42,7 +42,8 @@ public final class KafkaConsumer: Sendable {
             maxBufferedBytes: settings.maxBufferedBytes))
         let rebalancer = Rebalancer(
             state: state, logger: logger, drainTimeout: settings.drainTimeout,
-            revokeCommitTimeout: min(settings.drainTimeout, settings.sessionTimeout / 3))
+            revokeCommitTimeout: min(settings.drainTimeout, settings.sessionTimeout / 3),
+            handOverGrace: settings.handOverGrace)
         let events = RDKafkaEvents(
             logger: logger,
             onRebalance: { client, event, partitions in

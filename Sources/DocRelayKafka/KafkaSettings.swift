@@ -101,6 +101,12 @@ public struct KafkaConsumerSettings: Sendable, Hashable {
     /// the group is rebalancing (the broker refuses commits until the rebalance ends; a member
     /// joining keeps a group rebalancing up to the session timeout). Default 30 s.
     public var closeCommitTimeout: Duration = .seconds(30)
+    /// How long a member waits, when a rebalance gave it partitions, before it starts them: time
+    /// for their previous owner to commit what it processed if the broker refused that commit
+    /// during the rebalance (it commits as soon as the rebalance ends). librdkafka's mock
+    /// cluster refuses it whenever a member's late SyncGroup restarts the rebalance. Default
+    /// 500 ms; zero starts at once.
+    public var handOverGrace: Duration = .milliseconds(500)
     /// How often topic metadata is refreshed, so that a regex subscription sees new topics
     /// (`topic.metadata.refresh.interval.ms`). Default 10 s.
     public var topicRefreshInterval: Duration = .seconds(10)

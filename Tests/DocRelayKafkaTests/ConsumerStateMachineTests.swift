@@ -207,4 +207,26 @@ struct ConsumerStateMachineTests {
         #expect(late)
         #expect(!machine.groupRebalancing)
     }
+
+    @Test("A commit before revocation refused because the next rebalance began is owed until that rebalance ends")
+    func refusedRevocationCommitIsOwed() {
+        var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
+        machine.assigned([p0, p1])
+        process(0..<5, of: p0, in: &machine)
+        process(0..<1, of: p1, in: &machine)
+        machine.commitConfirmed([(p1, 1)])
+        machine.revoking([p0, p1])
+        // The commit before revocation was refused: what p0 processed is owed, p1 is confirmed.
+        machine.owe(machine.unconfirmedOffsets(among: [p0, p1]))
+        #expect(machine.owed == [p0: 5])
+        machine.revoked([p0, p1], cooperative: true)
+        let afterRevocation = machine.assigned([])
+        #expect(!afterRevocation, "the assignment right after a cooperative revocation does not end the rebalance")
+        let rejoined = machine.assigned([])
+        #expect(rejoined, "the rejoin's assignment ends it: the owed commit goes now")
+        let owed = machine.takeOwed()
+        #expect(owed.map(\.1) == [5])
+        let again = machine.takeOwed()
+        #expect(again.isEmpty)
+    }
 }
