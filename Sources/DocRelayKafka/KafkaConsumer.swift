@@ -145,9 +145,10 @@ public final class KafkaConsumer: Sendable {
     /// Records handed out and not yet marked processed.
     public var inFlightCount: Int { state.withLock { $0.inFlight() } }
 
-    /// Ends the record sequence, waits up to `drainTimeout` for records in processing, commits
-    /// what is processed, and leaves the group.
-    public func close() async {
+    /// Ends the record sequence, waits up to `drainTimeout` for records in processing (unless
+    /// not `draining`: the application knows none will finish), commits what is processed, and
+    /// leaves the group.
+    public func close(draining: Bool = true) async {
         let proceed = lifecycle.withLock { phase -> Bool in
             defer { phase = .closed }
             return phase != .closed
@@ -156,8 +157,8 @@ public final class KafkaConsumer: Sendable {
         let waiters = state.withLock { $0.finish(.closed) }
         for waiter in waiters { waiter.resume(returning: nil) }
         room.signal()
-        let drainTimeout = settings.drainTimeout
-        let commitTimeout = settings.closeCommitTimeout
+        let drainTimeout = draining ? settings.drainTimeout : .zero
+        let commitTimeout = draining ? settings.closeCommitTimeout : min(settings.closeCommitTimeout, .seconds(5))
         await runBlocking { [self] in
             waitForDrain(among: nil, timeout: drainTimeout)
             // The poll thread goes on serving the group meanwhile, so that a rebalance in

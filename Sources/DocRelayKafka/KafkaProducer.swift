@@ -127,6 +127,14 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// The fatal error librdkafka raised on this producer (an idempotence violation such as
+    /// `OUT_OF_ORDER_SEQUENCE_NUMBER`), if any: from then on it accepts no record, and only a
+    /// new producer can send.
+    public var fatalError: KafkaError? { client.fatalError() }
+
+    /// The bootstrap servers this producer reaches, for messages.
+    public var bootstrapServers: String { client.bootstrapServers }
+
     /// Records waiting in librdkafka for acknowledgement.
     public var queuedRecordCount: Int { Int(rd_kafka_outq_len(client.handle)) }
 

@@ -79,6 +79,7 @@ enum RelayHealth {
             "inProcessing": String(snapshot.recordsInProcessing),
             "producerQueue": String(snapshot.producerQueue),
         ])
+        if let failure = snapshot.failure { report.fail(failure) }
         switch snapshot.phase {
         case .starting: report.fail("the relay is connecting to Kafka")
         case .stopping, .stopped: report.fail("the relay is stopping")

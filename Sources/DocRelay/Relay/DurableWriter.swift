@@ -1,10 +1,12 @@
 import DocRelayKafka
 import Logging
+import ServiceLifecycle
 
 /// Writes the relay's own records (dead letters, retries, acks, events): each must be durable
 /// before the record that caused it may be committed, so a failure is retried here, with
 /// backoff, until the broker acknowledges or the relay shuts down (the record is then not
-/// committed and is processed again after restart: nothing is lost).
+/// committed and is processed again after restart: nothing is lost). A producer that failed
+/// fatally is not retried: `RelayHalt.producerFatal` is thrown, and the relay stops.
 struct DurableWriter: Sendable {
     let producer: KafkaProducer
     let logger: Logger
@@ -17,7 +19,10 @@ struct DurableWriter: Sendable {
         while !pending.isEmpty {
             pending = await enqueue(pending)
             guard !pending.isEmpty else { return }
-            try await Task.sleep(for: backoff)
+            try checkFatal()
+            // A graceful shutdown ends the wait (CancellationError): the record is not committed.
+            let wait = backoff
+            try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
             backoff = min(backoff * 2, .seconds(30))
         }
     }
@@ -57,7 +62,15 @@ struct DurableWriter: Sendable {
         do {
             return .success(try await producer.send(record))
         } catch let error as KafkaError {
+            try checkFatal()
             return .failure(error)
+        }
+    }
+
+    /// Throws `RelayHalt.producerFatal` once the producer failed fatally.
+    func checkFatal() throws(RelayHalt) {
+        if let fatal = producer.fatalError {
+            throw .producerFatal(fatal, cluster: producer.bootstrapServers)
         }
     }
 }

@@ -62,9 +62,13 @@ final class NeighbourLinks: Sendable {
 
     var neighbourIDs: [String] { links.keys.sorted() }
 
+    /// The producers made for neighbours on other clusters.
+    var ownedProducers: [KafkaProducer] { links.values.filter(\.owned).map(\.producer) }
+
     /// One attempt to write `record` (its topic replaced by the neighbour's hub topic) to
     /// neighbour `hubID`: the broker's outcome, or a failure at once while the neighbour is held down.
-    func forward(_ record: KafkaProducerRecord, to hubID: String) async -> Result<KafkaDeliveryReport, ForwardFailure> {
+    /// Throws `RelayHalt.producerFatal` if the neighbour's producer failed fatally.
+    func forward(_ record: KafkaProducerRecord, to hubID: String) async throws(RelayHalt) -> Result<KafkaDeliveryReport, ForwardFailure> {
         guard let link = links[hubID] else {
             return .failure(ForwardFailure(
                 hub: hubID, reason: "no link to hub \(hubID): not a neighbour when the relay started; restart it after a topology change"))
@@ -80,6 +84,7 @@ final class NeighbourLinks: Sendable {
             downUntil.withLock { _ = $0.removeValue(forKey: hubID) }
             return .success(report)
         } catch {
+            if let fatal = link.producer.fatalError { throw .producerFatal(fatal, cluster: link.producer.bootstrapServers) }
             let reason = "\(link.topic) at hub \(hubID): \(error)"
             let wasUp = downUntil.withLock { state -> Bool in
                 let wasUp = state[hubID] == nil

@@ -102,7 +102,7 @@ struct RecordHandler: Sendable {
                 let forwarded = KafkaProducerRecord(
                     topic: "", key: Array(signed.id.utf8), value: record.value,
                     headers: deliveryHeaders + [KafkaHeader(name: HeaderName.pendingTo, string: next.codes.joined(separator: ","))])
-                group.addTask { .forwarded(next.hub, next.codes, await Self.forward(forwarded, to: next.hub, over: neighbours)) }
+                group.addTask { .forwarded(next.hub, next.codes, try await Self.forward(forwarded, to: next.hub, over: neighbours)) }
             }
             var results: [String: Result<KafkaDeliveryReport, KafkaError>] = [:]
             var forwards: [(hub: String, codes: [String], result: Result<KafkaDeliveryReport, ForwardFailure>)] = []
@@ -219,7 +219,7 @@ struct RecordHandler: Sendable {
         if let (next, _) = route.forward.first {
             var forwarded = ack
             forwarded.headers.append(KafkaHeader(name: HeaderName.hop, string: "\(hubID)/\(instance)/\(RFC3339.format(now, fractionalDigits: 3))"))
-            return await Self.forward(forwarded, to: next, over: neighbours)
+            return try await Self.forward(forwarded, to: next, over: neighbours)
         }
         if let unroutable = route.unroutable.first {
             return .failure(ForwardFailure(hub: hubID, reason: unroutable.reason))
@@ -330,12 +330,12 @@ struct RecordHandler: Sendable {
     /// hub; without links (a relay started with a single hub) a passing failure, never a drop.
     private static func forward(
         _ record: KafkaProducerRecord, to hub: String, over neighbours: NeighbourLinks?
-    ) async -> Result<KafkaDeliveryReport, ForwardFailure> {
+    ) async throws -> Result<KafkaDeliveryReport, ForwardFailure> {
         guard let neighbours else {
             return .failure(ForwardFailure(
                 hub: hub, reason: "no link to hub \(hub): the relay started with a single hub; restart it after a topology change"))
         }
-        return await neighbours.forward(record, to: hub)
+        return try await neighbours.forward(record, to: hub)
     }
 
     // MARK: Refusals

@@ -54,6 +54,7 @@ public struct RelayService: Service {
                     group.addTask { try await work(clients.main, handler: handler) }
                 }
                 group.addTask { try await retries(clients.retry, handler: handler) }
+                group.addTask { try await watchForFatalErrors(clients) }
                 group.addTask { try await measureLag() }
                 group.addTask {
                     try await InboxRetentionWatch(setup: setup, metrics: metrics, status: status, logger: logger).run()
@@ -61,11 +62,72 @@ public struct RelayService: Service {
             }
         } catch is CancellationError {
             logger.info("Relay cancelled")
+        } catch let halt as RelayHalt {
+            // Nothing more can be made durable: leave at once (records not committed are
+            // processed again by whoever consumes next), and say why with a non-zero exit.
+            startHalt(halt)
+            await clients.close(draining: false)
+            throw halt
         }
         status.set(.stopping)
         await clients.close()
         status.set(.stopped)
         logger.notice("Relay stopped")
+    }
+
+    /// How long the relay may take to stop once it halts (`RelayHalt`) before the process exits
+    /// anyway (exit 1). Nothing is lost by it: what is not committed is processed again.
+    static let haltGrace: Duration = .seconds(5)
+
+    /// Every 200 ms: has a producer failed fatally? (A worker meets it first while records
+    /// flow; this finds it on an idle relay too.)
+    private func watchForFatalErrors(_ clients: RelayClients) async throws {
+        let producers = [clients.producer] + (clients.neighbours?.ownedProducers ?? [])
+        while !Task.isCancelled {
+            for producer in producers {
+                guard let fatal = producer.fatalError else { continue }
+                try halting { throw RelayHalt.producerFatal(fatal, cluster: producer.bootstrapServers) }
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+            } catch is CancellationError {
+                return
+            }
+        }
+    }
+
+    /// Runs `body`; if it halts the relay (`RelayHalt`), `/healthz` says why at once and a
+    /// watchdog ends the process after `haltGrace` if stopping takes longer (work in flight
+    /// waits on a producer that will never answer, and blocking admin requests do not end on
+    /// cancellation; what is not committed is processed again after the restart).
+    private func halting<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let halt as RelayHalt {
+            startHalt(halt)
+            throw halt
+        }
+    }
+
+    private func halting<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let halt as RelayHalt {
+            startHalt(halt)
+            throw halt
+        }
+    }
+
+    private func startHalt(_ halt: RelayHalt) {
+        guard status.fail(halt.healthReason) else { return }  // once
+        logger.critical("The relay halts; the process ends within \(Self.haltGrace)", metadata: [LogKey.error: "\(halt)"])
+        let logger = logger
+        let grace = Double(Self.haltGrace.components.seconds)
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: grace)
+            logger.critical("The relay did not stop within its grace after halting; exiting", metadata: [LogKey.error: "\(halt)"])
+            exit(1)
+        }
     }
 
     /// Every 15 s: how far the relay's groups are behind, per topic (agencies' `out` topics are
@@ -103,7 +165,7 @@ public struct RelayService: Service {
     /// One worker: takes records as they come and handles each to its durable outcome.
     private func work(_ consumer: KafkaConsumer, handler: RecordHandler) async throws {
         for try await record in consumer.records.cancelOnGracefulShutdown() {
-            try await handler.handle(record)
+            try await halting { try await handler.handle(record) }
             consumer.markProcessed(record)
         }
     }
@@ -124,7 +186,7 @@ public struct RelayService: Service {
                     }
                     continue
                 }
-                try await handler.handle(record, now: now)
+                try await halting { try await handler.handle(record, now: now) }
                 consumer.markProcessed(record)
             }
             wakers.cancelAll()
@@ -182,12 +244,14 @@ struct RelayClients: Sendable {
         return RelayClients(producer: producer, main: main, retry: retry, neighbours: neighbours)
     }
 
-    /// Stops taking records, waits for those in processing, commits, then flushes the producer.
-    func close() async {
-        async let mainClosed: Void = main.close()
-        async let retryClosed: Void = retry.close()
+    /// Stops taking records, waits for those in processing (unless not `draining`: after a
+    /// halt nothing in processing will finish), commits what is processed, then flushes the
+    /// producer (not after a halt: a producer that failed fatally acknowledges nothing more).
+    func close(draining: Bool = true) async {
+        async let mainClosed: Void = main.close(draining: draining)
+        async let retryClosed: Void = retry.close(draining: draining)
         _ = await (mainClosed, retryClosed)
         await neighbours?.close()
-        await producer.close()
+        await producer.close(timeout: draining ? .seconds(30) : .zero)
     }
 }

@@ -12,6 +12,8 @@ public final class RelayStatus: Sendable {
         public var producerQueue: Int
         /// The last check of the inboxes against their retention; nil before the first.
         public var retention: RetentionSummary?
+        /// Why the relay stops itself (`RelayHalt`), if it does.
+        public var failure: String?
     }
 
     public enum Phase: String, Sendable, Hashable {
@@ -22,6 +24,7 @@ public final class RelayStatus: Sendable {
         var phase = Phase.starting
         var clients: RelayClients?
         var retention: RetentionSummary?
+        var failure: String?
     }
 
     private let state = Mutex(State())
@@ -39,18 +42,30 @@ public final class RelayStatus: Sendable {
         state.withLock { $0.phase = phase }
     }
 
+    /// The relay stops itself for `reason`. Returns whether this is the first such reason.
+    @discardableResult
+    func fail(_ reason: String) -> Bool {
+        state.withLock {
+            $0.phase = .stopping
+            guard $0.failure == nil else { return false }
+            $0.failure = reason
+            return true
+        }
+    }
+
     func set(_ retention: RetentionSummary) {
         state.withLock { $0.retention = retention }
     }
 
     public var snapshot: Snapshot {
-        let (phase, clients, retention) = state.withLock { ($0.phase, $0.clients, $0.retention) }
+        let (phase, clients, retention, failure) = state.withLock { ($0.phase, $0.clients, $0.retention, $0.failure) }
         return Snapshot(
             phase: phase,
             assignedPartitions: clients?.main.assignment.count ?? 0,
             assignedRetryPartitions: clients?.retry.assignment.count ?? 0,
             recordsInProcessing: (clients?.main.inFlightCount ?? 0) + (clients?.retry.inFlightCount ?? 0),
             producerQueue: clients?.producer.queuedRecordCount ?? 0,
-            retention: retention)
+            retention: retention,
+            failure: failure)
     }
 }
