@@ -132,6 +132,12 @@ public final class KafkaProducer: Sendable {
     /// new producer can send.
     public var fatalError: KafkaError? { client.fatalError() }
 
+    /// Asks a broker for metadata, failing after `timeout`: whether the cluster is reachable now.
+    public func probe(timeout: Duration) async throws {
+        let client = client
+        try await runBlocking { () throws -> Void in try client.checkReachable(timeout: timeout) }
+    }
+
     /// The bootstrap servers this producer reaches, for messages.
     public var bootstrapServers: String { client.bootstrapServers }
 

@@ -37,7 +37,7 @@ struct RelayCommand: AsyncParsableCommand {
             let status = relay.status
             services.append(.init(service: AdminServer(
                 configuration: .init(host: listen.host, port: listen.port), registry: registry, logger: logger,
-                health: { RelayHealth.report(status.snapshot) })))
+                health: { RelayHealth.report(status.snapshot, thresholds: setup.configuration.health) })))
         }
         services.append(.init(service: relay, successTerminationBehavior: .gracefullyShutdownGroup))
         services.append(.init(service: DirectoryReloadService(store: setup.directory, logger: logger)))
@@ -68,10 +68,13 @@ struct RelayCommand: AsyncParsableCommand {
 }
 
 /// `/healthz` for the relay: healthy once connected and running, with its assignment, work in
-/// processing and producer queue as details; degraded while an inbox's unread records near
+/// processing and producer queue as details; unhealthy (503) when it halts (`RelayHalt`) or by
+/// the liveness rules (`RelayLiveness`: Kafka unreachable, no progress, lag growing); degraded while an inbox's unread records near
 /// their retention or were deleted unread (one warning per inbox, `RetentionSummary.warnings`).
 enum RelayHealth {
-    static func report(_ snapshot: RelayStatus.Snapshot) -> HealthReport {
+    static func report(
+        _ snapshot: RelayStatus.Snapshot, thresholds: RelayLiveness.Thresholds = .init(), now: ContinuousClock.Instant = .now
+    ) -> HealthReport {
         var report = HealthReport.healthy(details: [
             "phase": snapshot.phase.rawValue,
             "partitions": String(snapshot.assignedPartitions),
@@ -80,6 +83,9 @@ enum RelayHealth {
             "producerQueue": String(snapshot.producerQueue),
         ])
         if let failure = snapshot.failure { report.fail(failure) }
+        if snapshot.phase == .running {
+            for reason in snapshot.liveness.reasons(at: now, thresholds) { report.fail(reason) }
+        }
         switch snapshot.phase {
         case .starting: report.fail("the relay is connecting to Kafka")
         case .stopping, .stopped: report.fail("the relay is stopping")

@@ -65,12 +65,21 @@ extension RelayConfiguration {
         let retention = try RetentionSettings.read(top, path: path, tiers: tiers, maxAge: maxAge)
 
         var admin: AdminAddress?
+        var health = RelayLiveness.Thresholds()
+        health.stallAfter = max(health.stallAfter, attemptTimeout * 2)
         if let adminNode = try top.node("admin", required: nil) {
             let fields = try YAMLMapping(adminNode, path: path, entry: nil, key: "admin", keyPrefix: "admin.",
-                                         known: ["listen"], what: "a mapping with listen")
+                                         known: ["listen", "broker-unreachable-after", "stall-after", "lag-growing-for"],
+                                         what: "a mapping with listen, broker-unreachable-after, stall-after, lag-growing-for")
             if let listen = try fields.string("listen", required: nil, what: "host:port") {
                 admin = try ConfigurationFields.address(listen, fields)
             }
+            health.brokerUnreachableAfter = try ConfigurationFields.duration(
+                fields, "broker-unreachable-after", default: health.brokerUnreachableAfter, range: .seconds(1)...(.seconds(3600)))
+            health.stallAfter = try ConfigurationFields.duration(
+                fields, "stall-after", default: health.stallAfter, range: .seconds(1)...(.seconds(86_400)))
+            health.lagGrowingFor = try ConfigurationFields.duration(
+                fields, "lag-growing-for", default: health.lagGrowingFor, range: .seconds(15)...(.seconds(86_400)))
         }
 
         return RelayConfiguration(
@@ -79,6 +88,6 @@ extension RelayConfiguration {
             keyFile: identity.key, kafka: kafka,
             consumerGroup: group, sessionTimeout: sessionTimeout, workers: workers, retryTiers: tiers, maxAge: maxAge,
             attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, maxHops: maxHops, neighbourHoldDown: holdDown,
-            retention: retention, adminListen: admin)
+            retention: retention, adminListen: admin, health: health)
     }
 }

@@ -70,6 +70,9 @@ public struct RelayConfiguration: Sendable, Hashable {
     public var retention: RetentionSettings
     /// `host:port` of the admin HTTP server, or nil for none.
     public var adminListen: AdminAddress?
+    /// When `/healthz` answers 503 (`admin.broker-unreachable-after`, `admin.stall-after`,
+    /// `admin.lag-growing-for`).
+    public var health = RelayLiveness.Thresholds()
 
     /// Where the admin server listens.
     public typealias AdminAddress = ListenAddress

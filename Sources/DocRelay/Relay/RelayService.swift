@@ -55,6 +55,7 @@ public struct RelayService: Service {
                 }
                 group.addTask { try await retries(clients.retry, handler: handler) }
                 group.addTask { try await watchForFatalErrors(clients) }
+                group.addTask { try await probeKafka(clients.producer) }
                 group.addTask { try await measureLag() }
                 group.addTask {
                     try await InboxRetentionWatch(setup: setup, metrics: metrics, status: status, logger: logger).run()
@@ -130,6 +131,24 @@ public struct RelayService: Service {
         }
     }
 
+    /// Every few seconds: does a broker answer? For `/healthz` (`RelayLiveness`).
+    private func probeKafka(_ producer: KafkaProducer) async throws {
+        let every = min(Duration.seconds(5), setup.configuration.health.brokerUnreachableAfter / 2)
+        while !Task.isCancelled {
+            do {
+                try await producer.probe(timeout: min(every, .seconds(3)))
+                status.probed(error: nil)
+            } catch {
+                status.probed(error: "\(error)")
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+            } catch is CancellationError {
+                return
+            }
+        }
+    }
+
     /// Every 15 s: how far the relay's groups are behind, per topic (agencies' `out` topics are
     /// summed under one series by `RelayMetrics`).
     private func measureLag() async throws {
@@ -146,15 +165,19 @@ public struct RelayService: Service {
         let retryTopics = Set(setup.configuration.retryTiers.map(setup.topics.retry))
         while !Task.isCancelled {
             do {
+                var total: Int64 = 0
                 for topic in try await admin.listTopics().map(\.name) {
                     if setup.topics.agencyCode(ofOutTopic: topic) != nil {
-                        metrics.setLag(try await admin.lag(group: group, topic: topic).values.reduce(0, +), group: group, topic: topic)
+                        let lag = try await admin.lag(group: group, topic: topic).values.reduce(0, +)
+                        metrics.setLag(lag, group: group, topic: topic)
+                        total += lag
                     } else if retryTopics.contains(topic) {
-                        metrics.setLag(
-                            try await admin.lag(group: group + "-retry", topic: topic).values.reduce(0, +),
-                            group: group + "-retry", topic: topic)
+                        let lag = try await admin.lag(group: group + "-retry", topic: topic).values.reduce(0, +)
+                        metrics.setLag(lag, group: group + "-retry", topic: topic)
+                        total += lag
                     }
                 }
+                status.measuredLag(total, keep: setup.configuration.health.lagGrowingFor)
             } catch let error as KafkaError {
                 logger.notice("Lag not measured this time", metadata: [LogKey.error: "\(error)"])
             }
@@ -167,6 +190,7 @@ public struct RelayService: Service {
         for try await record in consumer.records.cancelOnGracefulShutdown() {
             try await halting { try await handler.handle(record) }
             consumer.markProcessed(record)
+            status.progressed()
         }
     }
 
@@ -188,6 +212,7 @@ public struct RelayService: Service {
                 }
                 try await halting { try await handler.handle(record, now: now) }
                 consumer.markProcessed(record)
+                status.progressed()
             }
             wakers.cancelAll()
         }

@@ -14,6 +14,8 @@ public final class RelayStatus: Sendable {
         public var retention: RetentionSummary?
         /// Why the relay stops itself (`RelayHalt`), if it does.
         public var failure: String?
+        /// What the liveness rules look at (`RelayLiveness`).
+        public var liveness: RelayLiveness
     }
 
     public enum Phase: String, Sendable, Hashable {
@@ -25,6 +27,7 @@ public final class RelayStatus: Sendable {
         var clients: RelayClients?
         var retention: RetentionSummary?
         var failure: String?
+        var liveness = RelayLiveness(lastProgress: .now)
     }
 
     private let state = Mutex(State())
@@ -53,19 +56,53 @@ public final class RelayStatus: Sendable {
         }
     }
 
+    /// A record was processed.
+    func progressed(at now: ContinuousClock.Instant = .now) {
+        state.withLock { $0.liveness.lastProgress = now }
+    }
+
+    /// The probe reached a broker (`error` nil) or not.
+    func probed(error: String?, at now: ContinuousClock.Instant = .now) {
+        state.withLock {
+            if let error {
+                if $0.liveness.unreachableSince == nil { $0.liveness.unreachableSince = now }
+                $0.liveness.unreachableError = error
+            } else {
+                $0.liveness.unreachableSince = nil
+                $0.liveness.unreachableError = nil
+            }
+        }
+    }
+
+    /// A lag measurement; samples older than `keep` before it are dropped (one older is kept).
+    func measuredLag(_ lag: Int64, keep: Duration, at now: ContinuousClock.Instant = .now) {
+        state.withLock {
+            $0.liveness.lagSamples.append(.init(at: now, lag: lag))
+            while $0.liveness.lagSamples.count > 2, now - $0.liveness.lagSamples[1].at > keep {
+                $0.liveness.lagSamples.removeFirst()
+            }
+        }
+    }
+
     func set(_ retention: RetentionSummary) {
         state.withLock { $0.retention = retention }
     }
 
     public var snapshot: Snapshot {
-        let (phase, clients, retention, failure) = state.withLock { ($0.phase, $0.clients, $0.retention, $0.failure) }
+        let (phase, clients, retention, failure, liveness) = state.withLock {
+            ($0.phase, $0.clients, $0.retention, $0.failure, $0.liveness)
+        }
+        let inProcessing = (clients?.main.inFlightCount ?? 0) + (clients?.retry.inFlightCount ?? 0)
+        var observed = liveness
+        observed.inProcessing = inProcessing
         return Snapshot(
             phase: phase,
             assignedPartitions: clients?.main.assignment.count ?? 0,
             assignedRetryPartitions: clients?.retry.assignment.count ?? 0,
-            recordsInProcessing: (clients?.main.inFlightCount ?? 0) + (clients?.retry.inFlightCount ?? 0),
+            recordsInProcessing: inProcessing,
             producerQueue: clients?.producer.queuedRecordCount ?? 0,
             retention: retention,
-            failure: failure)
+            failure: failure,
+            liveness: observed)
     }
 }
