@@ -95,9 +95,12 @@ extension KafkaConsumer {
 
         /// A record fetched by the poll thread.
         mutating func received(_ fetched: KafkaRecord) -> ReceiveAction {
+            // Revoked, paused or closing: librdkafka fetches it again. A seek not yet applied
+            // (paused, then resumed before the poll thread looked) means it was fetched from the
+            // old position: handing it out would let its offset be committed past the seek's.
             guard finish == nil, let partition = partitions[fetched.topicPartition],
-                  !partition.pausedByApplication
-            else { return .none }  // revoked, paused or closing: librdkafka fetches it again
+                  !partition.pausedByApplication, partition.pendingSeek == nil
+            else { return .none }
             var record = fetched
             record.generation = partition.generation
             if let waiter = waiters.popFirst() {
