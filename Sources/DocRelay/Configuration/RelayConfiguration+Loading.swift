@@ -30,10 +30,12 @@ extension RelayConfiguration {
 
         let consumerNode = try top.node("consumer", required: nil)
         let consumer = try YAMLMapping(consumerNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "consumer", keyPrefix: "consumer.",
-                                       known: ["group", "session-timeout", "workers"], what: "a mapping with group, session-timeout, workers")
+                                       known: ["group", "session-timeout", "workers", "retry-workers"],
+                                       what: "a mapping with group, session-timeout, workers, retry-workers")
         let group = try consumer.string("group", required: nil, what: "a consumer group id") ?? "docrelay-relay-\(hubID)"
         let sessionTimeout = try ConfigurationFields.duration(consumer, "session-timeout", default: .seconds(45), range: .seconds(1)...(.seconds(300)))
         let workers = try ConfigurationFields.integer(consumer, "workers", default: 256, range: 1...10_000)
+        let retryWorkers = try ConfigurationFields.integer(consumer, "retry-workers", default: 32, range: 1...1000)
 
         let retryNode = try top.node("retry", required: nil)
         let retry = try YAMLMapping(retryNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "retry", keyPrefix: "retry.",
@@ -88,6 +90,6 @@ extension RelayConfiguration {
             keyFile: identity.key, kafka: kafka,
             consumerGroup: group, sessionTimeout: sessionTimeout, workers: workers, retryTiers: tiers, maxAge: maxAge,
             attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, maxHops: maxHops, neighbourHoldDown: holdDown,
-            retention: retention, adminListen: admin, health: health)
+            retention: retention, adminListen: admin, health: health, retryWorkers: retryWorkers)
     }
 }

@@ -24,6 +24,7 @@ import Foundation
 ///   group: docrelay-relay-national   # default docrelay-relay-<hub>
 ///   session-timeout: 45s             # default 45s
 ///   workers: 256                     # records processed at once, default 256
+///   retry-workers: 32                # retry partitions handled at once (each in order), default 32
 /// retry:
 ///   tiers: [5s, 1m, 10m, 1h]         # default, the contract's
 ///   max-age: 24h                     # after it, a record is dead-lettered (exhausted); default 24h
@@ -73,6 +74,9 @@ public struct RelayConfiguration: Sendable, Hashable {
     /// When `/healthz` answers 503 (`admin.broker-unreachable-after`, `admin.stall-after`,
     /// `admin.lag-growing-for`).
     public var health = RelayLiveness.Thresholds()
+    /// Retry partitions handled at once, each in offset order (`consumer.retry-workers`, 1–1000,
+    /// default 32).
+    public var retryWorkers: Int = 32
 
     /// Where the admin server listens.
     public typealias AdminAddress = ListenAddress

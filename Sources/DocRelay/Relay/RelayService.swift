@@ -194,27 +194,14 @@ public struct RelayService: Service {
         }
     }
 
-    /// The retry topics, in order per partition: a record not yet due pauses its partition
-    /// until its `dr-not-before` (other partitions go on); a due one is handled like any other.
+    /// The retry topics, `consumer.retry-workers` partitions at once, in order within each: a
+    /// record not yet due pauses its partition until its `dr-not-before` (others go on); a due
+    /// one is handled like any other (`RetryLaneRunner`).
     private func retries(_ consumer: KafkaConsumer, handler: RecordHandler) async throws {
-        try await withThrowingDiscardingTaskGroup { wakers in
-            for try await record in consumer.records.cancelOnGracefulShutdown() {
-                let now = Date()
-                if let due = record.headers.string(named: HeaderName.notBefore).flatMap(RFC3339.parse), due > now {
-                    let partition = record.topicPartition
-                    consumer.pause(partition, resumingAt: record.offset)
-                    let wait = Duration.milliseconds(Int64(due.timeIntervalSince(now) * 1000) + 1)
-                    wakers.addTask {
-                        try? await Task.sleep(for: wait)
-                        consumer.resume(partition)
-                    }
-                    continue
-                }
-                try await halting { try await handler.handle(record, now: now) }
-                consumer.markProcessed(record)
-                status.progressed()
-            }
-            wakers.cancelAll()
+        let lanes = RetryLaneRunner(consumer: consumer)
+        try await lanes.run(workers: setup.configuration.retryWorkers) { record, now in
+            try await halting { try await handler.handle(record, now: now) }
+            status.progressed()
         }
     }
 }
