@@ -8,30 +8,33 @@ import Testing
 @Suite("docrelay relay: retry partitions handled at once, in order within each", .serialized)
 struct RetryConcurrencyTests {
     static let g22 = "000.00.00.G22"
-    static let h53 = "000.00.32.H53"
+    /// One recipient per record, none with an inbox: the producer learns each topic is missing
+    /// only after waiting for it (a second record to the same missing topic fails at once).
+    static let recipients = (1...12).map { String(format: "000.00.%02d.H53", $0) }
 
     @Test("12 slow retries on 4 partitions take about the slowest partition's time, not the sum; order kept per partition")
     func slowRetriesConcurrently() async throws {
-        // h53 has no inbox: each delivery fails only after the attempt timeout. One tier, and the
+        // No recipient has an inbox: each delivery fails only after the attempt timeout. One tier, and the
         // records are at attempt 1 already: each is dead-lettered (exhausted) once its delivery fails.
         let attemptTimeout = 2.0
         let partitions = 4
         let perPartition = 3
         let harness = try await RelayHarness(
-            agencies: [Self.g22, Self.h53], withoutInbox: [Self.h53], tiers: ["1s"], partitions: partitions,
+            agencies: [Self.g22] + Self.recipients, withoutInbox: Set(Self.recipients), tiers: ["1s"], partitions: partitions,
             attemptTimeout: "\(Int(attemptTimeout))s")
         let producer = try harness.producer()
         let due = RFC3339.format(Date().addingTimeInterval(-1), fractionalDigits: 3)
         for index in 0..<perPartition {
             for partition in 0..<partitions {
+                let recipient = Self.recipients[partition * perPartition + index]
                 var record = try harness.document(
-                    Array("Công văn \(partition)-\(index)".utf8), from: Self.g22, to: [Self.h53], id: "slow-\(partition)-\(index)")
+                    Array("Công văn \(partition)-\(index)".utf8), from: Self.g22, to: [recipient], id: "slow-\(partition)-\(index)")
                 record.topic = "docrelay.retry.1s"
                 record.partition = Int32(partition)
                 record.headers += [
                     KafkaHeader(name: HeaderName.attempt, string: "1"),
                     KafkaHeader(name: HeaderName.notBefore, string: due),
-                    KafkaHeader(name: HeaderName.pendingTo, string: Self.h53),
+                    KafkaHeader(name: HeaderName.pendingTo, string: recipient),
                 ]
                 _ = try await producer.send(record)
             }
