@@ -66,11 +66,9 @@ struct RetryConcurrencyTests {
         for partition in 0..<partitions {
             let order = started.filter { $0.partition == partition }.map(\.index)
             #expect(order == Array(0..<perPartition), "partition \(partition) handled in order \(order)")
-            // One at a time within a partition: each began after the one before had failed.
-            let times = started.filter { $0.partition == partition }.map(\.at)
-            for (earlier, later) in zip(times, times.dropFirst()) {
-                #expect(later.timeIntervalSince(earlier) >= attemptTimeout * 0.5, "partition \(partition): \(times)")
-            }
         }
+        // (Not asserted: the spacing within a partition. Once the producer's metadata says a topic
+        // is missing, a later record to another missing topic named in the same answer fails in
+        // milliseconds, so a record may take far less than the attempt timeout.)
     }
 }
