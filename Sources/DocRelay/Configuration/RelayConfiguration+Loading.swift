@@ -60,9 +60,12 @@ extension RelayConfiguration {
 
         let limitsNode = try top.node("limits", required: nil)
         let limits = try YAMLMapping(limitsNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "limits", keyPrefix: "limits.",
-                                     known: ["max-value-bytes", "max-hops"], what: "a mapping with max-value-bytes, max-hops")
+                                     known: ["max-value-bytes", "max-hops", "max-header-bytes"],
+                                     what: "a mapping with max-value-bytes, max-hops, max-header-bytes")
         let maxValueBytes = try ConfigurationFields.integer(limits, "max-value-bytes", default: 1_048_576, range: 1024...(64 * 1_048_576))
         let maxHops = try ConfigurationFields.integer(limits, "max-hops", default: 16, range: 2...64)
+        // At least a signature of the contract's size and the other signed headers; at most 1 MiB.
+        let maxHeaderBytes = try ConfigurationFields.integer(limits, "max-header-bytes", default: 65_536, range: 32_768...1_048_576)
 
         let retention = try RetentionSettings.read(top, path: path, tiers: tiers, maxAge: maxAge)
 
@@ -84,12 +87,14 @@ extension RelayConfiguration {
                 fields, "lag-growing-for", default: health.lagGrowingFor, range: .seconds(15)...(.seconds(86_400)))
         }
 
-        return RelayConfiguration(
+        var configuration = RelayConfiguration(
             path: path, hubID: hubID, instance: instance, directoryPath: directory, anchorFiles: trust.anchors,
             intermediateFiles: trust.intermediates, crlFiles: trust.crls, certificateFile: identity.certificate,
             keyFile: identity.key, kafka: kafka,
             consumerGroup: group, sessionTimeout: sessionTimeout, workers: workers, retryTiers: tiers, maxAge: maxAge,
             attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, maxHops: maxHops, neighbourHoldDown: holdDown,
             retention: retention, adminListen: admin, health: health, retryWorkers: retryWorkers)
+        configuration.maxHeaderBytes = maxHeaderBytes
+        return configuration
     }
 }

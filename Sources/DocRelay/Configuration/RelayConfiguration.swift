@@ -33,6 +33,7 @@ import Foundation
 /// limits:
 ///   max-value-bytes: 1048576         # default 1 MiB
 ///   max-hops: 16                     # a record that passed this many hubs is a loop: dead-lettered
+///   max-header-bytes: 65536          # all headers of a record, names and values; 32768 to 1048576
 /// retention:                         # what `provision` sets, and when the relay warns (RetentionSettings)
 ///   inbox: 30d                       # in.<code>: the longest outage of an agency to ride out
 ///   dlq: 30d
@@ -65,6 +66,9 @@ public struct RelayConfiguration: Sendable, Hashable {
     public var maxValueBytes: Int
     /// A record that has passed this many hubs is dead-lettered.
     public var maxHops: Int
+    /// All headers of a record together, names and values, in bytes (`limits.max-header-bytes`,
+    /// 32 KiB to 1 MiB, default 64 KiB); beyond it the record is `oversize`.
+    public var maxHeaderBytes: Int = 65_536
     /// How long a neighbour hub whose write failed is left alone before the next try.
     public var neighbourHoldDown: Duration
     /// Retention per topic kind, and the relay's check of unread inbox records against it.
@@ -80,4 +84,14 @@ public struct RelayConfiguration: Sendable, Hashable {
 
     /// Where the admin server listens.
     public typealias AdminAddress = ListenAddress
+}
+
+extension RelayConfiguration {
+    /// The limits a record is decoded with (`limits:` of hub.yaml).
+    public var envelopeLimits: EnvelopeLimits {
+        EnvelopeLimits(maxValueBytes: maxValueBytes, maxHeaderBytes: maxHeaderBytes)
+    }
+
+    /// The largest record the relay's producers take (`KafkaProducerSettings.maxRecordBytes`).
+    public var maxRecordBytes: Int { envelopeLimits.maxRecordBytes }
 }

@@ -9,7 +9,11 @@ extension Envelope {
     ///   `dr-created` RFC 3339 UTC ending in `Z`; `dr-content-type` `type/subtype`; `dr-ref` empty
     ///   for an edoc and given for a status or ack; `dr-sha256` 64 lowercase hex; `dr-signature`
     ///   strict standard base64; relay numbers and times well formed;
-    /// - sizes within `limits` (a larger value, id, recipient list or header is `oversize`).
+    /// - sizes within `limits` (a larger value, id, recipient list or header is `oversize`):
+    ///   every header's value, unknown ones included, within `maxHeaderValueBytes` (the
+    ///   signature within its own bound), and all names and values together within
+    ///   `maxHeaderBytes`, checked before any header is read, so that no header costs more
+    ///   than the budget to read or to copy into a dead letter.
     ///
     /// Codes are checked for syntax only: whether they are known is the directory's decision.
     /// A `dr-ref` without a value reads as empty; any other header without a value is malformed.
@@ -19,9 +23,40 @@ extension Envelope {
         guard valueLength <= limits.maxValueBytes else {
             throw .oversize(nil, "expected a value of at most \(limits.maxValueBytes) bytes, not \(valueLength)")
         }
+        try checkHeaderSizes(headers, limits: limits)
         var reader = HeaderReader(limits: limits)
         for header in headers { try reader.collect(name: header.name, value: header.value) }
         return Envelope(signed: try reader.signedHeaders(), relay: try reader.relayHeaders())
+    }
+}
+
+extension Envelope {
+    /// Every header within its own bound, then all together within `maxHeaderBytes`; the
+    /// reason names the header (or the largest ones) and the sizes in bytes.
+    static func checkHeaderSizes(
+        _ headers: [(name: String, value: [UInt8]?)], limits: EnvelopeLimits
+    ) throws(EnvelopeError) {
+        var total = 0
+        for header in headers {
+            let size = header.value?.count ?? 0
+            let limit = limits.maxValueBytes(ofHeader: header.name)
+            guard size <= limit else {
+                throw .oversize(shownName(header.name), "expected a value of at most \(limit) bytes, not \(size)")
+            }
+            total += header.name.utf8.count + size
+        }
+        guard total <= limits.maxHeaderBytes else {
+            let largest = headers.sorted { ($0.value?.count ?? 0) > ($1.value?.count ?? 0) }.prefix(3)
+                .map { "\(shownName($0.name)) \($0.value?.count ?? 0) B" }.joined(separator: ", ")
+            throw .oversize(nil, "expected headers of at most \(limits.maxHeaderBytes) bytes in all, not \(total) (\(headers.count) headers; largest \(largest))")
+        }
+    }
+
+    /// A header's name as an error shows it: as it is when short printable ASCII, else quoted
+    /// and cut (a hostile name must not flood a log line or a dead letter's reason).
+    public static func shownName(_ name: String) -> String {
+        let plain = name.utf8.count <= 64 && name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "'") }
+        return plain ? name : quoted(name, limit: 64)
     }
 }
 

@@ -29,6 +29,9 @@ public enum HeaderName {
     /// bytes of the value as it was read.
     public static let valueSHA256 = "dr-value-sha256"
     public static let valueSize = "dr-value-size"
+    /// On a dead letter: the headers of the record not kept in it, each with its size
+    /// (`x-pad (122880 B), ...`), so that the copy fits under the producer's record limit.
+    public static let droppedHeaders = "dr-dropped-headers"
 
     /// The signed headers, in contract order (the signature is over the base the others make).
     public static let signed = [id, kind, from, to, created, contentType, ref, sha256, signature]
@@ -36,6 +39,6 @@ public enum HeaderName {
     /// The relay headers, in the order relays write them.
     public static let relay = [
         hop, attempt, notBefore, errorClass, error, originTopic, originPartition, originOffset,
-        deadLetteredAt, replayed, pendingTo, valueSHA256, valueSize,
+        deadLetteredAt, replayed, pendingTo, valueSHA256, valueSize, droppedHeaders,
     ]
 }

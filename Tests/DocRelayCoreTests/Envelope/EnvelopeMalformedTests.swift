@@ -137,6 +137,20 @@ private let cases: [MalformedCase] = [
                "expected a signature of at most 16384 bytes, not 16385", failure: .oversize),
     .replacing("a signature text over the limit", "dr-signature", with: String(repeating: "A", count: 21_852),
                "expected a value of at most 21848 bytes, not 21852", failure: .oversize),
+    // Header bytes bounded at decode (issue 10): unknown headers too, one by one and together.
+    MalformedCase("an unknown header over 16 KiB (issue 10's poison record: ten of 120 KB)", "x-pad-0",
+                  "expected a value of at most 16384 bytes, not 122880", failure: .oversize) {
+        SampleEnvelope.headers + (0..<10).map { ("x-pad-\($0)", [UInt8](repeating: 0x78, count: 122_880)) }
+    },
+    MalformedCase("unknown headers over 64 KiB in all, each within its bound", nil,
+                  "expected headers of at most 65536 bytes in all, not \(SampleEnvelope.headerBytes + 5 * (7 + 16_000)) (\(SampleEnvelope.headers.count + 5) headers; largest x-pad-0 16000 B, x-pad-1 16000 B, x-pad-2 16000 B)",
+                  failure: .oversize) {
+        SampleEnvelope.headers + (0..<5).map { ("x-pad-\($0)", [UInt8](repeating: 0x78, count: 16_000)) }
+    },
+    MalformedCase("a hostile header name is quoted and cut in the reason", "'\(String(repeating: "n", count: 64))…'",
+                  "expected a value of at most 16384 bytes, not 20000", failure: .oversize) {
+        SampleEnvelope.headers + [(String(repeating: "n", count: 100_000), [UInt8](repeating: 0x78, count: 20_000))]
+    },
 ]
 
 @Suite("Envelope: every malformed or oversize record refused with its own reason")
@@ -176,6 +190,18 @@ struct EnvelopeMalformedTests {
             try Envelope.decode(headers: SampleEnvelope.headers, valueLength: 0, limits: limits)
         }
         #expect(signature?.description == "dr-signature: expected a signature of at most 299 bytes, not 300")
+    }
+
+    @Test("The header budget is configurable, and headers within it pass")
+    func headerBudget() {
+        let padded = SampleEnvelope.headers + (0..<3).map { ("x-pad-\($0)", [UInt8](repeating: 0x78, count: 16_000)) }
+        #expect(throws: Never.self) { try Envelope.decode(headers: padded, valueLength: 0) }
+        let error = #expect(throws: EnvelopeError.self) {
+            try Envelope.decode(headers: padded, valueLength: 0, limits: EnvelopeLimits(maxHeaderBytes: 32_768))
+        }
+        #expect(error?.failure == .oversize)
+        #expect(error?.message.hasPrefix("expected headers of at most 32768 bytes in all, not ") == true)
+        print("decode bound: \(SampleEnvelope.headerBytes + 3 * 16_007) header bytes pass 64 KiB, refused at 32 KiB")
     }
 
     @Test("signatureBytes() refuses what is not base64")

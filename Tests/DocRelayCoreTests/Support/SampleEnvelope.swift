@@ -6,6 +6,9 @@ enum SampleEnvelope {
     /// Base64 of 300 bytes (a signature's size is irrelevant to the envelope).
     static let signature = Base64Text.encode((0..<300).map { UInt8($0 % 256) })
 
+    /// The names and values of `headers` together, in bytes (what `maxHeaderBytes` bounds).
+    static var headerBytes: Int { headers.reduce(0) { $0 + $1.name.utf8.count + ($1.value?.count ?? 0) } }
+
     static var headers: [(name: String, value: [UInt8]?)] {
         [
             ("dr-id", Array("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT".utf8)),
