@@ -34,6 +34,13 @@ extension KafkaError {
         public static let unknownTopicOrPartition = Code(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
         public static let messageSizeTooLarge = Code(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
         public static let invalidMessageSize = Code(RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE)
+        /// The broker refused a produce request's batch as larger than its limit.
+        public static let recordListTooLarge = Code(RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE)
+        /// The broker refused a record as invalid (e.g. a null key on a compacted topic).
+        public static let invalidRecord = Code(RD_KAFKA_RESP_ERR_INVALID_RECORD)
+        /// The client refused a record it could not serialise or that the broker rejected as corrupt.
+        public static let badMessage = Code(RD_KAFKA_RESP_ERR__BAD_MSG)
+        public static let corruptMessage = Code(RD_KAFKA_RESP_ERR_INVALID_MSG)
         public static let topicAlreadyExists = Code(RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
         public static let purgedFromQueue = Code(RD_KAFKA_RESP_ERR__PURGE_QUEUE)
         public static let purgedInFlight = Code(RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)

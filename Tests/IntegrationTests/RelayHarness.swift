@@ -19,10 +19,12 @@ final class RelayHarness: @unchecked Sendable {
     private var identities: [String: SigningIdentity] = [:]
 
     /// `agencies` at the national hub; every topic the directory implies is created, except
-    /// the inboxes of `withoutInbox`. `extraConfiguration` is appended to hub.yaml (top-level keys).
+    /// the inboxes of `withoutInbox` and the topics named in `withoutTopics` (retry, dead-letter
+    /// or events topics). `extraConfiguration` is appended to hub.yaml (top-level keys).
     init(
         agencies: [String], withoutInbox: Set<String> = [], tiers: [String] = ["1s", "2s"], maxValueBytes: Int = 1_048_576,
-        partitions: Int = 3, attemptTimeout: String = "3s", adminListen: String? = nil, extraConfiguration: String = ""
+        partitions: Int = 3, attemptTimeout: String = "3s", adminListen: String? = nil, extraConfiguration: String = "",
+        workers: Int? = nil, withoutTopics: Set<String> = []
     ) async throws {
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-relay-\(UUID().uuidString)")
@@ -36,9 +38,11 @@ final class RelayHarness: @unchecked Sendable {
             try cluster.createTopic(topics.out(code), partitions: partitions)
             if !withoutInbox.contains(code) { try cluster.createTopic(topics.inbox(code), partitions: partitions) }
         }
-        for tier in tiers { try cluster.createTopic("docrelay.retry.\(tier)", partitions: partitions) }
-        try cluster.createTopic(topics.deadLetters, partitions: partitions)
-        try cluster.createTopic(topics.events, partitions: 12)
+        for tier in tiers where !withoutTopics.contains("docrelay.retry.\(tier)") {
+            try cluster.createTopic("docrelay.retry.\(tier)", partitions: partitions)
+        }
+        if !withoutTopics.contains(topics.deadLetters) { try cluster.createTopic(topics.deadLetters, partitions: partitions) }
+        if !withoutTopics.contains(topics.events) { try cluster.createTopic(topics.events, partitions: 12) }
         configPath = folder.appendingPathComponent("hub.yaml").path
         let yaml = """
             hub: national
@@ -50,7 +54,7 @@ final class RelayHarness: @unchecked Sendable {
               certificate: hubs/national.pem
               key: hubs/national.key
             consumer:
-              session-timeout: 6s
+              session-timeout: 6s\(workers.map { "\n  workers: \($0)" } ?? "")
             retry:
               tiers: [\(tiers.joined(separator: ", "))]
               attempt-timeout: \(attemptTimeout)

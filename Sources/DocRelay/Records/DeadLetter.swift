@@ -32,7 +32,7 @@ public struct DeadLetter: Sendable {
     /// The headers a dead letter adds, removed again for a replay.
     static let contextHeaders: Set<String> = [
         HeaderName.errorClass, HeaderName.error, HeaderName.deadLetteredAt, HeaderName.valueSHA256,
-        HeaderName.valueSize,
+        HeaderName.valueSize, HeaderName.droppedHeaders,
     ]
     /// The headers of a retry, removed for a replay (which starts the tiers again).
     static let retryHeaders: Set<String> = [HeaderName.attempt, HeaderName.notBefore, HeaderName.pendingTo]
@@ -79,29 +79,45 @@ public struct DeadLetter: Sendable {
         for original: KafkaRecord, errorClass: ErrorClass, reason: String, pendingTo: [String]? = nil,
         topics: TopicNames, at time: Date, maxValueBytes: Int, keptBytes: Int = 65_536
     ) -> KafkaProducerRecord {
-        var headers = original.headers.filter {
+        record(for: original, errorClass: errorClass, reason: reason, pendingTo: pendingTo, topics: topics, at: time,
+               limits: EnvelopeLimits(maxValueBytes: maxValueBytes), keptBytes: keptBytes)
+    }
+
+    /// The record to write to the dead-letter topic for `original`, refused or exhausted, always
+    /// within `limits.maxRecordBytes` less `margin` (what the relay's producer takes): a value
+    /// over `limits.maxValueBytes` keeps its first `keptBytes`, with its real digest and size;
+    /// headers that do not fit are left out and named in `dr-dropped-headers` (`fit`).
+    public static func record(
+        for original: KafkaRecord, errorClass: ErrorClass, reason: String, pendingTo: [String]? = nil,
+        topics: TopicNames, at time: Date, limits: EnvelopeLimits, keptBytes: Int = 65_536
+    ) -> KafkaProducerRecord {
+        let headers = original.headers.filter {
             !contextHeaders.contains($0.name) && $0.name != HeaderName.pendingTo && $0.name != HeaderName.notBefore
         }
+        var context: [KafkaHeader] = []
         if headers.string(named: HeaderName.originTopic) == nil {
-            headers.append(KafkaHeader(name: HeaderName.originTopic, string: original.topic))
-            headers.append(KafkaHeader(name: HeaderName.originPartition, string: String(original.partition)))
-            headers.append(KafkaHeader(name: HeaderName.originOffset, string: String(original.offset)))
+            context.append(KafkaHeader(name: HeaderName.originTopic, string: original.topic))
+            context.append(KafkaHeader(name: HeaderName.originPartition, string: String(original.partition)))
+            context.append(KafkaHeader(name: HeaderName.originOffset, string: String(original.offset)))
         }
-        headers.append(KafkaHeader(name: HeaderName.errorClass, string: errorClass.rawValue))
-        headers.append(KafkaHeader(name: HeaderName.error, string: String(reason.prefix(4096))))
-        headers.append(KafkaHeader(name: HeaderName.deadLetteredAt, string: RFC3339.format(time, fractionalDigits: 3)))
+        context.append(KafkaHeader(name: HeaderName.errorClass, string: errorClass.rawValue))
+        context.append(KafkaHeader(name: HeaderName.error, string: String(reason.prefix(4096))))
+        context.append(KafkaHeader(name: HeaderName.deadLetteredAt, string: RFC3339.format(time, fractionalDigits: 3)))
         if let pendingTo {
-            headers.append(KafkaHeader(name: HeaderName.pendingTo, string: pendingTo.joined(separator: ",")))
+            context.append(KafkaHeader(name: HeaderName.pendingTo, string: pendingTo.joined(separator: ",")))
         }
         var value = original.value
-        if value.count > maxValueBytes {
-            headers.append(KafkaHeader(name: HeaderName.valueSHA256, string: SHA256Hex.of(value)))
-            headers.append(KafkaHeader(name: HeaderName.valueSize, string: String(value.count)))
+        if value.count > limits.maxValueBytes {
+            context.append(KafkaHeader(name: HeaderName.valueSHA256, string: SHA256Hex.of(value)))
+            context.append(KafkaHeader(name: HeaderName.valueSize, string: String(value.count)))
             value = Array(value.prefix(keptBytes))
         }
-        let id = original.headers.string(named: HeaderName.id)
-        let key = id.map { Array($0.utf8) } ?? original.key ?? Array("\(original.topic)/\(original.partition)/\(original.offset)".utf8)
-        return KafkaProducerRecord(topic: topics.deadLetters, key: key, value: value, headers: headers)
+        let id = original.headers.string(named: HeaderName.id).flatMap { $0.utf8.count <= limits.maxIdBytes ? $0 : nil }
+        let key = id.map { Array($0.utf8) } ?? original.key.map { Array($0.prefix(limits.maxIdBytes)) }
+            ?? Array("\(original.topic)/\(original.partition)/\(original.offset)".utf8)
+        let fitted = fit(original: headers, context: context, key: key, value: value, fullValue: original.value,
+                         limits: limits, maxRecordBytes: limits.maxRecordBytes)
+        return KafkaProducerRecord(topic: topics.deadLetters, key: key, value: fitted.value, headers: fitted.headers)
     }
 
     /// The record an operator's replay writes: the original headers and value into the first

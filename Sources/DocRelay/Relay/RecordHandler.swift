@@ -28,8 +28,9 @@ struct RecordHandler: Sendable {
     let metrics: RelayMetrics
     let logger: Logger
 
-    /// Handles `record`; throws only `CancellationError` (the relay is stopping: the record
-    /// stays uncommitted and is handled again after restart).
+    /// Handles `record`; throws `CancellationError` (the relay is stopping: the record stays
+    /// uncommitted and is handled again after restart) or `RelayHalted` (no outcome of it can
+    /// be written: the relay must stop, see `settle`).
     func handle(_ record: KafkaRecord, now: Date = Date()) async throws {
         let started = ContinuousClock.now
         defer { metrics.processing(ContinuousClock.now - started) }
@@ -162,16 +163,16 @@ struct RecordHandler: Sendable {
         }
         // What an ack reports is durable before it goes: the deliveries already are, so their
         // acks go with the events; a negative ack waits for its dead letter.
-        async let written: Void = writer.writeAll(writes)
+        async let written: Void = settle(writes, now: now)
         let ackWrites = try await send(positive, now: now)
         try await written
-        try await writer.writeAll(ackWrites + (try await send(negative, now: now)))
+        try await settle(ackWrites + (try await send(negative, now: now)), now: now)
     }
 
     /// Sends acks to their inboxes, after what they acknowledge is durable. An ack whose inbox
     /// cannot be written to goes through the retry tiers like any record (it is signed by this
     /// hub, which the directory binds). Returns the events and retry records to write.
-    private func send(_ acks: [(record: KafkaProducerRecord, ref: String, recipient: String, sender: String)], now: Date) async throws -> [KafkaProducerRecord] {
+    func send(_ acks: [(record: KafkaProducerRecord, ref: String, recipient: String, sender: String)], now: Date) async throws -> [KafkaProducerRecord] {
         guard !acks.isEmpty else { return [] }
         let outcomes = try await withThrowingTaskGroup(of: (Int, Result<KafkaDeliveryReport, ForwardFailure>).self) { group in
             for (index, ack) in acks.enumerated() {
@@ -276,7 +277,7 @@ struct RecordHandler: Sendable {
         let errorClass: ErrorClass = remote ? .recipient : .exhausted
         var writes = [
             DeadLetter.record(for: record, errorClass: errorClass, reason: why, pendingTo: pending, topics: topics, at: now,
-                              maxValueBytes: limits.maxValueBytes)
+                              limits: limits)
         ]
         var dead = event(.deadLettered, for: signed, record: record, now: now)
         dead.to = pending
@@ -343,7 +344,7 @@ struct RecordHandler: Sendable {
     private func deadLetter(_ record: KafkaRecord, rejection: Rejection, now: Date) async throws {
         var writes = [
             DeadLetter.record(for: record, errorClass: rejection.errorClass, reason: rejection.reason, topics: topics,
-                              at: now, maxValueBytes: limits.maxValueBytes)
+                              at: now, limits: limits)
         ]
         let signed = try? Envelope.decode(
             headers: record.headers.map { (name: $0.name, value: $0.value) }, valueLength: 0, limits: limits
@@ -375,8 +376,8 @@ struct RecordHandler: Sendable {
                 LogKey.documentID: "\(dead.id)", LogKey.errorClass: "\(rejection.errorClass)",
                 LogKey.error: "\(rejection.reason)", LogKey.topic: "\(record.topic)",
             ])
-        try await writer.writeAll(writes)
-        try await writer.writeAll(try await send(negative, now: now))
+        try await settle(writes, now: now)
+        try await settle(try await send(negative, now: now), now: now)
     }
 
     // MARK: Records the relay writes
@@ -403,7 +404,7 @@ struct RecordHandler: Sendable {
 
     /// The signed ack to the sender for one recipient; none for records that are acks
     /// themselves, nor for a hub's own records.
-    private func ack(
+    func ack(
         for signed: SignedHeaders, recipient: String, outcome: AckMessage.Outcome, reason: String?, now: Date
     ) -> (record: KafkaProducerRecord, ref: String, recipient: String, sender: String)? {
         guard signed.hubSender == nil, signed.kind != .ack else { return nil }
@@ -431,7 +432,7 @@ struct RecordHandler: Sendable {
         encoded(event(kind, for: signed, record: record, now: now))
     }
 
-    private func encoded(_ event: RelayEvent) -> KafkaProducerRecord {
+    func encoded(_ event: RelayEvent) -> KafkaProducerRecord {
         KafkaProducerRecord(
             topic: topics.events, key: Array(event.id.utf8), value: event.encoded(),
             headers: [KafkaHeader(name: HeaderName.id, string: event.id)])

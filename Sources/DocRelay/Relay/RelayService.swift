@@ -37,7 +37,7 @@ public struct RelayService: Service {
         status.running(with: clients)
         let handler = RecordHandler(
             hubID: setup.hub.id, instance: configuration.instance, topics: setup.topics, tiers: configuration.retryTiers,
-            maxAge: configuration.maxAge, limits: EnvelopeLimits(maxValueBytes: configuration.maxValueBytes),
+            maxAge: configuration.maxAge, limits: configuration.envelopeLimits,
             directory: setup.directory, trust: setup.trust, signatures: FastCMSVerifier(),
             writer: DurableWriter(producer: clients.producer, logger: logger),
             acks: try AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics),
@@ -219,7 +219,7 @@ struct RelayClients: Sendable {
     static func producerSettings(_ kafka: KafkaSettings, configuration: RelayConfiguration) -> KafkaProducerSettings {
         var settings = KafkaProducerSettings(connection: kafka)
         settings.deliveryTimeout = configuration.attemptTimeout
-        settings.maxRecordBytes = max(configuration.maxValueBytes + 65_536, 1_048_576)
+        settings.maxRecordBytes = configuration.maxRecordBytes
         // A recipient's inbox that does not exist fails within one attempt, then goes through the tiers.
         settings.connection.properties["topic.metadata.propagation.max.ms"] =
             settings.connection.properties["topic.metadata.propagation.max.ms"]
