@@ -3,19 +3,12 @@ import DocRelayKafka
 import Foundation
 import Logging
 
-/// The relay stops: a record's outcome cannot be written at all (a minimal dead letter or an
-/// event refused for good). Thrown out of `RelayService.run`, so the process exits non-zero and
-/// a supervisor sees it, instead of a worker retrying forever while `/healthz` says ok.
-struct RelayHalted: Error, CustomStringConvertible {
-    let reason: String
-    var description: String { "relay halted: \(reason)" }
-}
-
 extension RecordHandler {
     /// Writes `records` durably (`DurableWriter.writeAll`), and gives every record refused for
     /// good a terminal outcome in bounded steps (`WriteRefusal.step`): a refused dead letter
     /// becomes a minimal one; a refused retry is dead-lettered `exhausted` (with negative acks);
-    /// a refused minimal dead letter or event throws `RelayHalted`.
+    /// a refused minimal dead letter or event throws `RelayHalt.outcomeUnwritable` (the relay
+    /// stops: `/healthz` 503, exit 1, instead of a worker retrying forever).
     func settle(_ records: [KafkaProducerRecord], now: Date) async throws {
         var queue = records
         while !queue.isEmpty {
@@ -33,7 +26,7 @@ extension RecordHandler {
                     try await deadLetterInsteadOfRetry(refusal.record, reason: reason, now: now)
                 case .halt(let reason):
                     logger.critical("Relay halted: an outcome cannot be written", metadata: [LogKey.error: "\(reason)"])
-                    throw RelayHalted(reason: reason)
+                    throw RelayHalt.outcomeUnwritable(reason)
                 }
             }
         }

@@ -29,7 +29,7 @@ struct RecordHandler: Sendable {
     let logger: Logger
 
     /// Handles `record`; throws `CancellationError` (the relay is stopping: the record stays
-    /// uncommitted and is handled again after restart) or `RelayHalted` (no outcome of it can
+    /// uncommitted and is handled again after restart) or `RelayHalt` (no outcome of it can
     /// be written: the relay must stop, see `settle`).
     func handle(_ record: KafkaRecord, now: Date = Date()) async throws {
         let started = ContinuousClock.now
