@@ -9,7 +9,7 @@ extension KafkaConsumer {
     ///
     /// A broker refuses commits while its group rebalances (`REBALANCE_IN_PROGRESS`): the
     /// commit is tried again until `deadline`; with `waitForRebalanceEnd`, once the rebalance
-    /// ended (the next assignment callback) or a second later, so that it seldom carries a
+    /// ended (the next assignment callback) or `rebalanceWait` later, so that it seldom carries a
     /// generation the group is leaving (`ILLEGAL_GENERATION` makes librdkafka drop the whole
     /// assignment as lost), else every 100 ms. Returns the number of processed records left
     /// uncommitted (0 on success).
@@ -20,7 +20,7 @@ extension KafkaConsumer {
         @discardableResult
         func run(
             among keys: Set<KafkaTopicPartition>?, handle: OpaquePointer, deadline: ContinuousClock.Instant,
-            waitForRebalanceEnd: Bool, reason: String, quietOnRefusal: Bool = false
+            waitForRebalanceEnd: Bool, rebalanceWait: Duration = .seconds(1), reason: String, quietOnRefusal: Bool = false
         ) -> Int64 {
             let clock = ContinuousClock()
             var attempts = 0
@@ -57,9 +57,11 @@ extension KafkaConsumer {
                     return left
                 }
                 if rebalancing && waitForRebalanceEnd {
-                    // Until the rebalance ends, or a second (a broker may refuse without a
-                    // rebalance this member takes part in).
-                    waitWhileRebalancing(until: min(clock.now.advanced(by: .seconds(1)), deadline))
+                    // Until the rebalance ends (its assignment callback), or `rebalanceWait` (a
+                    // broker may refuse without a rebalance this member takes part in; a real one
+                    // ends within a session timeout). A commit sent sooner could wait behind this
+                    // member's JoinGroup and be answered ILLEGAL_GENERATION.
+                    waitWhileRebalancing(until: min(clock.now.advanced(by: rebalanceWait), deadline))
                 } else {
                     Thread.sleep(forTimeInterval: 0.1)
                 }

@@ -54,16 +54,23 @@ extension KafkaConsumer {
         /// Partitions leave: their buffered records are dropped, then (unless lost) their records
         /// in processing are waited for and what is processed is committed, even if a background
         /// commit of the same offsets is still in flight (it may yet fail). A lost assignment
-        /// cannot be committed any more (the member's generation is gone): the count of
-        /// processed records its next owner consumes again is logged.
+        /// cannot be committed now (the member's generation is gone): its processed offsets are
+        /// owed, committed at the end of the rebalance (`settleOwed`).
         private func revoke(_ keys: Set<KafkaTopicPartition>, client: OpaquePointer, lost: Bool, cooperative: Bool) {
             state.withLock { $0.revoking(keys) }
             if lost {
-                let again = state.withLock { $0.processedUncommitted(among: keys) }
-                if again > 0 {
-                    logger.warning(
-                        "Partitions lost before their processed offsets were committed; the next owner consumes \(again) processed record(s) again",
-                        metadata: [LogKey.partitions: "\(keys.sorted())"])
+                // The generation is gone (e.g. a commit answered ILLEGAL_GENERATION after this
+                // member's JoinGroup): what was processed is owed, and committed as soon as the
+                // rebalance ends, under the new generation, before the next owner starts.
+                let owed = state.withLock { machine in
+                    let owed = machine.unconfirmedOffsets(among: keys)
+                    machine.owe(owed)
+                    return owed
+                }
+                if !owed.isEmpty {
+                    logger.info(
+                        "Partitions lost before their processed offsets were committed; committed when the rebalance ends",
+                        metadata: [LogKey.partitions: "\(owed.map { "\($0.0)@\($0.1)" })"])
                 }
             } else {
                 KafkaConsumer.drain(state: state, among: keys, timeout: drainTimeout)

@@ -158,6 +158,7 @@ public final class KafkaConsumer: Sendable {
         for waiter in waiters { waiter.resume(returning: nil) }
         room.signal()
         let drainTimeout = draining ? settings.drainTimeout : .zero
+        let sessionTimeout = settings.sessionTimeout
         let commitTimeout = draining ? settings.closeCommitTimeout : min(settings.closeCommitTimeout, .seconds(5))
         await runBlocking { [self] in
             waitForDrain(among: nil, timeout: drainTimeout)
@@ -165,7 +166,7 @@ public final class KafkaConsumer: Sendable {
             // progress can end and the commit be accepted (records it fetches are dropped).
             CommitBeforeLeaving(state: state, logger: logger).run(
                 among: nil, handle: client.handle, deadline: ContinuousClock().now.advanced(by: commitTimeout),
-                waitForRebalanceEnd: true, reason: "before leaving the group")
+                waitForRebalanceEnd: true, rebalanceWait: sessionTimeout + .seconds(1), reason: "before leaving the group")
             poller.stop()
             fetchBatch.release()
             // Leaving revokes what is still assigned; the rebalancer commits anything processed
