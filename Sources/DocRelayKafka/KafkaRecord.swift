@@ -31,8 +31,8 @@ public struct KafkaRecord: Sendable, Hashable {
         KafkaTopicPartition(topic: topic, partition: partition)
     }
 
-    /// Bytes held by the record (key, value, headers), for buffer accounting.
-    var byteCount: Int {
+    /// Bytes held by the record (key, value, headers), for buffer and admission accounting.
+    public var byteCount: Int {
         (key?.count ?? 0) + value.count
             + headers.reduce(0) { $0 + $1.name.utf8.count + ($1.value?.count ?? 0) }
     }

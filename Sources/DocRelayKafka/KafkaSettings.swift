@@ -92,6 +92,11 @@ public struct KafkaConsumerSettings: Sendable, Hashable {
     public var maxBufferedRecords: Int = 2_000
     /// At most this many bytes of fetched records wait for the application. Default 32 MiB.
     public var maxBufferedBytes: Int = 32 * 1024 * 1024
+    /// At most this many bytes of records librdkafka prefetches for this consumer
+    /// (`queued.max.messages.kbytes`; a fetch may overshoot it by one response, whose size
+    /// librdkafka then keeps under it). Default 64 MiB, librdkafka's own. Together with
+    /// `maxBufferedBytes` it bounds what the consumer holds before the application takes it.
+    public var maxPrefetchBytes: Int = 64 * 1024 * 1024
     /// How often processed offsets are committed in the background. Default 500 ms.
     public var commitInterval: Duration = .milliseconds(500)
     /// How long a rebalance or `close` waits for records in processing to be marked processed
@@ -150,6 +155,7 @@ public struct KafkaConsumerSettings: Sendable, Hashable {
             ("topic.metadata.refresh.interval.ms", String(topicRefreshInterval.milliseconds)),
             ("partition.assignment.strategy", assignmentStrategy.value),
             ("enable.partition.eof", "false"),
+            ("queued.max.messages.kbytes", String(max(maxPrefetchBytes / 1024, 1))),
         ]
         props += connection.librdkafkaProperties
         return props

@@ -60,12 +60,16 @@ extension RelayConfiguration {
 
         let limitsNode = try top.node("limits", required: nil)
         let limits = try YAMLMapping(limitsNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "limits", keyPrefix: "limits.",
-                                     known: ["max-value-bytes", "max-hops", "max-header-bytes"],
-                                     what: "a mapping with max-value-bytes, max-hops, max-header-bytes")
+                                     known: ["max-value-bytes", "max-hops", "max-header-bytes", "memory-budget"],
+                                     what: "a mapping with max-value-bytes, max-hops, max-header-bytes, memory-budget")
         let maxValueBytes = try ConfigurationFields.integer(limits, "max-value-bytes", default: 1_048_576, range: 1024...(64 * 1_048_576))
         let maxHops = try ConfigurationFields.integer(limits, "max-hops", default: 16, range: 2...64)
         // At least a signature of the contract's size and the other signed headers; at most 1 MiB.
         let maxHeaderBytes = try ConfigurationFields.integer(limits, "max-header-bytes", default: 65_536, range: 32_768...1_048_576)
+        // Room for at least eight records of the largest size in processing (half the budget).
+        let largest = EnvelopeLimits(maxValueBytes: maxValueBytes, maxHeaderBytes: maxHeaderBytes).maxRecordBytes
+        let memoryBudget = try ConfigurationFields.integer(
+            limits, "memory-budget", default: max(256 * 1_048_576, 16 * largest), range: (16 * largest)...(64 * 1024 * 1_048_576))
 
         let retention = try RetentionSettings.read(top, path: path, tiers: tiers, maxAge: maxAge)
 
@@ -95,6 +99,7 @@ extension RelayConfiguration {
             attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, maxHops: maxHops, neighbourHoldDown: holdDown,
             retention: retention, adminListen: admin, health: health, retryWorkers: retryWorkers)
         configuration.maxHeaderBytes = maxHeaderBytes
+        configuration.memoryBudget = memoryBudget
         return configuration
     }
 }

@@ -34,6 +34,7 @@ import Foundation
 ///   max-value-bytes: 1048576         # default 1 MiB
 ///   max-hops: 16                     # a record that passed this many hubs is a loop: dead-lettered
 ///   max-header-bytes: 65536          # all headers of a record, names and values; 32768 to 1048576
+///   memory-budget: 268435456         # bytes of records held at once (RelayMemoryBudget); default 256 MiB
 /// retention:                         # what `provision` sets, and when the relay warns (RetentionSettings)
 ///   inbox: 30d                       # in.<code>: the longest outage of an agency to ride out
 ///   dlq: 30d
@@ -69,6 +70,9 @@ public struct RelayConfiguration: Sendable, Hashable {
     /// All headers of a record together, names and values, in bytes (`limits.max-header-bytes`,
     /// 32 KiB to 1 MiB, default 64 KiB); beyond it the record is `oversize`.
     public var maxHeaderBytes: Int = 65_536
+    /// Bytes of records the relay holds at once, fetched or in processing (`limits.memory-budget`,
+    /// at least 16 of the largest record; default 256 MiB): see `RelayMemoryBudget`.
+    public var memoryBudget: Int = 256 * 1_048_576
     /// How long a neighbour hub whose write failed is left alone before the next try.
     public var neighbourHoldDown: Duration
     /// Retention per topic kind, and the relay's check of unread inbox records against it.

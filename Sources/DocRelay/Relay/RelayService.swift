@@ -48,10 +48,12 @@ public struct RelayService: Service {
                 "docrelay.kafka.bootstrap": "\(setup.kafka.bootstrapServers.joined(separator: ","))",
                 "docrelay.workers": "\(configuration.workers)",
             ])
+        let memory = RelayMemoryBudget(total: configuration.memoryBudget, largestRecord: configuration.maxRecordBytes)
+        let processing = ByteBudget(capacity: memory.processing)
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 for _ in 0..<configuration.workers {
-                    group.addTask { try await work(clients.main, handler: handler) }
+                    group.addTask { try await work(clients.main, handler: handler, budget: processing) }
                 }
                 group.addTask { try await retries(clients.retry, handler: handler) }
                 group.addTask { try await watchForFatalErrors(clients) }
@@ -186,8 +188,22 @@ public struct RelayService: Service {
     }
 
     /// One worker: takes records as they come and handles each to its durable outcome.
-    private func work(_ consumer: KafkaConsumer, handler: RecordHandler) async throws {
-        for try await record in consumer.records.cancelOnGracefulShutdown() {
+    ///
+    /// Before taking a record it reserves the largest record's size from `budget`, and keeps only
+    /// what the record needs while handling it (`ByteBudget`), so workers × the largest record
+    /// is never held at once.
+    private func work(_ consumer: KafkaConsumer, handler: RecordHandler, budget: ByteBudget) async throws {
+        let reserve = setup.configuration.maxRecordBytes
+        var records = consumer.records.cancelOnGracefulShutdown().makeAsyncIterator()
+        while true {
+            await budget.acquire(reserve)
+            guard let record = try await records.next() else {
+                budget.release(reserve)
+                return
+            }
+            let held = min(record.byteCount, reserve)
+            budget.release(reserve - held)
+            defer { budget.release(held) }
             try await halting { try await handler.handle(record) }
             consumer.markProcessed(record)
             status.progressed()
@@ -241,8 +257,11 @@ struct RelayClients: Sendable {
                 holdDown: configuration.neighbourHoldDown, logger: logger)
         }
 
+        let memory = RelayMemoryBudget(total: configuration.memoryBudget, largestRecord: configuration.maxRecordBytes)
         var mainSettings = KafkaConsumerSettings(connection: setup.kafka, groupID: configuration.consumerGroup)
         mainSettings.sessionTimeout = configuration.sessionTimeout
+        mainSettings.maxPrefetchBytes = memory.mainPrefetch
+        mainSettings.maxBufferedBytes = memory.mainBuffer
         let main = try KafkaConsumer(settings: mainSettings, logger: logger)
         var subscription = [setup.topics.outPattern]
         if setup.directory.current.hubs.count > 1 { subscription.append(setup.topics.hub(setup.hub.id)) }
@@ -251,6 +270,8 @@ struct RelayClients: Sendable {
         var retrySettings = KafkaConsumerSettings(connection: setup.kafka, groupID: configuration.consumerGroup + "-retry")
         retrySettings.sessionTimeout = configuration.sessionTimeout
         retrySettings.maxBufferedRecords = 100
+        retrySettings.maxPrefetchBytes = memory.retryPrefetch
+        retrySettings.maxBufferedBytes = memory.retryBuffer
         let retry = try KafkaConsumer(settings: retrySettings, logger: logger)
         try retry.subscribe(topics: configuration.retryTiers.map(setup.topics.retry))
         return RelayClients(producer: producer, main: main, retry: retry, neighbours: neighbours)
