@@ -69,11 +69,11 @@ struct RelayCommand: AsyncParsableCommand {
 
 /// `/healthz` for the relay: healthy once connected and running, with its assignment, work in
 /// processing and producer queue as details; unhealthy (503) when it halts (`RelayHalt`) or by
-/// the liveness rules (`RelayLiveness`: Kafka unreachable, no progress, lag growing); degraded while an inbox's unread records near
+/// the liveness rules (`Liveness`: Kafka unreachable, no progress, lag growing); degraded while an inbox's unread records near
 /// their retention or were deleted unread (one warning per inbox, `RetentionSummary.warnings`).
 enum RelayHealth {
     static func report(
-        _ snapshot: RelayStatus.Snapshot, thresholds: RelayLiveness.Thresholds = .init(), now: ContinuousClock.Instant = .now
+        _ snapshot: RelayStatus.Snapshot, thresholds: Liveness.Thresholds = .init(), now: ContinuousClock.Instant = .now
     ) -> HealthReport {
         var report = HealthReport.healthy(details: [
             "phase": snapshot.phase.rawValue,

@@ -74,7 +74,7 @@ extension RelayConfiguration {
         let retention = try RetentionSettings.read(top, path: path, tiers: tiers, maxAge: maxAge)
 
         var admin: AdminAddress?
-        var health = RelayLiveness.Thresholds()
+        var health = Liveness.Thresholds()
         health.stallAfter = max(health.stallAfter, attemptTimeout * 2)
         if let adminNode = try top.node("admin", required: nil) {
             let fields = try YAMLMapping(adminNode, path: path, entry: nil, key: "admin", keyPrefix: "admin.",

@@ -81,7 +81,7 @@ public struct RelayConfiguration: Sendable, Hashable {
     public var adminListen: AdminAddress?
     /// When `/healthz` answers 503 (`admin.broker-unreachable-after`, `admin.stall-after`,
     /// `admin.lag-growing-for`).
-    public var health = RelayLiveness.Thresholds()
+    public var health = Liveness.Thresholds()
     /// Retry partitions handled at once, each in offset order (`consumer.retry-workers`, 1–1000,
     /// default 32).
     public var retryWorkers: Int = 32

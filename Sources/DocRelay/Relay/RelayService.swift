@@ -133,7 +133,7 @@ public struct RelayService: Service {
         }
     }
 
-    /// Every few seconds: does a broker answer? For `/healthz` (`RelayLiveness`).
+    /// Every few seconds: does a broker answer? For `/healthz` (`Liveness`).
     private func probeKafka(_ producer: KafkaProducer) async throws {
         let every = min(Duration.seconds(5), setup.configuration.health.brokerUnreachableAfter / 2)
         while !Task.isCancelled {

@@ -1,3 +1,4 @@
+public import DocRelayCore
 import DocRelayKafka
 import Synchronization
 
@@ -14,8 +15,8 @@ public final class RelayStatus: Sendable {
         public var retention: RetentionSummary?
         /// Why the relay stops itself (`RelayHalt`), if it does.
         public var failure: String?
-        /// What the liveness rules look at (`RelayLiveness`).
-        public var liveness: RelayLiveness
+        /// What the liveness rules look at (`Liveness`).
+        public var liveness: Liveness
     }
 
     public enum Phase: String, Sendable, Hashable {
@@ -27,7 +28,7 @@ public final class RelayStatus: Sendable {
         var clients: RelayClients?
         var retention: RetentionSummary?
         var failure: String?
-        var liveness = RelayLiveness(lastProgress: .now)
+        var liveness = Liveness(lastProgress: .now)
     }
 
     private let state = Mutex(State())

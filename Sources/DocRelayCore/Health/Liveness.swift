@@ -1,13 +1,13 @@
-/// When `/healthz` calls a running relay unhealthy (503), as a pure function of what the relay
-/// observed: the rules of docs/operations.md ("What /healthz checks").
+/// When `/healthz` calls a running relay or agent unhealthy (503), as a pure function of what
+/// the process observed: the rules of docs/operations.md ("/healthz", and its agent part).
 ///
-/// - Kafka unreachable: the relay's producer has not reached a broker (a metadata request,
+/// - Kafka unreachable: the process's producer has not reached a broker (a metadata request,
 ///   every few seconds) for `brokerUnreachableAfter`.
-/// - No progress: records are in processing or waiting (the last measured lag), and none was
-///   processed for `stallAfter`.
+/// - No progress: records are in processing or waiting (the last measured lag, plus `waiting`),
+///   and none was processed for `stallAfter`.
 /// - Lag growing: every lag measurement for at least `lagGrowingFor` was above the one before.
-public struct RelayLiveness: Sendable, Hashable {
-    /// Thresholds, from hub.yaml's `admin:` section.
+public struct Liveness: Sendable, Hashable {
+    /// Thresholds, from hub.yaml's `admin:` section (relay) or agency.yaml's `api:` (agent).
     public struct Thresholds: Sendable, Hashable {
         /// Default 30 s.
         public var brokerUnreachableAfter: Duration
@@ -41,31 +41,35 @@ public struct RelayLiveness: Sendable, Hashable {
     public var lastProgress: ContinuousClock.Instant
     /// Records handed out and not yet processed.
     public var inProcessing: Int
-    /// Lag measurements, oldest first (the relay keeps those of the last `lagGrowingFor` and one more).
+    /// Lag measurements, oldest first (the owner keeps those of the last `lagGrowingFor` and one more).
     public var lagSamples: [LagSample]
+    /// Records waiting that no lag measures (the agent's spool files not yet sent); 0 for the relay.
+    public var waiting: Int
 
     public init(
         unreachableSince: ContinuousClock.Instant? = nil, unreachableError: String? = nil,
-        lastProgress: ContinuousClock.Instant, inProcessing: Int = 0, lagSamples: [LagSample] = []
+        lastProgress: ContinuousClock.Instant, inProcessing: Int = 0, lagSamples: [LagSample] = [],
+        waiting: Int = 0
     ) {
         self.unreachableSince = unreachableSince
         self.unreachableError = unreachableError
         self.lastProgress = lastProgress
         self.inProcessing = inProcessing
         self.lagSamples = lagSamples
+        self.waiting = waiting
     }
 
-    /// The reasons to answer 503 at `now`, one sentence each; empty when none applies.
+    /// The reasons to answer 503 at `now`, one sentence each (durations in whole seconds, `30s`);
+    /// empty when none applies.
     public func reasons(at now: ContinuousClock.Instant, _ thresholds: Thresholds) -> [String] {
         var reasons: [String] = []
         if let since = unreachableSince, now - since >= thresholds.brokerUnreachableAfter {
             reasons.append("Kafka unreachable for \(Self.seconds(now - since)): \(unreachableError ?? "no broker answered")")
         }
-        let waiting = inProcessing > 0 || (lagSamples.last?.lag ?? 0) > 0
-        if waiting, now - lastProgress >= thresholds.stallAfter {
-            let lag = lagSamples.last?.lag ?? 0
+        let waits = (lagSamples.last?.lag ?? 0) + Int64(waiting)
+        if inProcessing > 0 || waits > 0, now - lastProgress >= thresholds.stallAfter {
             reasons.append(
-                "no record processed for \(Self.seconds(now - lastProgress)) while \(inProcessing) are in processing and \(lag) wait")
+                "no record processed for \(Self.seconds(now - lastProgress)) while \(inProcessing) are in processing and \(waits) wait")
         }
         if let growth = lagGrowth(over: thresholds.lagGrowingFor) {
             reasons.append("lag grew at every measurement for \(Self.seconds(growth.span)): from \(growth.from) to \(growth.to)")
