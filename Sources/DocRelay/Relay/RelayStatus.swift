@@ -64,25 +64,12 @@ public final class RelayStatus: Sendable {
 
     /// The probe reached a broker (`error` nil) or not.
     func probed(error: String?, at now: ContinuousClock.Instant = .now) {
-        state.withLock {
-            if let error {
-                if $0.liveness.unreachableSince == nil { $0.liveness.unreachableSince = now }
-                $0.liveness.unreachableError = error
-            } else {
-                $0.liveness.unreachableSince = nil
-                $0.liveness.unreachableError = nil
-            }
-        }
+        state.withLock { $0.liveness.probed(error: error, at: now) }
     }
 
     /// A lag measurement; samples older than `keep` before it are dropped (one older is kept).
     func measuredLag(_ lag: Int64, keep: Duration, at now: ContinuousClock.Instant = .now) {
-        state.withLock {
-            $0.liveness.lagSamples.append(.init(at: now, lag: lag))
-            while $0.liveness.lagSamples.count > 2, now - $0.liveness.lagSamples[1].at > keep {
-                $0.liveness.lagSamples.removeFirst()
-            }
-        }
+        state.withLock { $0.liveness.measuredLag(lag, keep: keep, at: now) }
     }
 
     func set(_ retention: RetentionSummary) {

@@ -59,6 +59,26 @@ public struct Liveness: Sendable, Hashable {
         self.waiting = waiting
     }
 
+    /// The probe reached a broker (`error` nil) or not (`error`: what the client said).
+    public mutating func probed(error: String?, at now: ContinuousClock.Instant) {
+        if let error {
+            if unreachableSince == nil { unreachableSince = now }
+            unreachableError = error
+        } else {
+            unreachableSince = nil
+            unreachableError = nil
+        }
+    }
+
+    /// A lag measurement (records); samples older than `keep` before it are dropped, one older
+    /// is kept so that growth over exactly `keep` shows.
+    public mutating func measuredLag(_ lag: Int64, keep: Duration, at now: ContinuousClock.Instant) {
+        lagSamples.append(LagSample(at: now, lag: lag))
+        while lagSamples.count > 2, now - lagSamples[1].at > keep {
+            lagSamples.removeFirst()
+        }
+    }
+
     /// The reasons to answer 503 at `now`, one sentence each (durations in whole seconds, `30s`);
     /// empty when none applies.
     public func reasons(at now: ContinuousClock.Instant, _ thresholds: Thresholds) -> [String] {

@@ -63,4 +63,27 @@ struct LivenessTests {
             #expect(reason.hasPrefix(expected), "\(reason)")
         }
     }
+
+    @Test("A probe that fails keeps the first failure's time and the last error; one that answers clears both")
+    func probes() {
+        var liveness = Liveness(lastProgress: at(0))
+        liveness.probed(error: "first", at: at(5))
+        liveness.probed(error: "second", at: at(10))
+        #expect(liveness.unreachableSince == at(5))
+        #expect(liveness.reasons(at: at(35), thresholds) == ["Kafka unreachable for 30s: second"])
+        liveness.probed(error: nil, at: at(36))
+        #expect(liveness.unreachableSince == nil && liveness.unreachableError == nil)
+        #expect(liveness.reasons(at: at(3600), thresholds).isEmpty)
+    }
+
+    @Test("Lag samples older than the window are dropped, one older kept, so growth over exactly the window shows")
+    func lagWindow() {
+        var liveness = Liveness(lastProgress: at(0))
+        for (index, second) in stride(from: 0, through: 600, by: 15).enumerated() {
+            liveness.measuredLag(Int64(index), keep: .seconds(300), at: at(Int64(second)))
+        }
+        #expect(liveness.lagSamples.first?.at == at(285))
+        #expect(liveness.lagSamples.count == 22)
+        #expect(liveness.reasons(at: at(600), thresholds).first?.hasPrefix("lag grew at every measurement for 300s") == true)
+    }
 }
