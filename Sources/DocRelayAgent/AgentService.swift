@@ -34,6 +34,7 @@ public struct AgentService: Service {
         let statuses = StatusSender(outbox: outbox, store: store, agency: setup.agency, logger: logger)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let parked = ParkedDocuments(root: configuration.stateFolder)
+        let status = AgentStatus()
 
         var spoolSender: SpoolSender?
         if let send = configuration.send, let root = send.spool {
@@ -41,7 +42,7 @@ public struct AgentService: Service {
             try spool.createFolders()
             spoolSender = SpoolSender(
                 spool: spool, outbox: outbox, store: store, scanInterval: send.scanInterval, concurrency: send.concurrency,
-                maxValueBytes: EnvelopeLimits().maxValueBytes, logger: logger)
+                maxValueBytes: EnvelopeLimits().maxValueBytes, status: status, logger: logger)
         }
         var receiver: (DocumentReceiver, KafkaConsumer)?
         var redelivery: Redelivery?
@@ -49,13 +50,16 @@ public struct AgentService: Service {
             let webhook = receive.webhook.map { WebhookDeliverer(configuration: $0, client: httpClient, logger: logger) }
             let documents = DocumentReceiver(
                 setup: setup, store: store, inbox: receive.inbox.map(InboxFolder.init), webhook: webhook,
-                statuses: receive.sendsReceivedStatus ? statuses : nil, parked: parked, logger: logger)
+                statuses: receive.sendsReceivedStatus ? statuses : nil, parked: parked, status: status, logger: logger)
             var settings = KafkaConsumerSettings(connection: setup.kafka, groupID: receive.group)
             settings.sessionTimeout = .seconds(10)
             let consumer = try await KafkaConsumer.connect(settings: settings, logger: logger)
             receiver = (documents, consumer)
             redelivery = webhook.map { Redelivery(webhook: $0, store: store, statuses: receive.sendsReceivedStatus ? statuses : nil) }
         }
+        let watch = AgentHealthWatch(
+            producer: producer, status: status, thresholds: configuration.health,
+            lagOf: configuration.receive.map { ($0.group, setup.topics.inbox(setup.code)) }, kafka: setup.kafka, logger: logger)
         logger.notice("Agent started", metadata: [
             "docrelay.kafka.bootstrap": "\(setup.kafka.bootstrapServers.joined(separator: ","))",
             "docrelay.spool": "\(configuration.send?.spool ?? "-")",
@@ -65,6 +69,9 @@ public struct AgentService: Service {
 
         do {
             try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await watch.watchForFatalError() }
+                group.addTask { try await watch.probeKafka() }
+                group.addTask { try await watch.measureLag() }
                 if let spoolSender {
                     group.addTask { try await cancelWhenGracefulShutdown { await spoolSender.run() } }
                 }
@@ -84,7 +91,7 @@ public struct AgentService: Service {
                     let api = AgentAPI(
                         setup: setup, store: store, outbox: configuration.send == nil ? nil : outbox,
                         statuses: configuration.receive == nil ? nil : statuses, redelivery: redelivery,
-                        maxValueBytes: EnvelopeLimits().maxValueBytes, logger: logger)
+                        maxValueBytes: EnvelopeLimits().maxValueBytes, status: status, health: configuration.health, logger: logger)
                     let onListening = self.onListening
                     let logger = self.logger
                     let application = Application(
@@ -101,6 +108,13 @@ public struct AgentService: Service {
             }
         } catch is CancellationError {
             logger.info("Agent cancelled")
+        } catch let halt as AgentHalt {
+            // Nothing more can be published: commit what was handled, do not wait on the
+            // producer, and end with the error (exit 1) for a supervisor to restart the agent.
+            if let (_, consumer) = receiver { await consumer.close() }
+            await producer.close(timeout: .seconds(1))
+            try? await httpClient.shutdown()
+            throw halt
         }
         if let (_, consumer) = receiver { await consumer.close() }
         await producer.close()

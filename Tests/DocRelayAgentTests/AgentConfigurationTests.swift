@@ -21,7 +21,7 @@ struct AgentConfigurationTests {
               inbox: inbox
               webhook: { url: "https://qlvb.example.gov.vn/hook", timeout: 5s, first-retry: 2s, max-retry: 5m, give-up-after: 2h }
               received-status: false
-            api: { listen: 0.0.0.0:9580 }
+            api: { listen: 0.0.0.0:9580, broker-unreachable-after: 10s, stall-after: 2m, lag-growing-for: 10m }
             """, path: path)
         #expect(configuration.agency == "000.00.00.G22")
         #expect(configuration.directoryPath == "/etc/docrelay/directory.yaml")
@@ -36,6 +36,8 @@ struct AgentConfigurationTests {
         #expect(configuration.receive?.sendsReceivedStatus == false)
         #expect(configuration.receive?.group == "docrelay-agent-000.00.00.G22")
         #expect(configuration.apiListen == .init(host: "0.0.0.0", port: 9580))
+        #expect(configuration.health == Liveness.Thresholds(
+            brokerUnreachableAfter: .seconds(10), stallAfter: .seconds(120), lagGrowingFor: .seconds(600)))
     }
 
     @Test("Defaults: state beside the file, scan every second, status 01 on, no API")
@@ -51,6 +53,8 @@ struct AgentConfigurationTests {
         #expect(configuration.send == nil)
         #expect(configuration.receive?.sendsReceivedStatus == true)
         #expect(configuration.apiListen == nil)
+        #expect(configuration.health == Liveness.Thresholds(
+            brokerUnreachableAfter: .seconds(30), stallAfter: .seconds(60), lagGrowingFor: .seconds(300)))
     }
 
     @Test("Each mistake names the line, the key and what was expected", arguments: [
@@ -62,6 +66,8 @@ struct AgentConfigurationTests {
         ("receive: { inbox: i, received-status: perhaps }", 5, "receive.received-status", "true or false"),
         ("receive: { inbox: i }\napi: { listen: nowhere }", 6, "api.listen", "host:port"),
         ("receive: {}", 5, "receive.inbox", "an inbox folder"),
+        ("receive: { inbox: i }\napi: { listen: 127.0.0.1:0, broker-unreachable-after: 0s }", 6, "api.broker-unreachable-after", "a duration from"),
+        ("receive: { inbox: i }\napi:\n  listen: 127.0.0.1:0\n  stall-after: later", 8, "api.stall-after", "a duration"),
     ] as [(String, Int, String, String)])
     func mistakes(tail: String, line: Int, key: String, expected: String) {
         let yaml = "agency: 000.00.00.G22\ndirectory: d.yaml\ntrust: { anchors: [ca.pem] }\nidentity: { certificate: c.pem, key: k.pem }\n" + tail

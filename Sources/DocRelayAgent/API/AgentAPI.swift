@@ -28,6 +28,9 @@ struct AgentAPI: Sendable {
     let statuses: StatusSender?
     let redelivery: Redelivery?
     let maxValueBytes: Int
+    /// What `/healthz`'s liveness rules look at, and their thresholds.
+    let status: AgentStatus
+    let health: Liveness.Thresholds
     let logger: Logger
     /// How long `POST /v1/documents` waits for the broker before answering 202.
     var publishWait: Duration = .seconds(10)
@@ -172,7 +175,9 @@ struct AgentAPI: Sendable {
         return try APIJSON.response(view, status: .ok)
     }
 
-    /// `GET /healthz`: `ok`, or `degraded` with the reasons (documents parked, sends queued).
+    /// `GET /healthz`: 503 `unhealthy` with the reasons of docs/operations.md (a fatal producer
+    /// error, Kafka unreachable, no progress while records wait, lag growing); else 200 `ok`, or
+    /// `degraded` with the reasons (documents parked, sends queued).
     struct Health: Codable, Sendable {
         var status: String
         var agency: String
@@ -184,6 +189,11 @@ struct AgentAPI: Sendable {
     @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let parked = try await store.parkedIncoming()
         let queued = try await store.queuedCount()
+        let unhealthy = status.reasons(health)
+        if !unhealthy.isEmpty {
+            let health = Health(status: "unhealthy", agency: setup.code, parked: parked.count, queued: queued, reasons: unhealthy)
+            return try APIJSON.response(health, status: .serviceUnavailable)
+        }
         var reasons: [String] = []
         if !parked.isEmpty {
             reasons.append("\(parked.count) received document(s) the webhook did not accept: \(parked.prefix(5).map(\.id).joined(separator: ", "))")

@@ -37,16 +37,33 @@ extension AgentConfiguration {
                             "a receiving side (receive: { inbox } or { webhook }) beside send: the acks and statuses of what is sent arrive with the documents received")
         }
         var api: ListenAddress?
+        var health = Liveness.Thresholds()
         if let apiNode = try top.node("api", required: nil) {
             let fields = try YAMLMapping(apiNode, path: path, entry: nil, key: "api", keyPrefix: "api.",
-                                         known: ["listen"], what: "a mapping with listen")
+                                         known: ["listen", "broker-unreachable-after", "stall-after", "lag-growing-for"],
+                                         what: "a mapping with listen, broker-unreachable-after, stall-after, lag-growing-for")
             let listen = try fields.requiredString("listen", required: "host:port of the HTTP API", what: "host:port")
             api = try ConfigurationFields.address(listen, fields)
+            health = try thresholds(fields)
         }
-        return AgentConfiguration(
+        var configuration = AgentConfiguration(
             path: path, agency: agency, directoryPath: directory, anchorFiles: trust.anchors,
             intermediateFiles: trust.intermediates, crlFiles: trust.crls, certificateFile: identity.certificate,
             keyFile: identity.key, kafka: kafka, stateFolder: state, send: send, receive: receive, apiListen: api)
+        configuration.health = health
+        return configuration
+    }
+
+    /// `/healthz`'s thresholds, in the `api:` section; the same keys and ranges as the relay's `admin:`.
+    private static func thresholds(_ fields: YAMLMapping) throws(ConfigurationError) -> Liveness.Thresholds {
+        var health = Liveness.Thresholds()
+        health.brokerUnreachableAfter = try ConfigurationFields.duration(
+            fields, "broker-unreachable-after", default: health.brokerUnreachableAfter, range: .seconds(1)...(.seconds(3600)))
+        health.stallAfter = try ConfigurationFields.duration(
+            fields, "stall-after", default: health.stallAfter, range: .seconds(1)...(.seconds(86_400)))
+        health.lagGrowingFor = try ConfigurationFields.duration(
+            fields, "lag-growing-for", default: health.lagGrowingFor, range: .seconds(15)...(.seconds(86_400)))
+        return health
     }
 
     private static func sending(_ top: YAMLMapping, path: String) throws(ConfigurationError) -> Sending? {

@@ -35,6 +35,9 @@ public import Foundation
 ///   group: docrelay-agent-000.00.00.G22
 /// api:
 ///   listen: 127.0.0.1:9580       # POST/GET /v1/documents..., /healthz
+///   broker-unreachable-after: 30s  # /healthz 503 when no broker answered for this long
+///   stall-after: 60s             # ... when records wait and none progressed for this long
+///   lag-growing-for: 5m          # ... when the in topic's lag rose at every measurement this long
 /// ```
 public struct AgentConfiguration: Sendable, Hashable {
     /// The file it was read from.
@@ -54,6 +57,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var receive: Receiving?
     /// `host:port` of the HTTP API, or nil for none.
     public var apiListen: ListenAddress?
+    /// When `/healthz` answers 503 (`api:` keys; defaults 30 s, 60 s, 5 min).
+    public var health = Liveness.Thresholds()
 
     /// The sending side.
     public struct Sending: Sendable, Hashable {

@@ -23,11 +23,13 @@ final class DocumentReceiver: Sendable {
     let webhook: WebhookDeliverer?
     let statuses: StatusSender?
     let parked: ParkedDocuments
+    /// Told when a record is taken and when it is handled, for `/healthz`.
+    let status: AgentStatus
     let logger: Logger
 
     init(
         setup: AgentSetup, store: AgentStore, inbox: InboxFolder?, webhook: WebhookDeliverer?, statuses: StatusSender?,
-        parked: ParkedDocuments, logger: Logger
+        parked: ParkedDocuments, status: AgentStatus, logger: Logger
     ) {
         self.setup = setup
         self.store = store
@@ -35,6 +37,7 @@ final class DocumentReceiver: Sendable {
         self.webhook = webhook
         self.statuses = statuses
         self.parked = parked
+        self.status = status
         self.logger = logger
     }
 
@@ -42,8 +45,15 @@ final class DocumentReceiver: Sendable {
     func run(consumer: KafkaConsumer) async throws {
         try consumer.subscribe(topics: [setup.topics.inbox(setup.code)])
         for try await record in consumer.records.cancelOnGracefulShutdown() {
-            try await handle(record)
+            status.began()
+            do {
+                try await handle(record)
+            } catch {
+                status.ended(progressed: false)
+                throw error
+            }
             consumer.markProcessed(record)
+            status.ended(progressed: true)
         }
     }
 

@@ -17,13 +17,15 @@ final class SpoolSender: Sendable {
     /// Documents larger than this are rejected unread (the envelope's limit).
     let maxValueBytes: Int
     let logger: Logger
+    /// Told what waits in `outbox/` and what is sent, for `/healthz`.
+    let status: AgentStatus
     /// How long a non-edXML document without a sidecar waits for it before it is rejected.
     let sidecarGrace: TimeInterval = 5
     private let inFlight = Mutex<Set<String>>([])
 
     init(
         spool: SpoolFolder, outbox: DocumentOutbox, store: AgentStore, scanInterval: Duration, concurrency: Int,
-        maxValueBytes: Int, logger: Logger
+        maxValueBytes: Int, status: AgentStatus, logger: Logger
     ) {
         self.spool = spool
         self.outbox = outbox
@@ -31,6 +33,7 @@ final class SpoolSender: Sendable {
         self.scanInterval = scanInterval
         self.concurrency = concurrency
         self.maxValueBytes = maxValueBytes
+        self.status = status
         self.logger = logger
     }
 
@@ -66,6 +69,7 @@ final class SpoolSender: Sendable {
     /// One pass over `outbox/`: returns when every document found was sent, rejected or failed.
     func scanOnce() async {
         let names = spool.documents().filter { name in inFlight.withLock { $0.insert(name).inserted } }
+        status.spoolWaiting(names.count)
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for name in names {
@@ -74,41 +78,47 @@ final class SpoolSender: Sendable {
                     await group.next()
                     running -= 1
                 }
-                group.addTask { await self.send(name) }
+                status.taken()
+                group.addTask { self.status.ended(progressed: await self.send(name)) }
                 running += 1
             }
         }
         inFlight.withLock { $0.subtract(names) }
     }
 
-    private func send(_ name: String) async {
+    /// Sends one file; returns whether it reached its outcome (in `sent/` or `rejected/`).
+    private func send(_ name: String) async -> Bool {
         // Never read a file the relay would refuse for its size: a huge file must not fill memory.
         if let size = spool.size(of: name), size > maxValueBytes {
             let error = SubmissionError("oversize", field: nil, "\(size) bytes, over the limit of \(maxValueBytes)")
             logger.warning("Rejected a spool document", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
             try? spool.reject(name, because: error)
-            return
+            return true
         }
-        guard let bytes = FileManager.default.contents(atPath: spool.path(of: name)) else { return }
+        guard let bytes = FileManager.default.contents(atPath: spool.path(of: name)) else { return false }
         let value = Array(bytes)
         do {
             let record = try await recordToSend(name, value: value)
-            guard let record else { return }
+            guard let record else { return false }
             if record.state == .queued {
                 try await outbox.publish(record, value: value)
             }
             try spool.moveToSent(name)
             try await store.markArchived(id: record.id)
+            return true
         } catch let error as SubmissionError {
             logger.warning("Rejected a spool document", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
             do {
                 try spool.reject(name, because: error)
+                return true
             } catch {
                 logger.error("Cannot move a document to rejected/", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
+                return false
             }
         } catch {
             // Broker or file trouble: the document stays in outbox/, tried again next scan.
             logger.warning("Not sent yet", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
+            return false
         }
     }
 
