@@ -8,11 +8,11 @@ struct AgentHealthTests {
     static let a = "000.00.00.G22"
     static let b = "000.00.00.G01"
 
-    @Test("The broker down: the agent's /healthz 503 'Kafka unreachable' within the threshold, 200 again once it is back")
+    @Test("The broker down: the agent's /healthz 503 'Kafka unreachable' within the threshold, 'no record processed' once a spool file waits, 200 again once it is back and the file sent")
     func brokerDownTurnsUnhealthy() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
         let agent = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
-        try setAPI(of: agent, "broker-unreachable-after: 2s")
+        try setAPI(of: agent, "broker-unreachable-after: 2s, stall-after: 3s")
         try await agent.start()
         let clock = ContinuousClock()
         let healthy = try await poll(agent, until: { $0.status == 200 }, within: .seconds(30))
@@ -28,11 +28,19 @@ struct AgentHealthTests {
         #expect(unhealthy.body.contains("\"unhealthy\""), "\(unhealthy.body)")
         #expect(turned < .seconds(10))
 
+        // A spool file that cannot be sent: records wait, none progresses.
+        try agent.drop("cho-gui.txt", Array("Chờ gửi".utf8), sidecar: #"{"to": ["\#(Self.b)"], "id": "cho-gui-1"}"#)
+        let droppedAt = clock.now
+        let stalled = try await poll(agent, until: { $0.body.contains("no record processed") }, within: .seconds(30))
+        print("agent, a spool file waiting with the broker down: 'no record processed' after \(clock.now - droppedAt) (stall-after 3 s): \(stalled.body)")
+        #expect(stalled.body.contains("no record processed"), "\(stalled.body)")
+
         harness.cluster.setBrokerUp(1)
         let up = clock.now
         let again = try await poll(agent, until: { $0.status == 200 }, within: .seconds(30))
         print("agent, broker back: /healthz 200 after \(clock.now - up)")
         #expect(again.status == 200, "\(again.body)")
+        #expect(agent.names(in: agent.sent).contains("cho-gui.txt"))
         let stopped = try await agent.stop()
         #expect(stopped?.exitCode == 0)
     }
