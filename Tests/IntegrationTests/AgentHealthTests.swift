@@ -32,8 +32,10 @@ struct AgentHealthTests {
         try agent.drop("cho-gui.txt", Array("Chờ gửi".utf8), sidecar: #"{"to": ["\#(Self.b)"], "id": "cho-gui-1"}"#)
         let droppedAt = clock.now
         let stalled = try await poll(agent, until: { $0.body.contains("no record processed") }, within: .seconds(30))
-        print("agent, a spool file waiting with the broker down: 'no record processed' after \(clock.now - droppedAt) (stall-after 3 s): \(stalled.body)")
+        let stalledAfter = clock.now - droppedAt
+        print("agent, a spool file waiting with the broker down: 'no record processed' after \(stalledAfter) (stall-after 3 s): \(stalled.body)")
         #expect(stalled.body.contains("no record processed"), "\(stalled.body)")
+        #expect(stalledAfter >= .seconds(3), "an idle agent's no-progress clock starts when work arrives")
 
         harness.cluster.setBrokerUp(1)
         let up = clock.now

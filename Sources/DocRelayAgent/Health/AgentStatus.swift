@@ -27,7 +27,10 @@ final class AgentStatus: Sendable {
 
     /// A record (received, or a spool file) is taken in hand.
     func began() {
-        state.withLock { $0.liveness.inProcessing += 1 }
+        state.withLock {
+            $0.liveness.workArrives(at: .now)
+            $0.liveness.inProcessing += 1
+        }
     }
 
     /// A record taken in hand is done: `progressed` when it reached its outcome (delivered,
@@ -45,7 +48,10 @@ final class AgentStatus: Sendable {
 
     /// A spool scan found `count` files in `outbox/` not in hand; each is taken with `taken()`.
     func spoolWaiting(_ count: Int) {
-        state.withLock { $0.liveness.waiting = count }
+        state.withLock {
+            if count > 0 { $0.liveness.workArrives(at: .now) }
+            $0.liveness.waiting = count
+        }
     }
 
     /// A waiting spool file is taken in hand.

@@ -59,6 +59,18 @@ public struct Liveness: Sendable, Hashable {
         self.waiting = waiting
     }
 
+    /// Nothing in processing and nothing waiting (by the last lag measurement and `waiting`).
+    public var isIdle: Bool {
+        inProcessing == 0 && waiting == 0 && (lagSamples.last?.lag ?? 0) == 0
+    }
+
+    /// Work arrives (a record taken or found waiting): when it ends an idle spell, the
+    /// no-progress clock starts now, so an agent idle for an hour is not called stuck the
+    /// moment a record arrives.
+    public mutating func workArrives(at now: ContinuousClock.Instant) {
+        if isIdle { lastProgress = now }
+    }
+
     /// The probe reached a broker (`error` nil) or not (`error`: what the client said).
     public mutating func probed(error: String?, at now: ContinuousClock.Instant) {
         if let error {

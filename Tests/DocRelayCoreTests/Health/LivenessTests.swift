@@ -86,4 +86,15 @@ struct LivenessTests {
         #expect(liveness.lagSamples.count == 22)
         #expect(liveness.reasons(at: at(600), thresholds) == ["lag grew at every measurement for 300s: from 20 to 40"])
     }
+
+    @Test("Work arriving after an idle hour starts the no-progress clock; arriving while work waits does not")
+    func workArrivingAfterIdle() {
+        var liveness = Liveness(lastProgress: at(0))
+        liveness.workArrives(at: at(3600))
+        liveness.inProcessing = 1
+        #expect(liveness.reasons(at: at(3601), thresholds).isEmpty)
+        #expect(liveness.reasons(at: at(3660), thresholds) == ["no record processed for 60s while 1 are in processing and 0 wait"])
+        liveness.workArrives(at: at(3660))
+        #expect(liveness.lastProgress == at(3600))
+    }
 }
