@@ -201,6 +201,7 @@ public struct RelayService: Service {
                 budget.release(reserve)
                 return
             }
+            status.took()
             let held = min(record.byteCount, reserve)
             budget.release(reserve - held)
             defer { budget.release(held) }
@@ -216,6 +217,7 @@ public struct RelayService: Service {
     private func retries(_ consumer: KafkaConsumer, handler: RecordHandler) async throws {
         let lanes = RetryLaneRunner(consumer: consumer)
         try await lanes.run(workers: setup.configuration.retryWorkers) { record, now in
+            status.took()
             try await halting { try await handler.handle(record, now: now) }
             status.progressed()
         }

@@ -29,6 +29,8 @@ public final class RelayStatus: Sendable {
         var retention: RetentionSummary?
         var failure: String?
         var liveness = Liveness(lastProgress: .now)
+        /// Records taken by workers and not yet processed.
+        var busy = 0
     }
 
     private let state = Mutex(State())
@@ -59,7 +61,20 @@ public final class RelayStatus: Sendable {
 
     /// A record was processed.
     func progressed(at now: ContinuousClock.Instant = .now) {
-        state.withLock { $0.liveness.lastProgress = now }
+        state.withLock {
+            $0.liveness.lastProgress = now
+            $0.busy = max($0.busy - 1, 0)
+        }
+    }
+
+    /// A worker took a record. After an idle spell (nothing in processing, no lag measured) the
+    /// no-progress clock starts now, so a relay idle for an hour is not called stuck the moment
+    /// a record arrives.
+    func took(at now: ContinuousClock.Instant = .now) {
+        state.withLock {
+            if $0.busy == 0, ($0.liveness.lagSamples.last?.lag ?? 0) == 0 { $0.liveness.lastProgress = now }
+            $0.busy += 1
+        }
     }
 
     /// The probe reached a broker (`error` nil) or not.
