@@ -62,6 +62,9 @@ extension KafkaConsumer {
         /// rebalance had begun): committed at the end of that rebalance, before their next owner
         /// starts (see `KafkaConsumerSettings.handOverGrace`), or at `close()`.
         private(set) var owed: [KafkaTopicPartition: Int64] = [:]
+        /// Partitions lost with records still in processing: their records finishing later still
+        /// count, so that what they processed is owed too (committed at the rebalance's end).
+        private var lostPartitions: [KafkaTopicPartition: Partition] = [:]
 
         init(maxBufferedRecords: Int, maxBufferedBytes: Int) {
             self.maxBufferedRecords = max(maxBufferedRecords, 1)
@@ -176,8 +179,11 @@ extension KafkaConsumer {
         /// The application finished a record: its outcome is durable.
         mutating func processed(_ record: KafkaRecord) {
             let key = record.topicPartition
-            guard partitions[key]?.generation == record.generation else { return }
-            partitions[key]?.tracker.processed(record.offset)
+            if partitions[key]?.generation == record.generation {
+                partitions[key]?.tracker.processed(record.offset)
+            } else if lostPartitions[key]?.generation == record.generation {
+                lostPartitions[key]?.tracker.processed(record.offset)
+            }
         }
 
         // MARK: Pause and resume
@@ -358,7 +364,14 @@ extension KafkaConsumer {
         }
 
         /// The owed offsets, now handed to a commit.
+        /// With what partitions lost meanwhile processed since (records that finished after the
+        /// loss).
         mutating func takeOwed() -> [(KafkaTopicPartition, Int64)] {
+            for (key, partition) in lostPartitions {
+                guard let done = partition.tracker.committable, partition.confirmed != done else { continue }
+                owed[key] = max(owed[key] ?? done, done)
+            }
+            lostPartitions = [:]
             defer { owed = [:] }
             return owed.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
         }
@@ -373,7 +386,12 @@ extension KafkaConsumer {
         /// waits to commit: it must not commit during that rejoin either. (The revocation of
         /// `rd_kafka_consumer_close` itself is followed by no rejoin; nothing commits after it.)
         mutating func revoked(_ keys: Set<KafkaTopicPartition>, cooperative: Bool = false, lost: Bool = false) {
-            for key in keys { partitions[key] = nil }
+            for key in keys {
+                if lost, let partition = partitions[key], partition.tracker.inFlight > 0 {
+                    lostPartitions[key] = partition
+                }
+                partitions[key] = nil
+            }
             rebalanceStarted(at: .now)
             if cooperative && !lost { assignmentAfterRevocationDue = true }
         }

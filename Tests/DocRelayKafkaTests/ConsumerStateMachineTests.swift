@@ -232,4 +232,25 @@ struct ConsumerStateMachineTests {
         let again = machine.takeOwed()
         #expect(again.isEmpty)
     }
+
+    @Test("Records of a lost partition that finish after the loss are owed too")
+    func lostPartitionLateCompletionsAreOwed() {
+        var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
+        machine.assigned([p0])
+        process(0..<3, of: p0, in: &machine)
+        for offset in 3..<6 { _ = machine.received(record(p0, Int64(offset))) }
+        var late: [KafkaRecord] = []
+        for _ in 3..<6 {
+            guard case .deliver(let handed) = machine.next() else { Issue.record("expected a record"); return }
+            late.append(handed)
+        }
+        machine.revoking([p0])
+        machine.owe(machine.unconfirmedOffsets(among: [p0]))  // 3, at the loss
+        machine.revoked([p0], cooperative: true, lost: true)
+        for record in late { machine.processed(record) }  // they finish afterwards
+        let owed = machine.takeOwed()
+        #expect(owed.map(\.1) == [6], "what finished after the loss is owed too")
+        let again = machine.takeOwed()
+        #expect(again.isEmpty)
+    }
 }
