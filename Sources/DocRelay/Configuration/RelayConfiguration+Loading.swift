@@ -83,12 +83,7 @@ extension RelayConfiguration {
             if let listen = try fields.string("listen", required: nil, what: "host:port") {
                 admin = try ConfigurationFields.address(listen, fields)
             }
-            health.brokerUnreachableAfter = try ConfigurationFields.duration(
-                fields, "broker-unreachable-after", default: health.brokerUnreachableAfter, range: .seconds(1)...(.seconds(3600)))
-            health.stallAfter = try ConfigurationFields.duration(
-                fields, "stall-after", default: health.stallAfter, range: .seconds(1)...(.seconds(86_400)))
-            health.lagGrowingFor = try ConfigurationFields.duration(
-                fields, "lag-growing-for", default: health.lagGrowingFor, range: .seconds(15)...(.seconds(86_400)))
+            health = try ConfigurationFields.livenessThresholds(fields, defaults: health)
         }
 
         var configuration = RelayConfiguration(

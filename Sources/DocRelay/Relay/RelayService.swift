@@ -124,31 +124,13 @@ public struct RelayService: Service {
     private func startHalt(_ halt: RelayHalt) {
         guard status.fail(halt.healthReason) else { return }  // once
         logger.critical("The relay halts; the process ends within \(Self.haltGrace)", metadata: [LogKey.error: "\(halt)"])
-        let logger = logger
-        let grace = Double(Self.haltGrace.components.seconds)
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: grace)
-            logger.critical("The relay did not stop within its grace after halting; exiting", metadata: [LogKey.error: "\(halt)"])
-            exit(1)
-        }
+        DaemonWatch.exitAfter(
+            Self.haltGrace, logger: logger, "The relay did not stop within its grace after halting; exiting", reason: "\(halt)")
     }
 
     /// Every few seconds: does a broker answer? For `/healthz` (`Liveness`).
     private func probeKafka(_ producer: KafkaProducer) async throws {
-        let every = min(Duration.seconds(5), setup.configuration.health.brokerUnreachableAfter / 2)
-        while !Task.isCancelled {
-            do {
-                try await producer.probe(timeout: min(every, .seconds(3)))
-                status.probed(error: nil)
-            } catch {
-                status.probed(error: "\(error)")
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
-            } catch is CancellationError {
-                return
-            }
-        }
+        await DaemonWatch.probe(producer, brokerUnreachableAfter: setup.configuration.health.brokerUnreachableAfter) { status.probed(error: $0) }
     }
 
     /// Every 15 s: how far the relay's groups are behind, per topic (agencies' `out` topics are

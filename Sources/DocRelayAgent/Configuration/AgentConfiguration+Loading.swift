@@ -56,14 +56,7 @@ extension AgentConfiguration {
 
     /// `/healthz`'s thresholds, in the `api:` section; the same keys and ranges as the relay's `admin:`.
     private static func thresholds(_ fields: YAMLMapping) throws(ConfigurationError) -> Liveness.Thresholds {
-        var health = Liveness.Thresholds()
-        health.brokerUnreachableAfter = try ConfigurationFields.duration(
-            fields, "broker-unreachable-after", default: health.brokerUnreachableAfter, range: .seconds(1)...(.seconds(3600)))
-        health.stallAfter = try ConfigurationFields.duration(
-            fields, "stall-after", default: health.stallAfter, range: .seconds(1)...(.seconds(86_400)))
-        health.lagGrowingFor = try ConfigurationFields.duration(
-            fields, "lag-growing-for", default: health.lagGrowingFor, range: .seconds(15)...(.seconds(86_400)))
-        return health
+        try ConfigurationFields.livenessThresholds(fields, defaults: Liveness.Thresholds())
     }
 
     private static func sending(_ top: YAMLMapping, path: String) throws(ConfigurationError) -> Sending? {

@@ -37,27 +37,13 @@ struct AgentHealthWatch: Sendable {
     func startHalt(_ halt: AgentHalt) {
         guard status.fail(halt.description) else { return }
         logger.critical("The agent halts; the process ends within \(Self.haltGrace)", metadata: [LogKey.error: "\(halt)"])
-        let logger = logger
-        let grace = Double(Self.haltGrace.components.seconds)
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: grace)
-            logger.critical("The agent did not stop within its grace after halting; exiting", metadata: [LogKey.error: "\(halt)"])
-            exit(1)
-        }
+        DaemonWatch.exitAfter(
+            Self.haltGrace, logger: logger, "The agent did not stop within its grace after halting; exiting", reason: "\(halt)")
     }
 
     /// Every 5 s (or half `brokerUnreachableAfter`): does a broker answer a metadata request?
     func probeKafka() async throws {
-        let every = min(Duration.seconds(5), thresholds.brokerUnreachableAfter / 2)
-        while !Task.isCancelled {
-            do {
-                try await producer.probe(timeout: min(every, .seconds(3)))
-                status.probed(error: nil)
-            } catch {
-                status.probed(error: "\(error)")
-            }
-            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: every) })) != nil else { return }
-        }
+        await DaemonWatch.probe(producer, brokerUnreachableAfter: thresholds.brokerUnreachableAfter) { status.probed(error: $0) }
     }
 
     /// Every 15 s: how far the agent's group is behind on its `in` topic (records).
