@@ -30,16 +30,7 @@ struct RelayGroupTests {
         #expect(stopped?.exitCode == 0)
         #expect(otherExit.exitCode == 0, "\(otherExit.standardError)")
 
-        let deliveries = expected.values.reduce(0) { $0 + $1.count }
-        let seen = try await harness.inboxDocuments(expectedAtLeast: deliveries)
-        var missing = 0
-        var twice = 0
-        for (inbox, documents) in expected {
-            for id in documents.keys {
-                guard let got = seen[inbox]?[id] else { missing += 1; continue }
-                if got.copies > 1 { twice += 1 }
-            }
-        }
+        let (deliveries, missing, twice) = try await harness.deliveryTally(expected)
         let inboxes = try await harness.read(agencies.map(harness.topics.inbox), count: deliveries)
         let instances = Set(inboxes.compactMap { $0.header(HeaderName.hop)?.split(separator: "/").dropFirst().first.map(String.init) })
         print("two relay instances: \(deliveries) deliveries, \(missing) missing, \(twice) delivered twice; hops by \(instances.sorted())")
@@ -84,16 +75,7 @@ struct RelayGroupTests {
         #expect(firstStop?.exitCode == 0, "\(firstStop?.standardError ?? "")")
         #expect(otherExit?.exitCode == 0, "\(otherExit?.standardError ?? "")")
 
-        let deliveries = expected.values.reduce(0) { $0 + $1.count }
-        let seen = try await harness.inboxDocuments(expectedAtLeast: deliveries)
-        var missing = 0
-        var twice = 0
-        for (inbox, documents) in expected {
-            for id in documents.keys {
-                guard let got = seen[inbox]?[id] else { missing += 1; continue }
-                if got.copies > 1 { twice += 1 }
-            }
-        }
+        let (deliveries, missing, twice) = try await harness.deliveryTally(expected)
         print("rolling restart: \(deliveries) deliveries, \(missing) missing, \(twice) delivered twice")
         #expect(missing == 0)
         #expect(twice == 0, "a graceful stop or a member joining re-delivers nothing processed")

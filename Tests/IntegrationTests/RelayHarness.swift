@@ -139,6 +139,22 @@ final class RelayHarness: @unchecked Sendable {
         return seen
     }
 
+    /// How the inboxes hold what `expected` says (inbox -> id -> value): deliveries expected,
+    /// those missing, and those delivered more than once.
+    func deliveryTally(_ expected: [String: [String: [UInt8]]]) async throws -> (deliveries: Int, missing: Int, twice: Int) {
+        let deliveries = expected.values.reduce(0) { $0 + $1.count }
+        let seen = try await inboxDocuments(expectedAtLeast: deliveries)
+        var missing = 0
+        var twice = 0
+        for (inbox, documents) in expected {
+            for id in documents.keys {
+                guard let got = seen[inbox]?[id] else { missing += 1; continue }
+                if got.copies > 1 { twice += 1 }
+            }
+        }
+        return (deliveries, missing, twice)
+    }
+
     /// Every record of `topic`, read from the start by a group of its own, waiting up to
     /// `limit` for `count` of them (and `quiet` more for any extra).
     func read(_ topics: [String], count: Int, within limit: Duration = .seconds(120), quiet: Duration = .seconds(2)) async throws -> [KafkaRecord] {
