@@ -179,7 +179,14 @@ public struct RelayService: Service {
         var records = consumer.records.cancelOnGracefulShutdown().makeAsyncIterator()
         while true {
             await budget.acquire(reserve)
-            guard let record = try await records.next() else {
+            let next: KafkaRecord?
+            do {
+                next = try await records.next()
+            } catch {
+                budget.release(reserve)  // others may be waiting for it
+                throw error
+            }
+            guard let record = next else {
                 budget.release(reserve)
                 return
             }
