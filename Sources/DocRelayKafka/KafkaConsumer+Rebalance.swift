@@ -106,13 +106,24 @@ extension KafkaConsumer {
                         metadata: [LogKey.partitions: "\(owed.map { "\($0.0)@\($0.1)" })"])
                     return
                 } catch {
-                    guard error.code == .rebalanceInProgress || error.code.isRetriable, clock.now < deadline else {
+                    let passing = error.code == .rebalanceInProgress || error.code.isRetriable
+                    if passing, clock.now < deadline {
+                        Thread.sleep(forTimeInterval: 0.1)
+                        continue
+                    }
+                    if passing {
+                        // Another rebalance began (e.g. a member's late SyncGroup restarted it):
+                        // their next owner does not start them before it ends either.
+                        state.withLock { $0.owe(owed) }
+                        logger.info(
+                            "Commit owed since a revocation refused again; committed when the next rebalance ends",
+                            metadata: [LogKey.errorCode: "\(error.code.name)"])
+                    } else {
                         logger.warning(
                             "Commit owed since a revocation failed; their owner consumes those records again",
                             metadata: [LogKey.errorCode: "\(error.code.name)", LogKey.error: "\(error)"])
-                        return
                     }
-                    Thread.sleep(forTimeInterval: 0.1)
+                    return
                 }
             }
         }
