@@ -86,6 +86,30 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         rd_kafka_mock_push_request_errors_array(cluster, apiKey, codes.count, &codes)
     }
 
+    /// Makes the next requests of a Kafka API to broker `id` fail with `error`, each answered
+    /// `roundTrip` after it arrives (one entry per error in `errors`).
+    public func pushRequestErrors(apiKey: Int16, broker id: Int32, _ errors: [KafkaError.Code], roundTrip: Duration) {
+        _ = waker.run {
+            for error in errors {
+                _ = docrelay_mock_push_request_error_rtt(
+                    cluster, id, apiKey, error.rdKafkaCode, Int32(roundTrip.milliseconds))
+            }
+        }
+    }
+
+    /// How many errors pushed with `pushRequestErrors(apiKey:broker:_:roundTrip:)` are still
+    /// waiting for their request: one fewer as soon as a request of that API arrives.
+    public func pendingRequestErrors(apiKey: Int16, broker id: Int32) -> Int {
+        var count = 0
+        _ = rd_kafka_mock_broker_error_stack_cnt(cluster, id, apiKey, &count)
+        return count
+    }
+
+    /// Makes broker `id` the coordinator of consumer group `group`.
+    public func setGroupCoordinator(group: String, broker id: Int32) {
+        _ = waker.run { rd_kafka_mock_coordinator_set(cluster, "group", group, id) }
+    }
+
     /// Moves the leadership of a partition to another broker.
     public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) {
         _ = waker.run { rd_kafka_mock_partition_set_leader(cluster, topic, partition, id) }
@@ -100,6 +124,7 @@ extension EmbeddedKafkaCluster {
         public static let metadata: Int16 = 3
         public static let offsetCommit: Int16 = 8
         public static let findCoordinator: Int16 = 10
+        public static let syncGroup: Int16 = 14
         public static let initProducerID: Int16 = 22
     }
 }

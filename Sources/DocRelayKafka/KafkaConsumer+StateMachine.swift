@@ -58,6 +58,9 @@ extension KafkaConsumer {
         private var assignmentAfterRevocationDue = false
 
         var groupRebalancing: Bool { rebalancingSince != nil }
+        /// An assignment callback came: librdkafka has its assignor's state (see
+        /// `KafkaConsumer.close`).
+        private(set) var everAssigned = false
         /// Processed offsets of partitions already revoked whose commit was refused (the next
         /// rebalance had begun): committed at the end of that rebalance, before their next owner
         /// starts (see `KafkaConsumerSettings.handOverGrace`), or at `close()`.
@@ -336,6 +339,7 @@ extension KafkaConsumer {
         @discardableResult
         mutating func assigned(_ keys: [KafkaTopicPartition]) -> Bool {
             let ends: Bool
+            everAssigned = true
             if assignmentAfterRevocationDue {
                 assignmentAfterRevocationDue = false
                 ends = false

@@ -73,8 +73,9 @@ public final class KafkaConsumer: Sendable {
     deinit {
         poller.stop()
         fetchBatch.release()
-        let wasOpen = lifecycle.withLock { $0 != .closed }
-        if wasOpen { rd_kafka_consumer_close(client.handle) }
+        let phase = lifecycle.withLock { $0 }
+        if phase != .closed { rd_kafka_consumer_close(client.handle) }
+        if phase == .subscribed { abandonIfMidJoin() }
     }
 
     /// Joins the group for these topics and starts fetching. A name starting with `^` is a
@@ -142,25 +143,40 @@ public final class KafkaConsumer: Sendable {
         state.withLock { $0.assignment }
     }
 
+    /// Whether librdkafka ever called the assignment callback (possibly with no partitions).
+    public var everAssigned: Bool { state.withLock { $0.everAssigned } }
+
+    /// Whether `close()` left librdkafka's handle alive, to be reclaimed at process exit (see
+    /// `close()`).
+    public var handleAbandoned: Bool { client.isAbandoned }
+
     /// Records handed out and not yet marked processed.
     public var inFlightCount: Int { state.withLock { $0.inFlight() } }
 
     /// Ends the record sequence, waits up to `drainTimeout` for records in processing (unless
     /// not `draining`: the application knows none will finish), commits what is processed, and
     /// leaves the group.
+    ///
+    /// A member asked to leave while it joins the group first waits for its first assignment,
+    /// up to `firstAssignmentWait`: librdkafka 2.0.2 aborts the process when it destroys a
+    /// cooperative-sticky member between its first JoinGroup answer and its first SyncGroup
+    /// answer (librdkafka issue 4381, fixed in 2.3.0). If none comes in that time, the handle is
+    /// left alive until the process ends (`handleAbandoned`) rather than destroyed.
     public func close(draining: Bool = true) async {
-        let proceed = lifecycle.withLock { phase -> Bool in
+        let before = lifecycle.withLock { phase -> Lifecycle in
             defer { phase = .closed }
-            return phase != .closed
+            return phase
         }
-        guard proceed else { return }
+        guard before != .closed else { return }
         let waiters = state.withLock { $0.finish(.closed) }
         for waiter in waiters { waiter.resume(returning: nil) }
         room.signal()
         let drainTimeout = draining ? settings.drainTimeout : .zero
         let sessionTimeout = settings.sessionTimeout
         let commitTimeout = draining ? settings.closeCommitTimeout : min(settings.closeCommitTimeout, .seconds(5))
+        let firstAssignmentWait = before == .subscribed ? settings.firstAssignmentWait : .zero
         await runBlocking { [self] in
+            waitForFirstAssignment(timeout: firstAssignmentWait)
             waitForDrain(among: nil, timeout: drainTimeout)
             // The poll thread goes on serving the group meanwhile, so that a rebalance in
             // progress can end and the commit be accepted (records it fetches are dropped).
@@ -172,7 +188,26 @@ public final class KafkaConsumer: Sendable {
             // Leaving revokes what is still assigned; the rebalancer commits anything processed
             // since (nothing, normally).
             rd_kafka_consumer_close(client.handle)
+            if before == .subscribed { abandonIfMidJoin() }
         }
+    }
+
+    /// Blocking: until the assignment callback came once, or `timeout`.
+    private func waitForFirstAssignment(timeout: Duration) {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while !everAssigned, clock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// A member that never had an assignment may be between its first JoinGroup and SyncGroup
+    /// answers, where destroying it aborts the process (see `close()`): its handle is kept.
+    private func abandonIfMidJoin() {
+        guard !everAssigned else { return }
+        client.abandon()
+        logger.warning(
+            "Left the group before its first assignment; librdkafka's handle is kept until the process ends (destroying it now may abort: librdkafka issue 4381)")
     }
 
     // MARK: Poll thread

@@ -112,6 +112,10 @@ public struct KafkaConsumerSettings: Sendable, Hashable {
     /// cluster refuses it whenever a member's late SyncGroup restarts the rebalance. Default
     /// 500 ms; zero starts at once.
     public var handOverGrace: Duration = .milliseconds(500)
+    /// How long `close()` waits for a member's first assignment when it is asked to leave
+    /// while joining: two session timeouts (a join the broker restarts, and its sync), at most
+    /// `closeCommitTimeout`. Derived, not set.
+    public var firstAssignmentWait: Duration { min(sessionTimeout * 2, closeCommitTimeout) }
     /// How often topic metadata is refreshed, so that a regex subscription sees new topics
     /// (`topic.metadata.refresh.interval.ms`). Default 10 s.
     public var topicRefreshInterval: Duration = .seconds(10)

@@ -1,5 +1,6 @@
 internal import CRdKafka
 import Foundation
+import Synchronization
 
 /// Owns one `rd_kafka_t` and the events object it calls back into.
 ///
@@ -44,9 +45,24 @@ final class RDKafkaClient: @unchecked Sendable {
         }
     }
 
+    private let abandoned = Mutex(false)
+
     deinit {
-        rd_kafka_destroy(handle)
+        if !abandoned.withLock({ $0 }) { rd_kafka_destroy(handle) }
     }
+
+    /// Never destroys the handle: its threads and memory live until the process ends. Only for
+    /// a handle librdkafka would abort on when destroyed (see `KafkaConsumer.close`).
+    /// The client itself is kept too: librdkafka's threads may still call into `events`.
+    func abandon() {
+        let first = abandoned.withLock { flag -> Bool in
+            defer { flag = true }
+            return !flag
+        }
+        if first { _ = Unmanaged.passRetained(self) }
+    }
+
+    var isAbandoned: Bool { abandoned.withLock { $0 } }
 
     /// Asks the cluster for its metadata; fails when no broker answers within `timeout`.
     /// Blocking: call it off the cooperative pool.

@@ -1,0 +1,70 @@
+@testable import DocRelayKafka
+import DocRelayTestSupport
+import Testing
+
+/// librdkafka 2.0.2 aborts the process (`rd_kafka_sticky_assignor_state_destroy: Assertion
+/// 'assignor_state' failed`) when a cooperative-sticky member is destroyed after its first
+/// JoinGroup answer and before its first SyncGroup answer (librdkafka issue 4381, fixed in 2.3.0).
+/// CI saw it once: a relay stopped while the group was still forming.
+@Suite("Consumer groups: leaving before the first assignment")
+struct LeaveMidJoinTests {
+    @Test("close() while the first SyncGroup is unanswered waits for the assignment, then leaves; the process lives on")
+    func closeWhileFirstSyncIsPending() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let topic = uniqueName("midjoin")
+        try cluster.createTopic(topic, partitions: 2)
+        let group = uniqueName("group")
+        cluster.setGroupCoordinator(group: group, broker: 1)
+        // The first SyncGroup is answered 1 s after it arrives, with a refusal: the member
+        // rejoins, and only its second SyncGroup gives it an assignment.
+        let syncGroup = EmbeddedKafkaCluster.APIKey.syncGroup
+        cluster.pushRequestErrors(apiKey: syncGroup, broker: 1, [.rebalanceInProgress], roundTrip: .seconds(1))
+
+        let consumer = try KafkaConsumer(settings: .test(cluster, group: group), logger: testLogger)
+        try consumer.subscribe(topics: [topic])
+        try await waitForFirstSyncGroup(cluster)
+        #expect(!consumer.everAssigned)
+        let clock = ContinuousClock()
+        let started = clock.now
+        await consumer.close()
+        print("close() while the first SyncGroup was unanswered returned after \(clock.now - started)")
+        #expect(consumer.everAssigned, "close() waited for the assignment before leaving")
+        #expect(consumer.handleAbandoned == false)
+    }
+
+    @Test("A first assignment that never comes: close() gives up after its bound and keeps the handle alive rather than abort")
+    func closeWhenTheAssignmentNeverComes() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let topic = uniqueName("midjoin")
+        try cluster.createTopic(topic, partitions: 2)
+        let group = uniqueName("group")
+        cluster.setGroupCoordinator(group: group, broker: 1)
+        let syncGroup = EmbeddedKafkaCluster.APIKey.syncGroup
+        cluster.pushRequestErrors(
+            apiKey: syncGroup, broker: 1, Array(repeating: .rebalanceInProgress, count: 40), roundTrip: .seconds(1))
+
+        let settings = KafkaConsumerSettings.test(cluster, group: group)
+        let consumer = try KafkaConsumer(settings: settings, logger: testLogger)
+        try consumer.subscribe(topics: [topic])
+        try await waitForFirstSyncGroup(cluster, initially: 40)
+        let clock = ContinuousClock()
+        let started = clock.now
+        await consumer.close()
+        let took = clock.now - started
+        print("close() without a first assignment returned after \(took)")
+        #expect(!consumer.everAssigned)
+        #expect(consumer.handleAbandoned)
+        #expect(took < settings.firstAssignmentWait + .seconds(5))
+    }
+
+    /// Until the coordinator received the member's first SyncGroup, which follows its first
+    /// JoinGroup answer.
+    private func waitForFirstSyncGroup(_ cluster: EmbeddedKafkaCluster, initially pushed: Int = 1) async throws {
+        let syncGroup = EmbeddedKafkaCluster.APIKey.syncGroup
+        try await within(.seconds(30), "the first SyncGroup") {
+            while cluster.pendingRequestErrors(apiKey: syncGroup, broker: 1) == pushed {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+    }
+}
