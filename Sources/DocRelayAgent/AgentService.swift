@@ -25,6 +25,18 @@ public struct AgentService: Service {
         self.onListening = onListening
     }
 
+    /// A crash (kill -9, power loss) inside a durable write leaves its temporary file behind:
+    /// removed before anything is written again, so no reader of these folders finds one.
+    private func removeLeftoverTemporaries(in folders: [String]) {
+        for folder in folders {
+            let removed = DurableFiles.removeLeftoverTemporaries(in: folder)
+            guard !removed.isEmpty else { continue }
+            logger.notice(
+                "Removed temporary files a crash left behind",
+                metadata: ["docrelay.folder": "\(folder)", "docrelay.files": "\(removed)"])
+        }
+    }
+
     public func run() async throws {
         let configuration = setup.configuration
         let store = try AgentStore(folder: configuration.stateFolder)
@@ -35,6 +47,9 @@ public struct AgentService: Service {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let parked = ParkedDocuments(root: configuration.stateFolder)
         let status = AgentStatus()
+        removeLeftoverTemporaries(
+            in: [configuration.receive?.inbox, configuration.send?.spool.map { SpoolFolder(root: $0).rejected }].compactMap { $0 }
+                + parked.folders)
 
         var spoolSender: SpoolSender?
         if let send = configuration.send, let root = send.spool {

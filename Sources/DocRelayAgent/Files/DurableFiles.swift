@@ -42,6 +42,28 @@ enum DurableFiles {
         try syncFolder(folder)
     }
 
+    /// Removes what a crash inside `write` left in `folder`: temporaries named as `write` names
+    /// them (`.<name>.<8 hex digits>.tmp`). No reader takes them, and the write they belonged to
+    /// is done again (its record was not committed). A missing folder holds none. Returns the
+    /// names removed.
+    @discardableResult
+    static func removeLeftoverTemporaries(in folder: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        var removed: [String] = []
+        for name in names where isTemporary(name) {
+            if unlink((folder as NSString).appendingPathComponent(name)) == 0 { removed.append(name) }
+        }
+        return removed.sorted()
+    }
+
+    /// Whether `name` is one of `write`'s temporaries.
+    static func isTemporary(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let parts = name.dropFirst().dropLast(".tmp".count).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let tag = parts.last, !parts.dropLast().joined(separator: ".").isEmpty else { return false }
+        return tag.count == 8 && tag.allSatisfy(\.isHexDigit)
+    }
+
     /// Moves `source` to `destination` (same file system) durably.
     static func move(_ source: String, to destination: String) throws(FileError) {
         guard rename(source, destination) == 0 else {

@@ -11,6 +11,9 @@ struct ParkedDocuments: Sendable {
         case refused, undelivered
     }
 
+    /// Every folder a document may be parked in.
+    var folders: [String] { [Folder.refused, .undelivered].map { (root as NSString).appendingPathComponent($0.rawValue) } }
+
     /// Writes the document, its metadata and `<name>.reason.txt`; returns the document's path.
     func park(
         _ value: [UInt8], id: String, contentType: String, metadata: [UInt8], reason: String, folder: Folder
