@@ -40,7 +40,9 @@ struct TopicConfigTests {
         let took = ContinuousClock.now - started
         print("DescribeConfigs on the mock: \(error.code.name) after \(took): \(error.message)")
         #expect(error.code == .timedOut)
-        #expect(took < .seconds(5))
+        // The admin's timeout is 2 s; the bound leaves room for a loaded CI machine (5.2 s was
+        // seen at a load of 8 on 2 cores) and still tells a hang, which never ends.
+        #expect(took < .seconds(15))
         let alter = try await #require(throws: KafkaError.self) { try await admin.alterTopicConfigs(["docrelay.in.x": ["retention.ms": "1000"]]) }
         #expect(alter.code == .timedOut, "no change is claimed where none could be made")
     }
