@@ -32,22 +32,40 @@ public struct DocumentVerifier: Sendable {
         self.limits = limits
     }
 
-    /// Checks one record: its headers (name, value) and its value.
+    /// Checks one record: its headers (name, value) and its value. The headers are decoded once;
+    /// a rejection carries them in `Rejection.signed` when they decoded (also when only the
+    /// value was over its limit), so that the caller need not read them again.
     public func verify(headers: [(name: String, value: [UInt8]?)], value: [UInt8]) -> Result<VerifiedDocument, Rejection> {
-        Result { () throws(Rejection) -> VerifiedDocument in try check(headers: headers, value: value) }
+        Result { () throws(Rejection) -> VerifiedDocument in
+            let envelope = try decode(headers: headers, value: value)
+            do throws(Rejection) {
+                return try check(envelope, value: value)
+            } catch {
+                var rejection = error
+                rejection.signed = envelope.signed
+                throw rejection
+            }
+        }
     }
 
-    private func check(headers: [(name: String, value: [UInt8]?)], value: [UInt8]) throws(Rejection) -> VerifiedDocument {
-        // 1. Headers and sizes.
-        let envelope: Envelope
+    /// 1. Headers and sizes.
+    private func decode(headers: [(name: String, value: [UInt8]?)], value: [UInt8]) throws(Rejection) -> Envelope {
         do {
-            envelope = try Envelope.decode(headers: headers, valueLength: value.count, limits: limits)
+            return try Envelope.decode(headers: headers, valueLength: value.count, limits: limits)
         } catch {
             // A missing or unreadable signature is the contract's "bad or missing signature".
             let errorClass: ErrorClass =
                 error.failure == .oversize ? .oversize : error.header == HeaderName.signature ? .signature : .malformed
-            throw Rejection(errorClass, error.description)
+            // A value over its limit is refused before any header is read: read them now, without
+            // it, so that the refusal still names the document.
+            let signed = value.count > limits.maxValueBytes
+                ? (try? Envelope.decode(headers: headers, valueLength: 0, limits: limits))?.signed : nil
+            throw Rejection(errorClass, error.description, signed: signed)
         }
+    }
+
+    /// 2 to 6, on headers that decoded.
+    private func check(_ envelope: Envelope, value: [UInt8]) throws(Rejection) -> VerifiedDocument {
         let signed = envelope.signed
         let sender = try senderAgency(signed.from)
 

@@ -7,11 +7,17 @@ public struct Rejection: Error, Sendable, CustomStringConvertible {
     public let reason: String
     /// The sender, when the signature verified and its certificate is bound to `dr-from`.
     public let authenticSender: AgencyCode?
+    /// The record's signed headers, when they decoded (whether or not they verified): what a
+    /// refusal's event and negative acks name, without reading the headers again.
+    public var signed: SignedHeaders?
 
-    public init(_ errorClass: ErrorClass, _ reason: String, authenticSender: AgencyCode? = nil) {
+    public init(
+        _ errorClass: ErrorClass, _ reason: String, authenticSender: AgencyCode? = nil, signed: SignedHeaders? = nil
+    ) {
         self.errorClass = errorClass
         self.reason = reason
         self.authenticSender = authenticSender
+        self.signed = signed
     }
 
     public var description: String { "\(errorClass): \(reason)" }
