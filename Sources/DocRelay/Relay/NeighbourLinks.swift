@@ -109,7 +109,7 @@ final class NeighbourLinks: Sendable {
 }
 
 /// A record not written to a neighbour hub, and why.
-struct ForwardFailure: Error, Sendable, CustomStringConvertible {
+struct ForwardFailure: Error, Sendable, Equatable, CustomStringConvertible {
     let hub: String
     let reason: String
     var description: String { reason }

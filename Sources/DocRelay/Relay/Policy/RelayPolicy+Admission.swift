@@ -1,0 +1,88 @@
+import DocRelayCore
+import DocRelayKafka
+import Foundation
+
+extension RelayPolicy {
+    /// The relay's headers that are bookkeeping of one hub's attempt, removed before a record
+    /// is delivered or forwarded.
+    static let bookkeepingHeaders: Set<String> = [
+        HeaderName.attempt, HeaderName.notBefore, HeaderName.pendingTo, HeaderName.error, HeaderName.errorClass,
+        HeaderName.replayed, HeaderName.originTopic, HeaderName.originPartition, HeaderName.originOffset,
+    ]
+
+    /// What to do with `record`, given its verification `verdict` (made with `directory`) and
+    /// that same `directory` snapshot, at `now`:
+    ///
+    /// - a rejection: refused, with negative acks when the sender is authentic;
+    /// - read on `out.<A>` with a `dr-from` other than A: refused `sender` (no ack);
+    /// - `dr-hop` naming this hub, or `maxHops` hops or more: refused `malformed` (`loop: ...`),
+    ///   with negative acks to an authentic agency sender;
+    /// - `dr-pending-to` naming none of `dr-to`: refused `malformed` (no ack);
+    /// - else delivered to the recipients homed here and forwarded toward the others (only
+    ///   those of `dr-pending-to` when the record names them), with an `accepted` event on a
+    ///   first attempt that is not a replay.
+    func admit(
+        _ record: KafkaRecord, verdict: Result<VerifiedDocument, Rejection>, directory: Directory, now: Date
+    ) -> RelayPlan {
+        let document: VerifiedDocument
+        switch verdict {
+        case .failure(let rejection):
+            return .refuse(refusal(of: record, rejection, signed: rejection.signed, now: now))
+        case .success(let verified):
+            document = verified
+        }
+        let signed = document.envelope.signed
+        let relay = document.envelope.relay
+        if let code = topics.agencyCode(ofOutTopic: record.topic), code != signed.from {
+            let rejection = Rejection(.sender, "published on \(record.topic), but dr-from is \(signed.from)")
+            return .refuse(refusal(of: record, rejection, signed: signed, now: now))
+        }
+        if let loop = loopReason(relay.hops) {
+            let authentic = signed.hubSender == nil ? document.sender?.code : nil
+            let rejection = Rejection(.malformed, loop, authenticSender: authentic)
+            return .refuse(refusal(of: record, rejection, signed: signed, now: now))
+        }
+        var recipients = signed.to
+        if let pending = relay.pendingTo {
+            recipients = signed.to.filter(pending.contains)
+            guard !recipients.isEmpty else {
+                let rejection = Rejection(.malformed, "dr-pending-to names none of dr-to")
+                return .refuse(refusal(of: record, rejection, signed: signed, now: now))
+            }
+        }
+        let attempt = relay.attempt ?? 0
+        let accepted = attempt == 0 && relay.replayed == nil
+            ? encoded(event(.accepted, for: signed, record: record, now: now)) : nil
+
+        // Each recipient: into its inbox when it lives here, else to the next hub on its way.
+        let route = Self.route(recipients, from: hubID, in: directory)
+        let headers = record.headers.filter { !Self.bookkeepingHeaders.contains($0.name) } + [hop(at: now)]
+        let key = Array(signed.id.utf8)
+        return .deliver(RelayDelivery(
+            record: record, signed: signed, attempt: attempt, accepted: accepted,
+            inboxes: route.local.map {
+                InboxWrite(
+                    recipient: $0,
+                    record: KafkaProducerRecord(topic: topics.inbox($0), key: key, value: record.value, headers: headers))
+            },
+            forwards: route.forward.map {
+                let pendingTo = KafkaHeader(name: HeaderName.pendingTo, string: $0.codes.joined(separator: ","))
+                return ForwardWrite(
+                    hub: $0.hub, recipients: $0.codes,
+                    record: KafkaProducerRecord(topic: "", key: key, value: record.value, headers: headers + [pendingTo]))
+            },
+            unroutable: route.unroutable))
+    }
+
+    /// Why a record's path is a loop: it passed this hub before, or too many hubs; nil if not.
+    func loopReason(_ hops: [String]) -> String? {
+        let path = hops.map { String($0.split(separator: "/", maxSplits: 1).first ?? "") }
+        if path.contains(hubID) {
+            return "loop: it passed hub \(hubID) before (dr-hop: \(path.joined(separator: " → ")))"
+        }
+        if path.count >= maxHops {
+            return "loop: \(path.count) hops, the limit is \(maxHops) (dr-hop: \(path.joined(separator: " → ")))"
+        }
+        return nil
+    }
+}
