@@ -67,7 +67,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Agency codes, the directory, the record envelope, edXML: pure and fast to test.
+        // Agency codes, the directory, the record envelope, edXML, the contract's topic names,
+        // acks and error classes, configuration fields: pure and fast to test.
         .target(
             name: "DocRelayCore",
             dependencies: [
@@ -76,10 +77,38 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // DocRelay's services: the verification pipeline, the relay and agents (later issues).
+        // Documents as the relay and the agent see them alike: signing, and verifying as the
+        // contract says. No Kafka.
+        .target(
+            name: "DocRelayDocuments",
+            dependencies: [
+                "DocRelaySigning",
+                "DocRelayCore",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // What the relay and agent daemons share to run: trust, identity and Kafka settings read
+        // from their configuration, the broker probe and the exit watchdog of `/healthz`.
+        .target(
+            name: "DocRelayDaemon",
+            dependencies: [
+                "DocRelayKafka",
+                "DocRelaySigning",
+                "DocRelayCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The relay: its service, configuration, metrics, retention, provisioning and dead-letter
+        // operations.
         .target(
             name: "DocRelay",
             dependencies: [
+                "DocRelayDocuments",
+                "DocRelayDaemon",
                 "DocRelayKafka",
                 "DocRelaySigning",
                 "DocRelayCore",
@@ -113,7 +142,8 @@ let package = Package(
         .target(
             name: "DocRelayAgent",
             dependencies: [
-                "DocRelay",
+                "DocRelayDocuments",
+                "DocRelayDaemon",
                 "DocRelayKafka",
                 "DocRelaySigning",
                 "DocRelayCore",
@@ -137,6 +167,8 @@ let package = Package(
                 "DocRelay",
                 "DocRelayAdmin",
                 "DocRelayAgent",
+                "DocRelayDocuments",
+                "DocRelayDaemon",
                 "DocRelayKafka",
                 "DocRelaySigning",
                 "DocRelayCore",
@@ -156,6 +188,7 @@ let package = Package(
                 "CRdKafka",
                 "DocRelay",
                 "DocRelayCore",
+                "DocRelayDocuments",
                 "DocRelayKafka",
                 "DocRelaySigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -199,6 +232,8 @@ let package = Package(
             name: "DocRelayTests",
             dependencies: [
                 "DocRelay",
+                "DocRelayCore",
+                "DocRelayDocuments",
                 "DocRelayTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -221,12 +256,14 @@ let package = Package(
         ),
         .testTarget(
             name: "DocRelayAgentTests",
-            dependencies: ["DocRelayAgent", "DocRelay", "DocRelayCore", "DocRelayTestSupport"],
+            dependencies: ["DocRelayAgent", "DocRelayCore", "DocRelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "DocRelayCore",
+                "DocRelayDocuments",
                 "DocRelayKafka",
                 "DocRelayTestSupport",
                 "docrelay",

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import DocRelay
 import DocRelayCore
 public import DocRelayKafka
 import Foundation

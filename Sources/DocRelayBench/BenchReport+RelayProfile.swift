@@ -1,3 +1,4 @@
+import DocRelayDocuments
 extension BenchReport {
     /// Where the relay's CPU goes: a profile made by hand (not by `make bench`), dated, to be
     /// redone when the relay changes. How: `docrelay-bench relay --size 4096 --records 8000

@@ -1,4 +1,5 @@
 import DocRelay
+import DocRelayCore
 import DocRelayKafka
 import Foundation
 import Logging

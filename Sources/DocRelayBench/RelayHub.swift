@@ -1,4 +1,5 @@
 import DocRelay
+import DocRelayCore
 import DocRelayKafka
 import DocRelaySigning
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocRelay
+import DocRelayCore
 import Foundation
 
 /// `docrelay dlq`: operators inspect and replay dead letters.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocRelay
+import DocRelayCore
 import DocRelayKafka
 
 /// `docrelay dlq show`: one dead letter in full.

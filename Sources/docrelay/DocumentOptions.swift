@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import DocRelaySigning
 import Foundation
 

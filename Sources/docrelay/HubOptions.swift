@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocRelay
+import DocRelayDaemon
 import DocRelayKafka
 import DocRelayCore
 
@@ -62,7 +63,7 @@ struct HubOptions: ParsableArguments {
         for other in directory.hubs where other.id != first.hubID {
             var settings: KafkaSettings
             do {
-                settings = try RelaySetup.kafkaSettings(other.connection, configurationPath: path)
+                settings = try DaemonSetup.kafkaSettings(other.connection, configurationPath: path)
             } catch {
                 throw CommandFailure.configuration("\(error)")
             }

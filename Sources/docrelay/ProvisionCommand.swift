@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocRelay
 import DocRelayCore
+import DocRelayDaemon
 import DocRelayKafka
 import Foundation
 import Logging
@@ -214,7 +215,7 @@ struct ProvisionCommand: AsyncParsableCommand {
             }
             var settings: KafkaSettings
             do {
-                settings = try RelaySetup.kafkaSettings(connection, configurationPath: connectionFile)
+                settings = try DaemonSetup.kafkaSettings(connection, configurationPath: connectionFile)
             } catch {
                 throw CommandFailure.configuration("\(error)")
             }

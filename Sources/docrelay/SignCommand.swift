@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import Foundation
 
 /// `docrelay sign`: signs one document offline and prints its headers (JSON).

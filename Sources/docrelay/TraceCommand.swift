@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocRelay
+import DocRelayCore
 import DocRelayKafka
 
 /// `docrelay trace`: a document's journey, from the events topic and the dead letters.

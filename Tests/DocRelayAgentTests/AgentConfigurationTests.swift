@@ -1,5 +1,4 @@
 @testable import DocRelayAgent
-import DocRelay
 import DocRelayCore
 import Foundation
 import Testing

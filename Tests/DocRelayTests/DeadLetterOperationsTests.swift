@@ -1,5 +1,6 @@
 @testable import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import DocRelayKafka
 import DocRelaySigning
 import Foundation

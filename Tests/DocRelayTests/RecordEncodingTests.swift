@@ -1,4 +1,5 @@
 @testable import DocRelay
+import DocRelayCore
 import DocRelayTestSupport
 import Foundation
 import Testing

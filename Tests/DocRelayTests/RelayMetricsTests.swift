@@ -1,4 +1,5 @@
 import DocRelay
+import DocRelayCore
 import Metrics
 import MetricsTestKit
 import Testing

@@ -1,5 +1,6 @@
 import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import DocRelaySigning
 import Foundation
 

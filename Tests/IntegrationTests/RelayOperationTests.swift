@@ -68,7 +68,7 @@ struct RelayOperationTests {
         }
         // The agents of G22 and G17 read their record and commit.
         for code in [g22, g17] {
-            let agent = try KafkaConsumer(settings: .test(harness.cluster, group: AccessPlan.agentGroup(code)), logger: testLogger)
+            let agent = try KafkaConsumer(settings: .test(harness.cluster, group: ConsumerGroupNames.agent(code)), logger: testLogger)
             try agent.subscribe(topics: [harness.topics.inbox(code)])
             _ = try await agent.take(1)
             _ = try await agent.commit()
@@ -117,7 +117,7 @@ struct RelayOperationTests {
         #expect(relay.standardError.contains("Inbox records deleted by retention before the agency read them"))
 
         // H58's agent comes back and reads: the warning about it goes, G17's loss stays.
-        let agent = try KafkaConsumer(settings: .test(harness.cluster, group: AccessPlan.agentGroup(h58)), logger: testLogger)
+        let agent = try KafkaConsumer(settings: .test(harness.cluster, group: ConsumerGroupNames.agent(h58)), logger: testLogger)
         try agent.subscribe(topics: [harness.topics.inbox(h58)])
         _ = try await agent.take(1)
         _ = try await agent.commit()

@@ -1,4 +1,5 @@
 public import DocRelayCore
+import DocRelayDaemon
 import Foundation
 import Yams
 

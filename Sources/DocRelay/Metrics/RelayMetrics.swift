@@ -1,3 +1,4 @@
+public import DocRelayCore
 public import Metrics
 
 /// What the relay measures, recorded through the swift-metrics API: the relay never knows the

@@ -1,3 +1,4 @@
+public import DocRelayCore
 public import Foundation
 
 /// Which dead letters an operator asks for (`--agency`, `--class`, `--since`); a criterion

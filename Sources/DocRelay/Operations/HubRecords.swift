@@ -1,3 +1,4 @@
+import DocRelayCore
 public import DocRelayKafka
 public import Logging
 

@@ -1,4 +1,5 @@
 public import DocRelayCore
+public import DocRelayDocuments
 public import DocRelayKafka
 public import DocRelaySigning
 

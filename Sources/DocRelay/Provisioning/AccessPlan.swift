@@ -55,14 +55,14 @@ public struct AccessPlan: Sendable, Hashable {
             let principal = "User:\(code)"
             rules.append(Rule(principal: principal, operations: ["Write", "Describe"], resource: .topic(names.out(code)), hubID: hubID))
             rules.append(Rule(principal: principal, operations: ["Read", "Describe"], resource: .topic(names.inbox(code)), hubID: hubID))
-            rules.append(Rule(principal: principal, operations: ["Read"], resource: .group(Self.agentGroup(code)), hubID: hubID))
+            rules.append(Rule(principal: principal, operations: ["Read"], resource: .group(ConsumerGroupNames.agent(code)), hubID: hubID))
         }
         let relay = Self.relayPrincipal(hubID)
         rules.append(Rule(principal: relay, operations: ["Read"], resource: .topicPrefix("\(names.prefix).out."), hubID: hubID))
         rules.append(Rule(principal: relay, operations: ["Read"], resource: .topic(names.hub(hubID)), hubID: hubID))
         rules.append(Rule(
             principal: relay, operations: ["Write", "Read", "DescribeConfigs"], resource: .topicPrefix("\(names.prefix).in."), hubID: hubID))
-        rules.append(Rule(principal: relay, operations: ["Describe"], resource: .groupPrefix(Self.agentGroup("")), hubID: hubID))
+        rules.append(Rule(principal: relay, operations: ["Describe"], resource: .groupPrefix(ConsumerGroupNames.agent("")), hubID: hubID))
         for tier in plan.retryTiers {
             rules.append(Rule(principal: relay, operations: ["Read", "Write"], resource: .topic(names.retry(tier)), hubID: hubID))
         }
@@ -82,9 +82,6 @@ public struct AccessPlan: Sendable, Hashable {
 
     /// `User:relay-<hub>`.
     public static func relayPrincipal(_ hubID: String) -> String { "User:relay-\(hubID)" }
-
-    /// The consumer group of an agency's agent daemon.
-    public static func agentGroup(_ code: String) -> String { "docrelay-agent-\(code)" }
 
     /// The principals in the order their rules come.
     public var principals: [String] {

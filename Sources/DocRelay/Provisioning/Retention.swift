@@ -1,3 +1,4 @@
+import DocRelayCore
 /// How long Kafka keeps a topic's records: its `retention.ms` topic configuration.
 ///
 /// Written in configuration as a duration (`30d`, `36h`, `90m`: a whole number and `ms`, `s`,

@@ -1,3 +1,4 @@
+public import DocRelayCore
 /// How long each kind of topic of a hub keeps its records (hub.yaml `retention:`; issue 10,
 /// point 6: Kafka's 7-day default lost the inbox of an agency that was off for 8 days).
 ///

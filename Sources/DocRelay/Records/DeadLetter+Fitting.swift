@@ -1,4 +1,5 @@
 public import DocRelayCore
+import DocRelayDocuments
 public import DocRelayKafka
 public import Foundation
 

@@ -1,3 +1,4 @@
+import DocRelayCore
 public import Foundation
 
 /// One decision of a relay, written to `<prefix>.events` keyed by the document id, so that

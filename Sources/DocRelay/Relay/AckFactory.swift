@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayDocuments
 import DocRelayKafka
 import DocRelaySigning
 import Foundation

@@ -1,3 +1,4 @@
+import DocRelayCore
 import DocRelayKafka
 import Logging
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayDaemon
 import DocRelayKafka
 import DocRelaySigning
 import Foundation

@@ -162,7 +162,7 @@ struct InboxRetentionWatch: Sendable {
         do {
             let offsets = try await admin.partitionOffsets(of: metadata)
             let partitions = offsets.map { KafkaTopicPartition(topic: metadata.name, partition: $0.partition) }
-            let committed = try await admin.committedOffsets(group: AccessPlan.agentGroup(code), partitions: partitions)
+            let committed = try await admin.committedOffsets(group: ConsumerGroupNames.agent(code), partitions: partitions)
             var unread: [KafkaTopicPartition: UnreadRecords] = [:]
             for (partition, bounds) in zip(partitions, offsets) {
                 unread[partition] = UnreadRecords.of(low: bounds.low, high: bounds.high, committed: committed[partition])

@@ -1,7 +1,7 @@
 /// What an agency has not read yet of one partition of its inbox, from the partition's log
 /// bounds and its agent's committed offset.
 ///
-/// "Unread" is what the agent's consumer group (`docrelay-agent-<code>`, `AccessPlan.agentGroup`)
+/// "Unread" is what the agent's consumer group (`docrelay-agent-<code>`, `ConsumerGroupNames.agent`)
 /// has not committed: the agent commits a record once it is delivered into the agency's
 /// folder or webhook (docs/agent.md), and a restarted agent goes on from the committed offset.
 public struct UnreadRecords: Sendable, Hashable {

@@ -1,4 +1,3 @@
-import DocRelay
 import DocRelayCore
 import DocRelayKafka
 import Foundation

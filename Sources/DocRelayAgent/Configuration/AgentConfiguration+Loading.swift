@@ -1,5 +1,5 @@
 public import DocRelayCore
-import DocRelay
+import DocRelayDaemon
 import Foundation
 import Yams
 
@@ -89,7 +89,7 @@ extension AgentConfiguration {
         }
         return Receiving(
             inbox: inbox, webhook: webhook, sendsReceivedStatus: sendsStatus,
-            group: try fields.string("group", required: nil, what: "a consumer group id") ?? AccessPlan.agentGroup(agency))
+            group: try fields.string("group", required: nil, what: "a consumer group id") ?? ConsumerGroupNames.agent(agency))
     }
 
     private static func webhook(_ node: Node, path: String) throws(ConfigurationError) -> Webhook {

@@ -1,4 +1,3 @@
-public import DocRelay
 public import DocRelayCore
 public import Foundation
 

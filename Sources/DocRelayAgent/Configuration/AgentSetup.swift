@@ -1,5 +1,5 @@
-public import DocRelay
 public import DocRelayCore
+import DocRelayDaemon
 public import DocRelayKafka
 public import DocRelaySigning
 import Foundation
@@ -28,10 +28,10 @@ public struct AgentSetup: Sendable {
         guard let hub = directory.homeHub(of: agency.code) else {
             throw ConfigurationError(path: path, key: "agency", expected: "an agency with a home hub in \(configuration.directoryPath)")
         }
-        let trust = try RelaySetup.trustStore(
+        let trust = try DaemonSetup.trustStore(
             anchors: configuration.anchorFiles, intermediates: configuration.intermediateFiles, crls: configuration.crlFiles,
             configurationPath: path)
-        let identity = try RelaySetup.signingIdentity(
+        let identity = try DaemonSetup.signingIdentity(
             certificate: configuration.certificateFile, key: configuration.keyFile, configurationPath: path, owner: "the agency's")
         // What it signs would be refused as `sender` by the relay: say so now.
         guard directory.isBound(agency.code, fingerprint: identity.certificate.sha256Fingerprint, subject: identity.certificate.subject) else {
@@ -40,7 +40,7 @@ public struct AgentSetup: Sendable {
                 expected: "a certificate bound to \(agency.code) in \(configuration.directoryPath), not \(identity.certificate.subject) (SHA-256 \(identity.certificate.sha256Fingerprint))")
         }
         let connection = configuration.kafka ?? hub.connection
-        let kafka = try RelaySetup.kafkaSettings(
+        let kafka = try DaemonSetup.kafkaSettings(
             connection, configurationPath: configuration.kafka == nil ? configuration.directoryPath : path)
         return AgentSetup(
             configuration: configuration, directory: store, agency: agency, trust: trust, identity: identity, kafka: kafka,

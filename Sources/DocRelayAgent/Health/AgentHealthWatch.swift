@@ -1,5 +1,5 @@
-import DocRelay
 import DocRelayCore
+import DocRelayDaemon
 import DocRelayKafka
 import Foundation
 import Logging

@@ -1,5 +1,5 @@
-import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import DocRelayKafka
 import DocRelaySigning
 import Foundation

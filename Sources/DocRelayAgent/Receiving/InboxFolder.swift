@@ -1,4 +1,4 @@
-import DocRelay
+import DocRelayDocuments
 import Foundation
 
 /// The folder received documents are delivered into: `<id><ext>` and `<id><ext>.meta.json`

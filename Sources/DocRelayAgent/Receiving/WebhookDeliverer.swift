@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import DocRelay
+import DocRelayCore
 import Foundation
 import Logging
 import NIOCore

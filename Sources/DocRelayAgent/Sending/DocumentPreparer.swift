@@ -1,5 +1,5 @@
-import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import DocRelaySigning
 import Foundation
 

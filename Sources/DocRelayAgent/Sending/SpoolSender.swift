@@ -1,5 +1,5 @@
-import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import Foundation
 import Logging
 import Synchronization

@@ -1,5 +1,5 @@
-import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import DocRelayKafka
 import Foundation
 import Logging

@@ -1,4 +1,3 @@
-public import DocRelayCore
 import Foundation
 public import Yams
 

@@ -155,7 +155,7 @@ public struct DocumentVerifier: Sendable {
     }
 
     /// `application/edxml+xml`, or any XML type whose name says edXML.
-    static func isEdXML(contentType: String) -> Bool {
+    package static func isEdXML(contentType: String) -> Bool {
         let type = contentType.lowercased().split(separator: ";").first.map(String.init) ?? ""
         return type.trimmingCharacters(in: .whitespaces) == "application/edxml+xml"
     }

@@ -1,23 +1,25 @@
 /// Writes a flat JSON object by hand, keys in the order given (callers give them sorted), as
 /// `JSONEncoder` with `.sortedKeys` and `.withoutEscapingSlashes` would: the relay writes events
 /// and acks for every document, and Foundation's encoder was a tenth of its CPU.
-struct JSONObjectWriter {
+package struct JSONObjectWriter {
     private var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
 
-    mutating func add(_ key: String, _ value: String?) {
+    package init() {}
+
+    package mutating func add(_ key: String, _ value: String?) {
         guard let value else { return }
         writeKey(key)
         Self.appendString(value, to: &bytes)
     }
 
-    mutating func add<Number: BinaryInteger>(_ key: String, _ value: Number?) {
+    package mutating func add<Number: BinaryInteger>(_ key: String, _ value: Number?) {
         guard let value else { return }
         writeKey(key)
         bytes += Array(String(value).utf8)
     }
 
-    mutating func add(_ key: String, _ values: [String]?) {
+    package mutating func add(_ key: String, _ values: [String]?) {
         guard let values else { return }
         writeKey(key)
         bytes.append(UInt8(ascii: "["))
@@ -28,7 +30,7 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
