@@ -1,4 +1,5 @@
 @testable import DocRelay
+@testable import DocRelayDocuments
 import DocRelayCore
 @testable import DocRelayKafka
 import DocRelaySigning

@@ -1,3 +1,4 @@
+import DocRelayDocuments
 import DocRelayCore
 import DocRelayKafka
 import Foundation
