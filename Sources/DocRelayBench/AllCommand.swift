@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 
 /// `docrelay-bench all`: every combination (raw and layer × 1 KiB and 4 KiB), the relay
-/// (`relay` at 4 KiB and 1 KiB) and the latency across four hubs (`hops`), each run in a child
+/// (`relay` at 4 KiB and 1 KiB), the latency across four hubs (`hops`) and the relay's memory
+/// under a backlog of the largest documents (`backlog`), each run in a child
 /// process `repetitions` times, alternating raw and layer, then `verify` as many times; the
 /// medians go to a markdown report and to standard output.
 struct AllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every pass-through combination, the relay, the four-hub latency and the verification benchmark; write the medians as markdown.")
+        abstract: "Run every pass-through combination, the relay, the four-hub latency, the backlog memory and the verification benchmark; write the medians as markdown.")
 
     @Option(help: "Write the markdown report to this file (e.g. BENCHMARKS.md).")
     var output: String?
@@ -25,6 +26,7 @@ struct AllCommand: ParsableCommand {
         var results: [BenchResult] = []
         var relays: [RelayResult] = []
         var hops: [HopsResult] = []
+        var backlogs: [BacklogResult] = []
         let total = repetitions * BenchWorkload.standard.count * Implementation.allCases.count
         for repetition in 0..<repetitions {
             for workload in BenchWorkload.standard {
@@ -54,6 +56,11 @@ struct AllCommand: ParsableCommand {
             let hopsResult: HopsResult = try ChildRun.run(["hops"])
             hops.append(hopsResult)
             Self.progress("[hops \(repetition + 1)/\(repetitions)] " + Self.summary(hopsResult))
+            let backlog: BacklogResult = try ChildRun.run(["backlog"])
+            backlogs.append(backlog)
+            Self.progress(
+                "[backlog \(repetition + 1)/\(repetitions)] baseline: \(BacklogMeasurement.summary(backlog.baseline)); "
+                    + "backlog: \(BacklogMeasurement.summary(backlog.backlog))")
         }
         var verifications: [VerifyResult] = []
         for repetition in 0..<repetitions {
@@ -69,6 +76,7 @@ struct AllCommand: ParsableCommand {
             results: results, verifications: verifications, repetitions: repetitions, date: Date())
         report.relays = relays
         report.hops = hops
+        report.backlogs = backlogs
         report.loadAverages = (loadAtStart, ProcessStats.loadAverage())
         print(report.tables)
         if let output {

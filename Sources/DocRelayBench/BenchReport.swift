@@ -3,12 +3,15 @@ import Foundation
 /// The markdown report of `docrelay-bench all` (BENCHMARKS.md): how it was made, on what,
 /// per value size the median figures of `raw` and `layer` with their ratio, the relay against
 /// them (see `BenchReport+Relay.swift`), the latency across one hub and four (see
-/// `BenchReport+Hops.swift`), and the signature verification rates (see
+/// `BenchReport+Hops.swift`), the relay's peak RSS under a backlog (see
+/// `BenchReport+Backlog.swift`), and the signature verification rates (see
 /// `BenchReport+Verification.swift`).
 struct BenchReport {
     let results: [BenchResult]
     var relays: [RelayResult] = []
     var hops: [HopsResult] = []
+    /// `docrelay-bench backlog` runs (see `BenchReport+Backlog.swift`).
+    var backlogs: [BacklogResult] = []
     let verifications: [VerifyResult]
     let repetitions: Int
     let date: Date
@@ -21,7 +24,7 @@ struct BenchReport {
 
     var markdown: String {
         """
-        # DocRelay benchmarks: Kafka pass-through, the relay, across four hubs, signature verification
+        # DocRelay benchmarks: Kafka pass-through, the relay, across four hubs, memory under a backlog, signature verification
 
         Made with `make bench`, that is:
 
@@ -61,13 +64,14 @@ struct BenchReport {
         \(passThroughTables)
         \(relaySection)
         \(hopsSection)
+        \(backlogSection())
         \(verificationSection)
         """
     }
 
     /// One table per value size, then the verification table, as printed on standard output.
     var tables: String {
-        passThroughTables + "\n" + relayTable + "\n" + hopsTable + "\n" + verificationTable
+        passThroughTables + "\n" + relayTable + "\n" + hopsTable + "\n" + backlogTable + "\n" + verificationTable
     }
 
     private var passThroughTables: String {

@@ -18,6 +18,8 @@ final class RelayHub: Sendable {
     /// Each agency's signing identity, in the order of `RelayWorkload.agencies`.
     let identities: [SigningIdentity]
     let configurationPath: String
+    /// Partitions of each agency's out and in topic, of the retry tiers and dead letters.
+    let agencyPartitions: Int
 
     /// Retry tiers of the hub (no record should ever reach them in a measurement).
     static let tiers = ["5s", "1m"]
@@ -25,7 +27,13 @@ final class RelayHub: Sendable {
 
     /// `workers`: the relay's `consumer.workers`; `kafkaProperties`: librdkafka properties of
     /// the relay's clients. Both for diagnosis only: `make bench` runs the defaults.
-    init(workers: Int?, kafkaProperties: [String: String] = [:], logger: Logger) throws {
+    /// `agencyPartitions`: more for `backlog`, whose records of 1 MiB fit the mock only a few to
+    /// a partition.
+    init(
+        workers: Int?, kafkaProperties: [String: String] = [:],
+        agencyPartitions: Int = RelayWorkload.agencyPartitions, logger: Logger
+    ) throws {
+        self.agencyPartitions = agencyPartitions
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
         folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("docrelay-bench-relay-\(UUID().uuidString.lowercased())")
@@ -61,11 +69,11 @@ final class RelayHub: Sendable {
             Self.hubYAML(workers: workers, bootstrap: cluster.bootstrapServers, kafkaProperties: kafkaProperties), to: URL(fileURLWithPath: configurationPath))
 
         for code in RelayWorkload.agencies {
-            try cluster.createTopic(topics.out(code), partitions: RelayWorkload.agencyPartitions)
-            try cluster.createTopic(topics.inbox(code), partitions: RelayWorkload.agencyPartitions)
+            try cluster.createTopic(topics.out(code), partitions: agencyPartitions)
+            try cluster.createTopic(topics.inbox(code), partitions: agencyPartitions)
         }
-        for tier in Self.tiers { try cluster.createTopic("\(topics.prefix).retry.\(tier)", partitions: RelayWorkload.agencyPartitions) }
-        try cluster.createTopic(topics.deadLetters, partitions: RelayWorkload.agencyPartitions)
+        for tier in Self.tiers { try cluster.createTopic("\(topics.prefix).retry.\(tier)", partitions: agencyPartitions) }
+        try cluster.createTopic(topics.deadLetters, partitions: agencyPartitions)
         try cluster.createTopic(topics.events, partitions: RelayWorkload.eventPartitions)
     }
 
