@@ -35,6 +35,34 @@ extension BenchReport {
         } else {
             verdict = ""
         }
+        let heap = backlogMedian { Double($0.backlog.memory.peakMallocInUseKiB) }
+        let end = backlogMedian { Double($0.backlog.residentAtEndKiB) }
+        let fetchMiB = min(50, budgetMiB / 4)
+        let freeAtPeak = backlogMedian { Double($0.backlog.memory.mallocFreeKiB) }
+        let allowed = budgetMiB + fetchMiB + 64
+        let ceiling = base.map { $0 / 1024 + allowed }
+        let explanation = """
+            `limits.memory-budget` bounds the records the relay holds (what librdkafka prefetches, what \
+            waits for a worker, what workers process); as docs/relay.md says, it leaves out one fetch \
+            response beyond librdkafka's queue (`fetch.max.bytes`: librdkafka's 50 MiB default, or the \
+            prefetch share if smaller; here \(String(format: "%.0f", fetchMiB)) MiB) and the producer's \
+            queue (`queue.buffering.max.kbytes`, 64 MiB), whose records are copies of records in \
+            processing. Together \(String(format: "%.0f", allowed)) MiB of records; on top of the baseline's \
+            peak (Swift runtime, OpenSSL, librdkafka's clients and their state for every partition) that \
+            is \(ceiling.map { String(format: "%.0f MiB", $0) } ?? "–"), the most the peak should reach. \
+            The relay's heap at its largest, as glibc counts it (`malloc_info`, sampled every 20 ms), was \
+            \(Self.mebibytes(heap)); this benchmark does not break it down between librdkafka's queues, \
+            the relay's records and the producer's copies. RSS does not fall back once all is delivered \
+            (\(Self.mebibytes(end))): glibc keeps freed chunks in its arenas (8 per core) instead of \
+            returning them to the system (\(Self.mebibytes(freeAtPeak)) free in them at the highest RSS \
+            sampled), and 1 MiB buffers come from those arenas rather than from `mmap` once glibc's \
+            dynamic mmap threshold has risen above 1 MiB (after the first mmapped one was freed). The peak \
+            is `VmHWM`, not `ru_maxrss`: Linux's `exec` folds the peak of the address space it replaces \
+            into `ru_maxrss`, and Foundation's `Process` spawns with `posix_spawn` (a `vfork`, sharing the \
+            parent's), so the relay's `ru_maxrss` starts at the benchmark's RSS, the mock broker's copy of \
+            the backlog included (\(Self.mebibytes(backlogMedian { Double($0.backlog.memory.ruMaxRSSKiB) })) \
+            in this run).
+            """
         return """
             ## The relay's memory under a backlog
 
@@ -49,7 +77,7 @@ extension BenchReport {
             largest the relay takes (with its headers, ~2.6 KiB, the record is just above 1 MiB). The \
             mock broker runs in the benchmark's process and the relay in a child process of its own \
             (`docrelay-bench backlog-relay --config hub.yaml`, stopped by SIGTERM as `docrelay relay` is), \
-            so that the relay's `ru_maxrss` holds no copy the broker keeps. The mock keeps ~5 MiB per \
+            so that the relay's peak RSS holds no copy the broker keeps (see below on `ru_maxrss`). The mock keeps ~5 MiB per \
             partition and silently drops older records: every agency's out and in topic has \
             \(first.partitions) partitions, no partition is given more than 4 documents (out partitions \
             chosen by the benchmark; document ids chosen so that the inbox writes, keyed by id, land \
@@ -64,7 +92,7 @@ extension BenchReport {
             \(made)
 
             \(backlogTable)
-            \(verdict)
+            \(verdict) \(explanation)
 
             """
     }
@@ -88,13 +116,16 @@ extension BenchReport {
                 return "\(Self.grouped(documents)) × 1 MiB = \(Self.grouped(Int(mebibytes.rounded()))) MiB "
                     + String(format: "(%.2f× the budget)", mebibytes / budgetMiB)
             },
-            both("relay peak RSS (`ru_maxrss`)") { Self.mebibytes(median($0) { Double($0.memory.peakRSSKiB) }) },
-            both("relay RSS once all was delivered") { Self.mebibytes(median($0) { Double($0.residentAtEndKiB) }) },
-            both("at the peak: malloc'd in use / free in malloc's arenas") { run in
-                Self.mebibytes(median(run) { Double($0.memory.mallocInUseKiB) }) + " / "
-                    + Self.mebibytes(median(run) { Double($0.memory.mallocFreeKiB) })
+            both("relay peak RSS (`VmHWM`)") { Self.mebibytes(median($0) { Double($0.memory.peakRSSKiB) }) },
+            both("relay heap at its largest (glibc malloc, bytes in use)") {
+                Self.mebibytes(median($0) { Double($0.memory.peakMallocInUseKiB) })
             },
-            both("at the peak: threads") { run in median(run) { Double($0.memory.threads) }.map { String(format: "%.0f", $0) } ?? "–" },
+            both("relay RSS once all was delivered, before its stop") { Self.mebibytes(median($0) { Double($0.residentAtEndKiB) }) },
+            both("glibc malloc arenas / threads") { run in
+                let arenas = median(run) { Double($0.memory.mallocArenas) }.map { String(format: "%.0f", $0) } ?? "–"
+                let threads = median(run) { Double($0.memory.threads) }.map { String(format: "%.0f", $0) } ?? "–"
+                return "\(arenas) / \(threads)"
+            },
             both("time to drain: first document in an inbox → all delivered and acked (s)") { run in
                 median(run, \.drainSeconds).map { String(format: "%.2f", $0) } ?? "–"
             },
