@@ -49,7 +49,7 @@ extension BenchReport {
             queue (`queue.buffering.max.kbytes`, 64 MiB), whose records are copies of records in \
             processing. Together \(String(format: "%.0f", allowed)) MiB of records; on top of the baseline's \
             peak (Swift runtime, OpenSSL, librdkafka's clients and their state for every partition) that \
-            is \(ceiling.map { String(format: "%.0f MiB", $0) } ?? "–"), the most the peak should reach. \
+            is \(ceiling.map { String(format: "%.0f MiB", $0) } ?? "–"), about as high as the peak can go. \
             The relay's heap at its largest, as glibc counts it (`malloc_info`, sampled every 20 ms), was \
             \(Self.mebibytes(heap)); this benchmark does not break it down between librdkafka's queues, \
             the relay's records and the producer's copies. RSS does not fall back once all is delivered \
