@@ -1,5 +1,6 @@
 import DocRelay
 import DocRelayCore
+import DocRelayDocuments
 import DocRelayKafka
 import DocRelaySigning
 import Foundation

@@ -1,4 +1,6 @@
 import DocRelay
+import DocRelayCore
+import DocRelayDocuments
 import DocRelayKafka
 import Foundation
 import Logging
