@@ -37,19 +37,18 @@ extension BenchReport {
         }
         let heap = backlogMedian { Double($0.backlog.memory.peakMallocInUseKiB) }
         let end = backlogMedian { Double($0.backlog.residentAtEndKiB) }
-        let fetchMiB = min(50, budgetMiB / 4)
         let freeAtPeak = backlogMedian { Double($0.backlog.memory.mallocFreeKiB) }
-        let allowed = budgetMiB + fetchMiB + 64
-        let ceiling = base.map { $0 / 1024 + allowed }
+        let ceiling = base.map { $0 / 1024 + budgetMiB }
         let explanation = """
-            `limits.memory-budget` bounds the records the relay holds (what librdkafka prefetches, what \
-            waits for a worker, what workers process); as docs/relay.md says, it leaves out one fetch \
-            response beyond librdkafka's queue (`fetch.max.bytes`: librdkafka's 50 MiB default, or the \
-            prefetch share if smaller; here \(String(format: "%.0f", fetchMiB)) MiB) and the producer's \
-            queue (`queue.buffering.max.kbytes`, 64 MiB), whose records are copies of records in \
-            processing. Together \(String(format: "%.0f", allowed)) MiB of records; on top of the baseline's \
-            peak (Swift runtime, OpenSSL, librdkafka's clients and their state for every partition) that \
-            is \(ceiling.map { String(format: "%.0f MiB", $0) } ?? "–"), about as high as the peak can go. \
+            `limits.memory-budget` bounds the records the relay holds, shared out by \
+            `RelayMemoryBudget` (docs/relay.md, "Memory"): what librdkafka prefetches for each consumer \
+            and one fetch response beyond it (librdkafka caps `fetch.max.bytes` at the prefetch size), \
+            what waits for a worker, what workers process and those records' copies in the producer's \
+            queue until the broker acknowledges them; 15/16 of the budget in all. On top of the \
+            baseline's peak (Swift runtime, OpenSSL, librdkafka's clients and their state for every \
+            partition) the peak can therefore reach \(ceiling.map { String(format: "%.0f MiB", $0) } ?? "–"); \
+            a document to several recipients has one copy per recipient in the producer's queue, which \
+            the budget does not count (one recipient each here). \
             The relay's heap at its largest, as glibc counts it (`malloc_info`, sampled every 20 ms), was \
             \(Self.mebibytes(heap)); this benchmark does not break it down between librdkafka's queues, \
             the relay's records and the producer's copies. RSS does not fall back once all is delivered \

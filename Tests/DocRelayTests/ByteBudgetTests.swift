@@ -59,3 +59,18 @@ private final class LockedList: Sendable {
     func append(_ item: String) { storage.withLock { $0.append(item) } }
     var items: [String] { storage.withLock { $0 } }
 }
+
+@Suite("limits.memory-budget shared out")
+struct RelayMemoryBudgetTests {
+    @Test("Every share, with what librdkafka holds beside it (one fetch response, the producers' copies), fits in the budget")
+    func sharesFitTheBudget() {
+        let largest = 1_048_576 + 65_536
+        for total in [16 * largest, 64 << 20, 256 << 20, 4 << 30] {
+            let budget = RelayMemoryBudget(total: total, largestRecord: largest)
+            let held = 2 * budget.mainPrefetch + budget.mainBuffer + 2 * budget.retryPrefetch + budget.retryBuffer
+                + 2 * budget.processing
+            #expect(held <= total, "budget \(total): \(held)")
+            #expect(budget.processing >= 2 * largest, "two workers can always go on")
+        }
+    }
+}
