@@ -102,10 +102,11 @@ public struct AgentService: Service {
                     }
                 }
                 if let listen = configuration.apiListen {
-                    let api = AgentAPI(
+                    var api = AgentAPI(
                         setup: setup, store: store, outbox: configuration.send == nil ? nil : outbox,
                         statuses: configuration.receive == nil ? nil : statuses, redelivery: redelivery,
                         maxValueBytes: EnvelopeLimits().maxValueBytes, status: status, health: configuration.health, logger: logger)
+                    api.authentication = APIAuthentication(clients: configuration.apiClients)
                     let onListening = self.onListening
                     let logger = self.logger
                     let application = Application(

@@ -17,15 +17,20 @@ struct AgentCommand: AsyncParsableCommand {
         discussion: """
             The configuration (agency.yaml) and the folders are described in docs/agent.md, the HTTP \
             API in docs/agent-api.yaml. SIGTERM or SIGINT: finish what is in hand, commit, flush, exit. \
-            SIGHUP: reload the directory.
-            """)
+            SIGHUP: reload the directory. `docrelay agent token` makes a token for a client of the API.
+            """,
+        subcommands: [AgentTokenCommand.self])
 
-    @Option(help: ArgumentHelp("The agent's configuration file.", valueName: "agency.yaml"))
-    var config: String
+    /// Required to run the agent; optional to the parser so that `docrelay agent token` needs none.
+    @Option(help: ArgumentHelp("The agent's configuration file (required).", valueName: "agency.yaml"))
+    var config: String?
 
     @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
+        guard let config else {
+            throw CommandFailure.configuration("Missing expected argument '--config <agency.yaml>' (docrelay agent --help)")
+        }
         guard let (setup, logger) = try daemon.start(
             label: "docrelay.agent", resolve: { try AgentSetup.resolve(try AgentConfiguration.load(contentsOf: config)) },
             summary: Self.summary)
@@ -62,7 +67,9 @@ struct AgentCommand: AsyncParsableCommand {
         if let receive = configuration.receive {
             lines.append("  receive: inbox \(receive.inbox ?? "none"), webhook \(receive.webhook?.url ?? "none"), group \(receive.group)")
         }
-        lines.append("  api: \(configuration.apiListen.map { "http://\($0)" } ?? "none")")
+        lines.append("  api: \(configuration.apiListen.map { "http://\($0)" } ?? "none")"
+            + (configuration.apiListen == nil ? "" : configuration.apiClients.isEmpty
+                ? ", no clients (loopback only)" : ", clients \(configuration.apiClients.map(\.name).joined(separator: ", "))"))
         return lines.joined(separator: "\n")
     }
 }

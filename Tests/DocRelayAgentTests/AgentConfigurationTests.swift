@@ -20,7 +20,14 @@ struct AgentConfigurationTests {
               inbox: inbox
               webhook: { url: "https://qlvb.example.gov.vn/hook", timeout: 5s, first-retry: 2s, max-retry: 5m, give-up-after: 2h }
               received-status: false
-            api: { listen: 0.0.0.0:9580, broker-unreachable-after: 10s, stall-after: 2m, lag-growing-for: 10m }
+            api:
+              listen: 0.0.0.0:9580
+              broker-unreachable-after: 10s
+              stall-after: 2m
+              lag-growing-for: 10m
+              clients:
+                - { name: qlvb, token-sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, may: [send, read] }
+                - { name: giam-sat, token-sha256: 0000D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08, may: [read] }
             """, path: path)
         #expect(configuration.agency == "000.00.00.G22")
         #expect(configuration.directoryPath == "/etc/docrelay/directory.yaml")
@@ -35,6 +42,10 @@ struct AgentConfigurationTests {
         #expect(configuration.receive?.sendsReceivedStatus == false)
         #expect(configuration.receive?.group == "docrelay-agent-000.00.00.G22")
         #expect(configuration.apiListen == .init(host: "0.0.0.0", port: 9580))
+        #expect(configuration.apiClients.map(\.name) == ["qlvb", "giam-sat"])
+        #expect(configuration.apiClients.first?.tokenSHA256.first == 0x9f)
+        #expect(configuration.apiClients.first?.permissions == [.send, .read])
+        #expect(configuration.apiClients.last?.permissions == [.read])
         #expect(configuration.health == Liveness.Thresholds(
             brokerUnreachableAfter: .seconds(10), stallAfter: .seconds(120), lagGrowingFor: .seconds(600)))
     }
@@ -65,6 +76,13 @@ struct AgentConfigurationTests {
         ("receive: { inbox: i, received-status: perhaps }", 5, "receive.received-status", "true or false"),
         ("receive: { inbox: i }\napi: { listen: nowhere }", 6, "api.listen", "host:port"),
         ("receive: {}", 5, "receive.inbox", "an inbox folder"),
+        ("receive: { inbox: i }\napi: { listen: 0.0.0.0:9580 }", 6, "api.clients", "when api.listen is not a loopback address"),
+        ("receive: { inbox: i }\napi: { listen: '192.168.1.5:9580' }", 6, "api.clients", "lets other hosts sign"),
+        ("receive: { inbox: i }\napi:\n  listen: 0.0.0.0:1\n  clients: []", 8, "api.clients", "at least one client"),
+        ("receive: { inbox: i }\napi:\n  clients:\n    - { name: a, token-sha256: secret, may: [send] }", 8, "api.clients[0].token-sha256", "64 hex digits"),
+        ("receive: { inbox: i }\napi:\n  clients:\n    - { name: a, token-sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, may: [sign] }", 8, "api.clients[0].may", "one of send, read, redeliver"),
+        ("receive: { inbox: i }\napi:\n  clients:\n    - { name: a, token-sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 }", 8, "api.clients[0].may", "the key is required"),
+        ("receive: { inbox: i }\napi:\n  clients:\n    - { name: a, token-sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, may: [read] }\n    - { name: a, token-sha256: 1186d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, may: [send] }", 9, "api.clients[1]", "a name and a token of its own"),
         ("receive: { inbox: i }\napi: { listen: 127.0.0.1:0, broker-unreachable-after: 0s }", 6, "api.broker-unreachable-after", "a duration from"),
         ("receive: { inbox: i }\napi:\n  listen: 127.0.0.1:0\n  stall-after: later", 8, "api.stall-after", "a duration"),
     ] as [(String, Int, String, String)])
@@ -78,6 +96,17 @@ struct AgentConfigurationTests {
             #expect(error.key == key, "\(error)")
             #expect(error.expected.contains(expected), "\(error)")
             #expect(error.description.contains(path))
+        }
+    }
+
+    @Test("The API listens on loopback by default, and needs no clients there")
+    func loopbackByDefault() throws {
+        let yaml = "agency: 000.00.00.G22\ndirectory: d.yaml\ntrust: { anchors: [ca.pem] }\nidentity: { certificate: c.pem, key: k.pem }\nreceive: { inbox: i }\n"
+        let configuration = try AgentConfiguration.parse(yaml + "api: { stall-after: 2m }", path: path)
+        #expect(configuration.apiListen == .init(host: "127.0.0.1", port: 9580))
+        #expect(configuration.apiClients.isEmpty)
+        for listen in ["127.0.0.1:9580", "127.0.0.53:9580", "localhost:9580", "'[::1]:9580'"] {
+            #expect(try AgentConfiguration.parse(yaml + "api: { listen: \(listen) }", path: path).apiListen?.port == 9580)
         }
     }
 }

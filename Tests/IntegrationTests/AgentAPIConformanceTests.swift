@@ -12,6 +12,7 @@ import Testing
 struct AgentAPIConformanceTests {
     static let a = "000.00.00.G22"
     static let b = "000.00.00.G01"
+    static let reader = AgentProcess.Client(name: "reader", token: "reader-token-2b61", may: ["read"])
     static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs/agent-api.yaml")
 
@@ -23,7 +24,7 @@ struct AgentAPIConformanceTests {
         let webhook = try await WebhookServer.start()
         defer { webhook.stop() }
         webhook.setFailing(true)
-        let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
+        let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true, clients: [.harness, Self.reader])
         let agentB = try AgentProcess(
             code: Self.b, harness: harness, send: false, inbox: true, webhook: webhook.url,
             webhookRetry: (first: "100ms", max: "200ms", giveUp: "1s"))
@@ -34,11 +35,11 @@ struct AgentAPIConformanceTests {
         var statuses: [String: Set<Int>] = [:]
         func call(
             _ agent: AgentProcess, _ method: String, _ template: String, id: String? = nil, body: String? = nil,
-            headers: [(String, String)] = []
+            headers: [(String, String)] = [], token: String? = AgentProcess.Client.harness.token
         ) async throws -> (status: Int, json: [String: Any]) {
             let encoded = id.map { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0 }
             let path = encoded.map { template.replacingOccurrences(of: "{id}", with: $0) } ?? template
-            let (status, bytes) = try await agent.request(method, path, body: body.map { Array($0.utf8) }, headers: headers)
+            let (status, bytes) = try await agent.request(method, path, body: body.map { Array($0.utf8) }, headers: headers, token: token)
             let problems = schema.problems(method: method, path: template, status: status, body: bytes)
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
             exercised.insert("\(method) \(template)")
@@ -58,6 +59,18 @@ struct AgentAPIConformanceTests {
         try await harness.eventually("B parked the document") {
             try await agentB.documentState("api/1,2026")?["state"] as? String == "webhook-failed"
         }
+        // Without a token: 401; beyond what the client may: 403 (every operation but /healthz).
+        let unauthenticated = try await call(agentA, "POST", "/v1/documents", body: "x", headers: [("dr-to", Self.b)], token: nil)
+        #expect(unauthenticated.status == 401)
+        #expect(unauthenticated.json["error"] as? String == "unauthenticated")
+        #expect(try await call(agentA, "POST", "/v1/documents", body: "x", headers: [("dr-to", Self.b)], token: Self.reader.token).status == 403)
+        #expect(try await call(agentA, "GET", "/v1/documents/{id}", id: "api/1,2026", token: "wrong").status == 401)
+        #expect(try await call(agentA, "GET", "/v1/documents/{id}", id: "api/1,2026", token: Self.reader.token).status == 403)
+        #expect(try await call(agentA, "POST", "/v1/documents/{id}/status", id: "api/1,2026", body: #"{"code":"03"}"#, token: Self.reader.token).status == 403)
+        #expect(try await call(agentA, "POST", "/v1/documents/{id}/redeliver", id: "api/1,2026", token: nil).status == 401)
+        #expect(try await call(agentA, "POST", "/v1/documents/{id}/redeliver", id: "api/1,2026", token: Self.reader.token).status == 403)
+        #expect(try await call(agentA, "GET", "/healthz", token: nil).status == 200)
+
         // getDocument: sent (A), received (B), 404.
         #expect(try await call(agentA, "GET", "/v1/documents/{id}", id: "api/1,2026").status == 200)
         #expect(try await call(agentB, "GET", "/v1/documents/{id}", id: "api/1,2026").status == 200)

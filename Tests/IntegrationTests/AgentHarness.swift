@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DocRelayDocuments
 import DocRelayKafka
 import Foundation
 import NIOCore
@@ -18,13 +19,30 @@ final class AgentProcess: @unchecked Sendable {
     var inbox: URL { root.appendingPathComponent("inbox") }
     var state: URL { root.appendingPathComponent("state") }
 
+    /// A client of the agent's API (`api.clients[]`), with its token.
+    struct Client: Sendable {
+        var name: String
+        var token: String
+        var may: [String]
+
+        /// The client every test agent has, which may do everything; ``request(_:_:body:headers:token:)``
+        /// uses its token unless told otherwise.
+        static let harness = Client(name: "harness", token: "harness-token-7f3a9c", may: ["send", "read", "redeliver"])
+
+        var yaml: String {
+            "    - { name: \(name), token-sha256: \(SHA256Hex.of(Array(token.utf8))), may: [\(may.joined(separator: ", "))] }\n"
+        }
+    }
+
     /// - Parameters:
     ///   - send: a spool folder.
     ///   - inbox: an inbox folder.
     ///   - webhook: the webhook's URL, with its retry settings (`first-retry`, `give-up-after`).
+    ///   - clients: the API's clients (`api.clients`); empty: none.
     init(
         code: String, harness: RelayHarness, send: Bool, inbox: Bool, webhook: String? = nil,
-        webhookRetry: (first: String, max: String, giveUp: String) = ("200ms", "1s", "5m")
+        webhookRetry: (first: String, max: String, giveUp: String) = ("200ms", "1s", "5m"),
+        clients: [Client] = [.harness]
     ) throws {
         self.code = code
         root = harness.folder.appendingPathComponent("agent-\(code)")
@@ -36,10 +54,12 @@ final class AgentProcess: @unchecked Sendable {
             trust: { anchors: [../ca.pem] }
             identity: { certificate: ../agencies/\(code).pem, key: ../agencies/\(code).key }
             state: state
-            api: { listen: 127.0.0.1:0 }
-            receive:
+            api:
+              listen: 127.0.0.1:0
 
             """
+        if !clients.isEmpty { yaml += "  clients:\n" + clients.map(\.yaml).joined() }
+        yaml += "receive:\n"
         if inbox { yaml += "  inbox: inbox\n" }
         if let webhook {
             yaml += """
@@ -93,14 +113,17 @@ final class AgentProcess: @unchecked Sendable {
         return result
     }
 
-    /// A request to the agent's API: status and body.
+    /// A request to the agent's API, with `token` as its bearer token (none when nil): status
+    /// and body.
     func request(
-        _ method: String, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = []
+        _ method: String, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [],
+        token: String? = Client.harness.token
     ) async throws -> (status: Int, body: [UInt8]) {
         guard let apiAddress else { throw HarnessError("agent \(code) is not running") }
         var request = HTTPClientRequest(url: "http://\(apiAddress)\(path)")
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)

@@ -68,8 +68,11 @@ struct AgentHealthTests {
 
     /// Adds keys to the agent's `api:` section.
     private func setAPI(of agent: AgentProcess, _ keys: String) throws {
-        let config = try String(contentsOfFile: agent.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "api: { listen: 127.0.0.1:0 }", with: "api: { listen: 127.0.0.1:0, \(keys) }")
+        let original = try String(contentsOfFile: agent.configPath, encoding: .utf8)
+        let config = original.replacingOccurrences(
+                of: "  listen: 127.0.0.1:0\n",
+                with: "  listen: 127.0.0.1:0\n" + keys.split(separator: ", ").map { "  \($0)\n" }.joined())
+        guard config != original else { throw HarnessError("no api.listen line in \(agent.configPath) to add \(keys) to") }
         try Data(config.utf8).write(to: URL(fileURLWithPath: agent.configPath))
     }
 

@@ -110,6 +110,10 @@ struct DeployConfigTests {
             let port = String(listen.split(separator: ":").last ?? "")
             let ports = (agent["ports"] as? [String]) ?? []
             #expect(ports.contains { $0.hasSuffix(":\(port)") }, "\(service): port \(port) published, not \(ports)")
+            // Whoever reaches the API signs as the agency: clients only, published on the host's loopback.
+            let clients = ((top["api"] as? [String: Any])?["clients"] as? [Any]) ?? []
+            #expect(!clients.isEmpty, "\(file): api.clients")
+            #expect(ports.allSatisfy { $0.hasPrefix("127.0.0.1:") }, "\(service): published on the host's loopback only, not \(ports)")
         }
     }
 

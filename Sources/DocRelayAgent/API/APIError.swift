@@ -5,10 +5,13 @@ import Logging
 /// Every error of the agent's HTTP API, as JSON: `{"error": "<class>", "field": "...",
 /// "message": "..."}` (schema `Error` in docs/agent-api.yaml). The class is the relay's for a
 /// document it would refuse (`malformed`, `recipient`, ...), else `not-found`, `conflict`,
-/// `too-large`, `unavailable`, `internal`.
+/// `too-large`, `unavailable`, `internal`, and `unauthenticated` (401) or `forbidden` (403)
+/// for a request without a client's token or beyond what its client may do.
 struct APIError: HTTPResponseError, CustomStringConvertible {
     var status: HTTPResponse.Status
     var body: Body
+    /// Headers of the answer beside the JSON's (`WWW-Authenticate` of a 401).
+    var headers: HTTPFields = [:]
 
     struct Body: Codable, Sendable {
         var error: String
@@ -35,7 +38,9 @@ struct APIError: HTTPResponseError, CustomStringConvertible {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try APIJSON.response(body, status: status)
+        var response = try APIJSON.response(body, status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 
     var description: String { "\(status.code) \(body.error): \(body.message)" }
@@ -56,7 +61,7 @@ enum APIJSON {
 /// Turns every error into an ``APIError`` (Hummingbird's own 404 and 405 included); an
 /// unexpected one is logged and answered 500 without detail.
 struct APIErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = AgentRequestContext
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

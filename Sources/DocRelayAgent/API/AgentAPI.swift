@@ -19,6 +19,9 @@ import Logging
 /// - `POST /v1/documents/{id}/redeliver`: one more webhook attempt for a parked document.
 /// - `GET /healthz`.
 ///
+/// With `api.clients`, every request but `/healthz` carries a client's bearer token, and each
+/// route checks what that client may do (``APIAuthentication``).
+///
 /// Ids may hold `/` (edXML DocumentIds do): encode it as `%2F` in the path.
 struct AgentAPI: Sendable {
     let setup: AgentSetup
@@ -31,12 +34,15 @@ struct AgentAPI: Sendable {
     let status: AgentStatus
     let health: Liveness.Thresholds
     let logger: Logger
+    /// Who may call it.
+    var authentication = APIAuthentication(clients: [])
     /// How long `POST /v1/documents` waits for the broker before answering 202.
     var publishWait: Duration = .seconds(10)
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<AgentRequestContext> {
+        let router = Router(context: AgentRequestContext.self)
         router.add(middleware: APIErrorMiddleware(logger: logger))
+        router.add(middleware: APIAuthenticationMiddleware(authentication: authentication, logger: logger))
         router.post("/v1/documents", use: submit)
         router.get("/v1/documents/:id", use: state)
         router.post("/v1/documents/:id/status", use: postStatus)
@@ -47,7 +53,8 @@ struct AgentAPI: Sendable {
 
     // MARK: Routes
 
-    @Sendable func submit(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func submit(_ request: Request, context: AgentRequestContext) async throws -> Response {
+        try authentication.require(.send, context)
         guard let outbox else {
             throw APIError(.notFound, "not-found", "this agent has no sending side (send: in its configuration)")
         }
@@ -61,7 +68,7 @@ struct AgentAPI: Sendable {
         let submission = DocumentSubmission(value: value, metadata: try metadata(of: request))
         let record: OutgoingRecord
         do {
-            record = try await outbox.take(submission, source: .http)
+            record = try await outbox.take(submission, source: .http, client: context.client?.name)
         } catch let error as SubmissionError {
             throw APIError(error)
         }
@@ -82,9 +89,11 @@ struct AgentAPI: Sendable {
         return try APIJSON.response(view, status: current.state == .published ? .created : .accepted)
     }
 
-    @Sendable func state(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func state(_ request: Request, context: AgentRequestContext) async throws -> Response {
+        try authentication.require(.read, context)
         let id = try documentID(context)
         if let sent = try await store.outgoing(id: id) {
+            try authentication.requireOwner(sent.client, id: id, context)
             let view = DocumentStateView.sent(sent, acks: try await store.acks(ref: id), statuses: try await store.statuses(ref: id))
             return try APIJSON.response(view, status: .ok)
         }
@@ -118,7 +127,8 @@ struct AgentAPI: Sendable {
         var state: String
     }
 
-    @Sendable func postStatus(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func postStatus(_ request: Request, context: AgentRequestContext) async throws -> Response {
+        try authentication.require(.send, context)
         let id = try documentID(context)
         guard let statuses else {
             throw APIError(.notFound, "not-found", "this agent has no receiving side (receive: in its configuration)")
@@ -155,7 +165,8 @@ struct AgentAPI: Sendable {
         return try APIJSON.response(response, status: record.state == .published ? .created : .accepted)
     }
 
-    @Sendable func redeliver(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func redeliver(_ request: Request, context: AgentRequestContext) async throws -> Response {
+        try authentication.require(.redeliver, context)
         let id = try documentID(context)
         guard let redelivery else {
             throw APIError(.notFound, "not-found", "this agent has no webhook (receive.webhook in its configuration)")
@@ -185,7 +196,7 @@ struct AgentAPI: Sendable {
         var reasons: [String]
     }
 
-    @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func health(_ request: Request, context: AgentRequestContext) async throws -> Response {
         let parked = try await store.parkedIncoming()
         let queued = try await store.queuedCount()
         let unhealthy = status.reasons(health)
@@ -205,7 +216,7 @@ struct AgentAPI: Sendable {
 
     // MARK: Helpers
 
-    private func documentID(_ context: BasicRequestContext) throws -> String {
+    private func documentID(_ context: AgentRequestContext) throws -> String {
         let raw = try context.parameters.require("id")
         let id = raw.removingPercentEncoding ?? raw
         guard !id.isEmpty, id.utf8.count <= 256 else {

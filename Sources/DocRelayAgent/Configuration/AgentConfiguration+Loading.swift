@@ -37,19 +37,20 @@ extension AgentConfiguration {
                             "a receiving side (receive: { inbox } or { webhook }) beside send: the acks and statuses of what is sent arrive with the documents received")
         }
         var api: ListenAddress?
+        var clients: [APIClient] = []
         var health = Liveness.Thresholds()
         if let apiNode = try top.node("api", required: nil) {
             let fields = try YAMLMapping(apiNode, path: path, entry: nil, key: "api", keyPrefix: "api.",
-                                         known: ["listen", "broker-unreachable-after", "stall-after", "lag-growing-for"],
-                                         what: "a mapping with listen, broker-unreachable-after, stall-after, lag-growing-for")
-            let listen = try fields.requiredString("listen", required: "host:port of the HTTP API", what: "host:port")
-            api = try ConfigurationFields.address(listen, fields)
+                                         known: ["listen", "clients", "broker-unreachable-after", "stall-after", "lag-growing-for"],
+                                         what: "a mapping with listen, clients, broker-unreachable-after, stall-after, lag-growing-for")
+            (api, clients) = try apiAccess(fields)
             health = try thresholds(fields)
         }
         var configuration = AgentConfiguration(
             path: path, agency: agency, directoryPath: directory, anchorFiles: trust.anchors,
             intermediateFiles: trust.intermediates, crlFiles: trust.crls, certificateFile: identity.certificate,
             keyFile: identity.key, kafka: kafka, stateFolder: state, send: send, receive: receive, apiListen: api)
+        configuration.apiClients = clients
         configuration.health = health
         return configuration
     }

@@ -33,7 +33,11 @@ public import Foundation
 ///   received-status: true        # send status 01 to the sender on delivery (default true)
 ///   group: docrelay-agent-000.00.00.G22
 /// api:
-///   listen: 127.0.0.1:9580       # POST/GET /v1/documents..., /healthz
+///   listen: 127.0.0.1:9580       # POST/GET /v1/documents..., /healthz; default 127.0.0.1:9580
+///   clients:                     # who may call it; required unless listen is a loopback address
+///     - name: qlvb               # named in logs and in 403s
+///       token-sha256: 9f86d0...  # hex SHA-256 of its bearer token (`docrelay agent token`)
+///       may: [send, read]        # send, read, redeliver
 ///   broker-unreachable-after: 30s  # /healthz 503 when no broker answered for this long
 ///   stall-after: 60s             # ... when records wait and none progressed for this long
 ///   lag-growing-for: 5m          # ... when the in topic's lag rose at every measurement this long
@@ -56,6 +60,9 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var receive: Receiving?
     /// `host:port` of the HTTP API, or nil for none.
     public var apiListen: ListenAddress?
+    /// Who may call the HTTP API (`api.clients`); empty: anyone who reaches it, which is
+    /// allowed only on a loopback address.
+    public var apiClients: [APIClient] = []
     /// When `/healthz` answers 503 (`api:` keys; defaults 30 s, 60 s, 5 min).
     public var health = Liveness.Thresholds()
 

@@ -26,12 +26,14 @@ final class DocumentOutbox: Sendable {
     }
 
     /// Signs (or checks) `submission` and records it; the record returned is queued, not yet
-    /// published. A spool document carries its file name, so that a restart finds it again.
+    /// published. A spool document carries its file name, so that a restart finds it again; an
+    /// HTTP one the API client that sent it, so that no other client reads it.
     func take(
-        _ submission: DocumentSubmission, source: OutgoingRecord.Source, fileName: String? = nil
+        _ submission: DocumentSubmission, source: OutgoingRecord.Source, fileName: String? = nil, client: String? = nil
     ) async throws -> OutgoingRecord {
         let signed = try preparer.prepare(submission)
-        let record = Self.record(signed, source: source, fileName: fileName, value: fileName == nil ? submission.value : nil)
+        var record = Self.record(signed, source: source, fileName: fileName, value: fileName == nil ? submission.value : nil)
+        record.client = client
         do {
             try await store.insert(record)
         } catch let duplicate as DuplicateDocument {

@@ -86,6 +86,10 @@ final class AgentStore: Sendable {
                 table.column("receivedStatusSent", .boolean).notNull()
             }
         }
+        // Which API client sent a document, so that no other client reads it.
+        migrator.registerMigration("outgoing-client") { db in
+            try db.alter(table: "outgoing") { table in table.add(column: "client", .text) }
+        }
         return migrator
     }
 

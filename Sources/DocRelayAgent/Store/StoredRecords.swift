@@ -41,6 +41,8 @@ struct OutgoingRecord: Codable, Sendable, Hashable, FetchableRecord, Persistable
     var offset: Int64?
     var attempts: Int
     var lastError: String?
+    /// The API client that sent it (`api.clients[].name`), when one did.
+    var client: String? = nil
 
     var recipientCodes: [String] { recipients.split(separator: ",").map(String.init) }
 }
