@@ -15,7 +15,10 @@ import Synchronization
 ///   certificate of the chain gives the same reason, checked in the same order);
 /// - the signed attributes are checked (contentType id-data, messageDigest = SHA-256 of the
 ///   content, SHA-256 digest algorithm) and the signature is verified over their DER re-tagged
-///   as a SET OF, with RSA PKCS#1 v1.5, RSA-PSS (its parameters) or ECDSA.
+///   as a SET OF, with RSA PKCS#1 v1.5, RSA-PSS (its parameters) or ECDSA;
+/// - the signer certificate's key usage, judged once per cache entry, is applied last as the
+///   reference applies it (`SignaturePolicy`). Any other digest or signature hash than SHA-256
+///   does not read as a `DetachedSignedData` and goes to the reference, which refuses it.
 ///
 /// Whatever it does not handle exactly goes to `OpenSSLCMSVerifier`, so the verdict is
 /// OpenSSL's: other shapes (BER, several signers, other attributes or algorithms, CRLs in the
@@ -98,6 +101,9 @@ public final class FastCMSVerifier: DetachedSignatureVerifier {
         }
         guard SHA256Digest.hash(content)[...] == signed.messageDigest else {
             throw SigningError(.badSignature, "the message digest does not match the content")
+        }
+        if let refusal = validated.usageRefusal {
+            throw SigningError(.disallowedKeyUsage, refusal)
         }
         return validated.signer
     }

@@ -7,7 +7,8 @@ public import Foundation
 /// CMS_BINARY)` checks every signer: its certificate found among those the signature carries,
 /// its chain against a store of `trust`'s certificates and CRLs whose verification time is
 /// `time` (purpose any), the signature over the signed attributes, and the message digest over
-/// `content`. About 2.8k verifications per second per core for RSA-2048: decoding the embedded
+/// `content`; around it, the contract's rules of `SignaturePolicy` (SHA-256 only, checked
+/// before; a signer certificate meant to sign documents, checked after). About 2.8k verifications per second per core for RSA-2048: decoding the embedded
 /// certificate dominates. `FastCMSVerifier` gives the same verdicts faster.
 public struct OpenSSLCMSVerifier: DetachedSignatureVerifier {
     public init() {}
@@ -19,6 +20,8 @@ public struct OpenSSLCMSVerifier: DetachedSignatureVerifier {
             throw SigningError(.malformed, "the verification time \(time) is outside the years 1 to 9999")
         }
         let cms = try CMSContentInfo.parse(signature)
+        // The contract's algorithms first: a SHA-1 signature is refused whoever made it.
+        try SignaturePolicy.checkAlgorithms(of: cms)
         let store = try trust.makeStore(verificationTime: seconds)
         let recorder = VerifyErrorRecorder()
         try recorder.recording(on: store) { () throws(SigningError) in
@@ -31,7 +34,7 @@ public struct OpenSSLCMSVerifier: DetachedSignatureVerifier {
             }
         }
         OpenSSLErrorQueue.clear()
-        return try Self.firstSigner(of: cms)
+        return try Self.checkedSigner(of: cms)
     }
 
     /// The reason of a failed `CMS_verify`: the chain's own error when there was one, else
@@ -67,14 +70,22 @@ public struct OpenSSLCMSVerifier: DetachedSignatureVerifier {
         return SigningError(reason, text.isEmpty ? message : "\(message): \(text)", file: file, line: line)
     }
 
-    /// The certificate of the first signer (set by `CMS_verify`).
-    private static func firstSigner(of cms: CMSContentInfo) throws(SigningError) -> VerifiedSigner {
+    /// The certificate of the first signer (set by `CMS_verify`), once every signer's
+    /// certificate was found fit to sign documents (`SignaturePolicy.usageRefusal`).
+    private static func checkedSigner(of cms: CMSContentInfo) throws(SigningError) -> VerifiedSigner {
         guard let signers = CMS_get0_signers(cms.pointer) else {
             throw .openSSL(.missingSignerCertificate, "no signer certificate after verification")
         }
         defer { CDocRelayOpenSSL_sk_X509_free(signers) }
-        guard CDocRelayOpenSSL_sk_X509_num(signers) > 0, let first = CDocRelayOpenSSL_sk_X509_value(signers, 0) else {
+        let count = CDocRelayOpenSSL_sk_X509_num(signers)
+        guard count > 0, let first = CDocRelayOpenSSL_sk_X509_value(signers, 0) else {
             throw SigningError(.missingSignerCertificate, "no signer certificate after verification")
+        }
+        for index in 0..<count {
+            guard let signer = CDocRelayOpenSSL_sk_X509_value(signers, index) else { continue }
+            if let refusal = SignaturePolicy.usageRefusal(signer) {
+                throw SigningError(.disallowedKeyUsage, refusal)
+            }
         }
         return VerifiedSigner(certificate: try Certificate(copying: first))
     }

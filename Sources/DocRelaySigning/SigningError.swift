@@ -33,6 +33,14 @@ public struct SigningError: Error, Sendable, CustomStringConvertible {
         public static let missingSignerCertificate = Reason("missingSignerCertificate")
         /// A digest, signature or key algorithm this layer does not support.
         public static let unsupportedAlgorithm = Reason("unsupportedAlgorithm")
+        /// An algorithm the contract does not allow in a signature: a digest other than SHA-256,
+        /// or a signature algorithm with another hash (`sha1WithRSAEncryption`). The CA
+        /// signatures of the chain are not concerned.
+        public static let disallowedAlgorithm = Reason("disallowedAlgorithm")
+        /// A signer certificate not meant to sign documents: its key usage allows neither
+        /// digitalSignature nor nonRepudiation, or its extended key usage names no document
+        /// signing purpose (a TLS client certificate).
+        public static let disallowedKeyUsage = Reason("disallowedKeyUsage")
         /// A key that cannot be used: unreadable, or not the key of the certificate.
         public static let invalidKey = Reason("invalidKey")
         /// A file that cannot be read or written.

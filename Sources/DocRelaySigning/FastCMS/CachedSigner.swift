@@ -19,6 +19,9 @@ struct ValidatedSigner: Sendable {
     let key: SignerPublicKey
     /// The chain's validity periods, anchor first, signer last.
     let windows: [ValidityWindow]
+    /// Why the signer certificate may not sign documents (`SignaturePolicy.usageRefusal`),
+    /// judged once; given after the signature checks, where the reference gives it.
+    let usageRefusal: String?
 
     /// The error OpenSSL's chain check gives at `second`, or `nil` when every certificate of
     /// the chain is valid then: like OpenSSL's `internal_verify`, from the anchor down, each

@@ -39,6 +39,30 @@ enum SignatureAlgorithm: Hashable, Sendable {
         return parameters.isEmpty || isNull(parameters, reader)
     }
 
+    /// Whether RSASSA-PSS `element` (the whole AlgorithmIdentifier, DER) names SHA-256 as its
+    /// hash and MGF1 with SHA-256 as its mask, both explicitly (absent means SHA-1, RFC 4055).
+    static func pssHashesAreSHA256(_ element: DERElement, in reader: DERReader) -> Bool {
+        guard let parts = reader.children(of: element, tag: DEROctet.sequence), parts.count == 2,
+              reader.encoding(of: parts[0], is: DEROID.rsassaPSS),
+              let fields = reader.children(of: parts[1], tag: DEROctet.sequence)
+        else { return false }
+        var hash = false
+        var mask = false
+        for field in fields {
+            guard let inner = reader.children(of: field, tag: field.tag), inner.count == 1 else { return false }
+            switch field.tag {
+            case DEROctet.context0:
+                hash = isSHA256(inner[0], in: reader)
+            case DEROctet.context1:
+                guard let mgf = reader.children(of: inner[0], tag: DEROctet.sequence), mgf.count == 2 else { return false }
+                mask = reader.encoding(of: mgf[0], is: DEROID.mgf1) && isSHA256(mgf[1], in: reader)
+            default:
+                continue
+            }
+        }
+        return hash && mask
+    }
+
     private static func isNull(_ parameters: ArraySlice<DERElement>, _ reader: DERReader) -> Bool {
         guard parameters.count == 1, let only = parameters.first else { return false }
         return reader.encoding(of: only, is: [DEROctet.null, 0x00])

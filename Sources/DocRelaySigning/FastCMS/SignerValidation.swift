@@ -57,7 +57,9 @@ enum SignerValidation {
               let key = SignerPublicKey(certificate: signer),
               let certificate = try? Certificate(copying: signer)
         else { return .delegated }
-        return .validated(ValidatedSigner(signer: VerifiedSigner(certificate: certificate), key: key, windows: windows))
+        return .validated(ValidatedSigner(
+            signer: VerifiedSigner(certificate: certificate), key: key, windows: windows,
+            usageRefusal: SignaturePolicy.usageRefusal(signer)))
     }
 
     /// The validity periods of `chain` (signer first, as OpenSSL builds it), anchor first.
