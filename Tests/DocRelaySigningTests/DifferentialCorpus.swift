@@ -45,6 +45,7 @@ struct DifferentialCorpus {
             ("openssl -nocerts", agencyFiles, ["-nocerts"]),
             ("openssl -stream (BER)", agencyFiles, ["-stream"]),
             ("openssl -md sha384", agencyFiles, ["-md", "sha384"]),
+            ("openssl -md sha1", agencyFiles, ["-md", "sha1"]),
             ("openssl -nodetach", agencyFiles, ["-nodetach"]),
             ("openssl two signers", agencyFiles, ["-signer", ecFiles.certificate, "-inkey", ecFiles.key]),
         ]
