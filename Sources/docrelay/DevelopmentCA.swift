@@ -183,6 +183,7 @@ enum DirectoryWriter {
             "\(indent)certificates:",
             "\(indent)  - sha256: \(quoted(certificate.sha256Fingerprint))",
             "\(indent)  - subject: \(quoted(certificate.subject))",
+            "\(indent)    issuer: \(quoted(certificate.issuer))",
         ]
     }
 

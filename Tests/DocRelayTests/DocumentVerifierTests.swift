@@ -79,6 +79,34 @@ struct DocumentVerifierTests {
         #expect(refused.authenticSender == nil)
     }
 
+    @Test("A subject bound with its issuer: the same subject from another trusted CA is refused as sender")
+    func subjectFromAnotherIssuer() throws {
+        // H58 is bound by subject and issuer. The hub also trusts a second CA, which issued a
+        // certificate with H58's subject: it verifies, but is not the bound certificate.
+        let otherKey = try PrivateKey.generate(.ecP256)
+        let otherCA = try DevelopmentPKI.makeCA(
+            commonName: "Second trusted CA", organization: "Elsewhere", key: otherKey,
+            validFrom: fixture.now.addingTimeInterval(-86_400), validFor: 365 * 86_400)
+        let key = try PrivateKey.generate(.ecP256)
+        let impostor = try SigningIdentity(
+            certificate: try DevelopmentPKI.issue(
+                commonName: "000.00.00.H58", organization: "Agency 000.00.00.H58", subjectKey: key, issuer: otherCA,
+                issuerKey: otherKey, validFrom: fixture.now.addingTimeInterval(-86_400), validFor: 30 * 86_400),
+            key: key)
+        #expect(impostor.certificate.subject == fixture.h58.certificate.subject)
+        let verifier = DocumentVerifier(
+            directory: fixture.directory, trust: try TrustStore(anchors: fixture.trust.anchors + [otherCA]))
+        let refused = try rejection(
+            try fixture.record(by: impostor, from: "000.00.00.H58", to: ["000.00.00.G22"]), verifier: verifier)
+        #expect(refused.errorClass == .sender)
+        #expect(refused.authenticSender == nil)
+        // H58's own certificate, same subject, bound issuer: accepted.
+        let own = try fixture.record(by: fixture.h58, from: "000.00.00.H58", to: ["000.00.00.G22"])
+        if case .failure(let rejection) = verifier.verify(headers: own.headers, value: own.value) {
+            Issue.record("H58's own certificate refused: \(rejection)")
+        }
+    }
+
     @Test("An unknown recipient: recipient class, the sender told")
     func unknownRecipient() throws {
         let refused = try rejection(try fixture.record(to: ["000.00.00.H58", "000.00.00.H99"]))

@@ -63,6 +63,7 @@ struct VerificationFixture: Sendable {
                 hub: h58
                 certificates:
                   - subject: "\(h58.certificate.subject)"
+                    issuer: "\(h58.certificate.issuer)"
               - code: "000.00.32.H53"
                 name: Sở Nội vụ Tây Ninh
                 hub: h53

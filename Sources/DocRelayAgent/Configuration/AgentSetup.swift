@@ -34,7 +34,9 @@ public struct AgentSetup: Sendable {
         let identity = try DaemonSetup.signingIdentity(
             certificate: configuration.certificateFile, key: configuration.keyFile, configurationPath: path, owner: "the agency's")
         // What it signs would be refused as `sender` by the relay: say so now.
-        guard directory.isBound(agency.code, fingerprint: identity.certificate.sha256Fingerprint, subject: identity.certificate.subject) else {
+        guard directory.isBound(
+            agency.code, fingerprint: identity.certificate.sha256Fingerprint, subject: identity.certificate.subject,
+            issuer: identity.certificate.issuer) else {
             throw ConfigurationError(
                 path: path, key: "identity.certificate",
                 expected: "a certificate bound to \(agency.code) in \(configuration.directoryPath), not \(identity.certificate.subject) (SHA-256 \(identity.certificate.sha256Fingerprint))")

@@ -11,28 +11,27 @@ public struct Agency: Sendable, Hashable {
     public let parentOverride: AgencyCode?
     /// SHA-256 of the DER of each certificate bound to the code: 64 lowercase hex digits.
     public let certificateFingerprints: [String]
-    /// RFC 2253 subjects of certificates bound to the code, e.g. `CN=000.00.00.G22,O=…,C=VN`.
-    public let certificateSubjects: [String]
+    /// Certificates bound to the code by subject and issuer (RFC 2253).
+    public let certificateSubjects: [SubjectBinding]
 
     /// An agency; fingerprints are stored in lowercase and subjects trimmed.
     public init(
         code: AgencyCode, name: String, hubID: String, parentOverride: AgencyCode? = nil,
-        certificateFingerprints: [String] = [], certificateSubjects: [String] = []
+        certificateFingerprints: [String] = [], certificateSubjects: [SubjectBinding] = []
     ) {
         self.code = code
         self.name = name
         self.hubID = hubID
         self.parentOverride = parentOverride
         self.certificateFingerprints = certificateFingerprints.map { $0.lowercased() }
-        self.certificateSubjects = certificateSubjects.map { $0.trimmingWhitespace() }
+        self.certificateSubjects = certificateSubjects
     }
 
-    /// Whether a certificate with this SHA-256 fingerprint (hex, any case) or this RFC 2253
-    /// subject (compared exactly, after trimming) is bound to the agency.
-    public func isBound(fingerprint: String, subject: String?) -> Bool {
-        let fingerprint = fingerprint.lowercased()
-        if certificateFingerprints.contains(fingerprint) { return true }
-        guard let subject = subject?.trimmingWhitespace(), !subject.isEmpty else { return false }
-        return certificateSubjects.contains(subject)
+    /// Whether a certificate with this SHA-256 fingerprint (hex, any case), or this RFC 2253
+    /// subject and issuer together (compared exactly, after trimming), is bound to the agency.
+    public func isBound(fingerprint: String, subject: String?, issuer: String?) -> Bool {
+        if certificateFingerprints.contains(fingerprint.lowercased()) { return true }
+        guard let subject, let issuer else { return false }
+        return certificateSubjects.contains { $0.matches(subject: subject, issuer: issuer) }
     }
 }

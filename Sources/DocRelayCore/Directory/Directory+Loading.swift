@@ -123,17 +123,23 @@ extension Directory {
         return (draft, entry)
     }
 
-    /// `certificates: [{ sha256: <hex> }, { subject: <RFC 2253> }]`, for agencies and hubs.
-    static func readCertificates(_ fields: YAMLMapping) throws(ConfigurationError) -> (fingerprints: [String], subjects: [String]) {
+    /// `certificates: [{ sha256: <hex> }, { subject: <RFC 2253>, issuer: <RFC 2253> }]`, for
+    /// agencies and hubs. A subject without its issuer is refused: any anchor of the hub could
+    /// issue a certificate with that subject.
+    static func readCertificates(
+        _ fields: YAMLMapping
+    ) throws(ConfigurationError) -> (fingerprints: [String], subjects: [SubjectBinding]) {
         var fingerprints: [String] = []
-        var subjects: [String] = []
+        var subjects: [SubjectBinding] = []
         let certificates = try fields.list(
-            "certificates", required: nil, what: "a list of certificates, each `sha256: <hex>` or `subject: <RFC 2253>`")
+            "certificates", required: nil,
+            what: "a list of certificates, each `sha256: <hex>` or `subject: <RFC 2253>` with `issuer: <RFC 2253>`")
         for item in certificates ?? [] {
             let certificate = try YAMLMapping(
                 item, path: fields.path, entry: fields.entry, key: "certificates", keyPrefix: "certificates.",
-                known: ["sha256", "subject"], what: "a certificate: a mapping with sha256 or subject")
-            switch (certificate.has("sha256"), certificate.has("subject")) {
+                known: ["sha256", "subject", "issuer"],
+                what: "a certificate: a mapping with sha256, or subject and issuer")
+            switch (certificate.has("sha256"), certificate.has("subject") || certificate.has("issuer")) {
             case (true, false):
                 let fingerprint = try certificate.requiredString(
                     "sha256", required: "a SHA-256 fingerprint", what: "64 hexadecimal digits")
@@ -150,10 +156,22 @@ extension Directory {
                     throw certificate.error(try certificate.node("subject", required: nil), key: "subject",
                                             "an RFC 2253 subject such as CN=000.00.00.G22,O=…,C=VN, not an empty text")
                 }
-                subjects.append(subject.trimmingWhitespace())
+                guard certificate.has("issuer") else {
+                    throw fields.error(item, key: "certificates",
+                                       "the issuer with the subject \(quoted(subject.trimmingWhitespace())) (`issuer: <RFC 2253 "
+                                       + "subject of the issuing CA>`: a subject alone would bind a certificate of that "
+                                       + "subject from any trust anchor), or a sha256 instead")
+                }
+                let issuer = try certificate.requiredString(
+                    "issuer", required: "the RFC 2253 subject of the issuing CA", what: "an RFC 2253 subject such as CN=…,O=…,C=VN")
+                guard !issuer.trimmingWhitespace().isEmpty else {
+                    throw certificate.error(try certificate.node("issuer", required: nil), key: "issuer",
+                                            "the RFC 2253 subject of the issuing CA, not an empty text")
+                }
+                subjects.append(SubjectBinding(subject: subject, issuer: issuer))
             default:
                 throw fields.error(item, key: "certificates",
-                                   "each certificate given by exactly one of sha256 or subject")
+                                   "each certificate given by exactly one of sha256, or subject with issuer")
             }
         }
         return (fingerprints, subjects)

@@ -135,9 +135,9 @@ extension Directory {
                                          "a sha256 of 64 hexadecimal digits (the SHA-256 of the certificate's DER, "
                                          + "without colons), not \(quoted(fingerprint))")
             }
-            for subject in draft.certificateSubjects where subject.trimmingWhitespace().isEmpty {
+            for binding in draft.certificateSubjects where binding.subject.isEmpty || binding.issuer.isEmpty {
                 throw source.agencyError(index, code: code, key: "certificates",
-                                         "an RFC 2253 subject such as CN=000.00.00.G22,O=…,C=VN, not an empty one")
+                                         "an RFC 2253 subject such as CN=000.00.00.G22,O=…,C=VN with its issuer, not an empty one")
             }
         }
         for (index, draft) in drafts.enumerated() {

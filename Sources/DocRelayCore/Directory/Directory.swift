@@ -25,7 +25,8 @@
 ///     parent: "000.00.00.H58"      # optional override of the default parent
 ///     certificates:                # the certificates bound to this code: any of them
 ///       - sha256: 3f5a…            # 64 hex: SHA-256 of the certificate's DER
-///       - subject: "CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN"   # RFC 2253 subject
+///       - subject: "CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN"   # RFC 2253 subject,
+///         issuer: "CN=Cục Chứng thực số,O=Ban Cơ yếu Chính phủ,C=VN"  # always with its issuer
 ///   - code: vxp.saas.03            # not QCVN: accepted only here, with hub and parent
 ///     name: Test unit
 ///     hub: h58
@@ -102,13 +103,13 @@ public struct Directory: Sendable {
 
     /// Whether a certificate with this fingerprint (hex, any case) or RFC 2253 subject
     /// (compared exactly after trimming) may sign as `code`; `false` for an undeclared code.
-    public func isBound(_ code: AgencyCode, fingerprint: String, subject: String?) -> Bool {
-        agency(code)?.isBound(fingerprint: fingerprint, subject: subject) ?? false
+    public func isBound(_ code: AgencyCode, fingerprint: String, subject: String?, issuer: String?) -> Bool {
+        agency(code)?.isBound(fingerprint: fingerprint, subject: subject, issuer: issuer) ?? false
     }
 
     /// Whether a certificate may sign as `hub:<id>` (a hub's acks).
-    public func isBound(hubID: String, fingerprint: String, subject: String?) -> Bool {
-        hub(id: hubID)?.isBound(fingerprint: fingerprint, subject: subject) ?? false
+    public func isBound(hubID: String, fingerprint: String, subject: String?, issuer: String?) -> Bool {
+        hub(id: hubID)?.isBound(fingerprint: fingerprint, subject: subject, issuer: issuer) ?? false
     }
 
     // MARK: Hubs

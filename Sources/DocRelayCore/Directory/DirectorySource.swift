@@ -56,5 +56,5 @@ struct AgencyDraft {
     var hubID: String?
     var parentOverride: AgencyCode?
     var certificateFingerprints: [String]
-    var certificateSubjects: [String]
+    var certificateSubjects: [SubjectBinding]
 }

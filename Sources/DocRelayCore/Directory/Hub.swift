@@ -11,13 +11,13 @@ public struct Hub: Sendable, Hashable {
     /// How to reach the hub's Kafka.
     public let connection: HubConnection
     /// The relay certificates that may sign as `hub:<id>` (its acks), by SHA-256 fingerprint
-    /// (lowercase hex) or RFC 2253 subject.
+    /// (lowercase hex) or RFC 2253 subject and issuer.
     public let certificateFingerprints: [String]
-    public let certificateSubjects: [String]
+    public let certificateSubjects: [SubjectBinding]
 
     public init(
         id: String, name: String, parentID: String?, connection: HubConnection,
-        certificateFingerprints: [String] = [], certificateSubjects: [String] = []
+        certificateFingerprints: [String] = [], certificateSubjects: [SubjectBinding] = []
     ) {
         self.id = id
         self.name = name
@@ -28,10 +28,10 @@ public struct Hub: Sendable, Hashable {
     }
 
     /// Whether a certificate may sign as this hub.
-    public func isBound(fingerprint: String, subject: String?) -> Bool {
+    public func isBound(fingerprint: String, subject: String?, issuer: String?) -> Bool {
         if certificateFingerprints.contains(fingerprint.lowercased()) { return true }
-        guard let subject = subject?.trimmingWhitespace(), !subject.isEmpty else { return false }
-        return certificateSubjects.contains(subject)
+        guard let subject, let issuer else { return false }
+        return certificateSubjects.contains { $0.matches(subject: subject, issuer: issuer) }
     }
 
     /// Whether this is the root of the tree (the national hub).

@@ -87,14 +87,16 @@ public struct DocumentVerifier: Sendable {
         // 3. The certificate is bound to dr-from (an agency, or a hub for its acks).
         var authentic: AgencyCode?
         if let directory, let hubID = signed.hubSender {
-            guard directory.isBound(hubID: hubID, fingerprint: signer.fingerprint, subject: signer.subject) else {
+            guard directory.isBound(
+                hubID: hubID, fingerprint: signer.fingerprint, subject: signer.subject, issuer: signer.issuer) else {
                 throw Rejection(
                     .sender,
                     "the certificate \(signer.subject) (SHA-256 \(signer.fingerprint)) is not bound to \(signed.from) in the directory")
             }
         } else if let directory {
             guard let sender,
-                  directory.isBound(sender.code, fingerprint: signer.fingerprint, subject: signer.subject)
+                  directory.isBound(
+                      sender.code, fingerprint: signer.fingerprint, subject: signer.subject, issuer: signer.issuer)
             else {
                 throw Rejection(
                     .sender,

@@ -200,18 +200,25 @@ struct DirectoryErrorTests {
             "dir.yaml:10: agencies[0] (000.00.00.G22): key 'parent': expected agency parents without cycles, not 000.00.00.G22 → 000.00.00.H58 → 000.00.01.G22 → 000.00.00.G22")
     }
 
-    @Test("Certificates: fingerprints of 64 hex digits, one of sha256 or subject per entry")
+    @Test("Certificates: fingerprints of 64 hex digits, one of sha256 or subject with issuer per entry")
     func certificates() {
         #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates:\n      - sha256: AB:CD")) ==
             "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates.sha256': expected 64 hexadecimal digits (the SHA-256 of the certificate's DER, without colons), not 'AB:CD'")
         #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates:\n      - sha256: \(String(repeating: "g", count: 64))"))?
             .contains("key 'certificates.sha256': expected 64 hexadecimal digits") == true)
         #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates:\n      - { sha256: \(String(repeating: "a", count: 64)), subject: CN=x }")) ==
-            "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates': expected each certificate given by exactly one of sha256 or subject")
+            "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates': expected each certificate given by exactly one of sha256, or subject with issuer")
         #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates:\n      - issuer: CN=x")) ==
-            "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates.issuer': expected one of the known keys (sha256, subject): this key is not one")
+            "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates.subject': expected an RFC 2253 subject (the key is required)")
+        #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates:\n      - kind: CN=x")) ==
+            "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates.kind': expected one of the known keys (sha256, subject, issuer): this key is not one")
         #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates: abc")) ==
-            "dir.yaml:10: agencies[0] (000.00.00.G22): key 'certificates': expected a list of certificates, each `sha256: <hex>` or `subject: <RFC 2253>`, not 'abc'")
+            "dir.yaml:10: agencies[0] (000.00.00.G22): key 'certificates': expected a list of certificates, each `sha256: <hex>` or `subject: <RFC 2253>` with `issuer: <RFC 2253>`, not 'abc'")
+        // Issue 11: a subject alone would bind a certificate of that subject from any anchor of the hub.
+        #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates:\n      - subject: CN=000.00.00.G22,O=X,C=VN")) ==
+            "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates': expected the issuer with the subject 'CN=000.00.00.G22,O=X,C=VN' (`issuer: <RFC 2253 subject of the issuing CA>`: a subject alone would bind a certificate of that subject from any trust anchor), or a sha256 instead")
+        #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates:\n      - { subject: CN=x, issuer: \" \" }")) ==
+            "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates.issuer': expected the RFC 2253 subject of the issuing CA, not an empty text")
         #expect(refusal(withAgencies("  - code: 000.00.00.G22\n    name: X\n    certificates:\n      - subject: \"  \"")) ==
             "dir.yaml:11: agencies[0] (000.00.00.G22): key 'certificates.subject': expected an RFC 2253 subject such as CN=000.00.00.G22,O=…,C=VN, not an empty text")
     }

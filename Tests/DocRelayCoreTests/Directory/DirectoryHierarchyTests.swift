@@ -60,17 +60,22 @@ struct DirectoryHierarchyTests {
         #expect(tree.ancestors(of: a11).map(\.id) == ["a1", "a", "national"])
     }
 
-    @Test("Certificates are bound by fingerprint in any case, or by exact subject")
+    @Test("Certificates are bound by fingerprint in any case, or by exact subject with its issuer")
     func bindings() throws {
         let g22 = try AgencyCode.qcvn("000.00.00.G22")
         let h58 = try AgencyCode.qcvn("000.00.00.H58")
-        #expect(directory.isBound(g22, fingerprint: SampleDirectory.fingerprintG22, subject: nil))
-        #expect(directory.isBound(g22, fingerprint: SampleDirectory.fingerprintG22.uppercased(), subject: nil))
-        #expect(!directory.isBound(h58, fingerprint: SampleDirectory.fingerprintG22, subject: nil))
-        #expect(directory.isBound(g22, fingerprint: "00", subject: "  CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN "))
-        #expect(!directory.isBound(g22, fingerprint: "00", subject: "cn=000.00.00.G22,O=Văn phòng Chính phủ,C=VN"))
-        #expect(!directory.isBound(g22, fingerprint: "00", subject: "CN=000.00.00.G22"))
-        #expect(!directory.isBound(try .qcvn("000.00.00.G99"), fingerprint: SampleDirectory.fingerprintG22, subject: nil))
+        let ca = "CN=Cục Chứng thực số,O=Ban Cơ yếu Chính phủ,C=VN"
+        #expect(directory.isBound(g22, fingerprint: SampleDirectory.fingerprintG22, subject: nil, issuer: nil))
+        #expect(directory.isBound(g22, fingerprint: SampleDirectory.fingerprintG22.uppercased(), subject: nil, issuer: nil))
+        #expect(!directory.isBound(h58, fingerprint: SampleDirectory.fingerprintG22, subject: nil, issuer: nil))
+        #expect(directory.isBound(g22, fingerprint: "00", subject: "  CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN ", issuer: ca))
+        #expect(!directory.isBound(g22, fingerprint: "00", subject: "cn=000.00.00.G22,O=Văn phòng Chính phủ,C=VN", issuer: ca))
+        #expect(!directory.isBound(g22, fingerprint: "00", subject: "CN=000.00.00.G22", issuer: ca))
+        // The right subject from another CA (another anchor of the hub) is not the bound certificate.
+        #expect(!directory.isBound(g22, fingerprint: "00", subject: "CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN",
+                                   issuer: "CN=Other CA,O=Elsewhere,C=VN"))
+        #expect(!directory.isBound(g22, fingerprint: "00", subject: "CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN", issuer: nil))
+        #expect(!directory.isBound(try .qcvn("000.00.00.G99"), fingerprint: SampleDirectory.fingerprintG22, subject: nil, issuer: nil))
         #expect(directory.agencies(boundToFingerprint: SampleDirectory.fingerprintH58.uppercased()).map(\.code) == [h58])
         #expect(directory.agencies(boundToFingerprint: String(repeating: "0", count: 64)).isEmpty)
     }

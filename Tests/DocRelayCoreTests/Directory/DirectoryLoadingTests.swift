@@ -40,7 +40,8 @@ struct DirectoryLoadingTests {
         #expect(g22.hubID == "national")
         #expect(g22.parentOverride == nil)
         #expect(g22.certificateFingerprints == [SampleDirectory.fingerprintG22])
-        #expect(g22.certificateSubjects == ["CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN"])
+        #expect(g22.certificateSubjects == [SubjectBinding(
+            subject: "CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN", issuer: "CN=Cục Chứng thực số,O=Ban Cơ yếu Chính phủ,C=VN")])
         // Fingerprints are stored in lowercase whatever the file's case.
         #expect(directory.agency(named: "000.00.00.H58")?.certificateFingerprints == [SampleDirectory.fingerprintH58])
         let saas = try #require(directory.agency(named: "vxp.saas.03"))

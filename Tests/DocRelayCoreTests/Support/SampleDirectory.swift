@@ -26,6 +26,7 @@ enum SampleDirectory {
         certificates:
           - sha256: \(fingerprintG22)
           - subject: "CN=000.00.00.G22,O=Văn phòng Chính phủ,C=VN"
+            issuer: "CN=Cục Chứng thực số,O=Ban Cơ yếu Chính phủ,C=VN"
       - code: "000.00.00.H58"
         name: UBND tỉnh Tiền Giang
         hub: h58
