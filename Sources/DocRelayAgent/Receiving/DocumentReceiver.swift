@@ -12,7 +12,9 @@ import ServiceLifecycle
 ///   dropped when their `dr-id` was delivered before (the store says), delivered into the inbox
 ///   folder and/or to the webhook, then recorded; a document gets status 01 back to its sender;
 /// - acks are verified (signed by a hub of the directory) and recorded for `GET /v1/documents`;
-/// - a record that fails the check is kept in `refused/` with its reason, never delivered.
+/// - a status or an ack is recorded only when `Provenance` accepts it: a status from a recipient
+///   of a document this agency sent, an ack from a hub for one of its recipients;
+/// - a record that fails a check is kept in `refused/` with its reason, never delivered.
 ///
 /// Records are handled one after the other, and marked processed only when their outcome is
 /// durable, so a crash re-reads at most what was not finished, and the store drops repeats.
@@ -75,6 +77,15 @@ final class DocumentReceiver: Sendable {
             try await refuse(record, because: "recipient: addressed to \(signed.to.joined(separator: ",")), not to \(setup.code)")
             return
         }
+        // A status or an ack is about a document this agency sent: only its recipients (a
+        // status) and a hub (an ack) have a say about it.
+        if signed.kind != .edoc {
+            let sent = signed.ref.isEmpty ? nil : try await store.outgoing(id: signed.ref).map(Provenance.SentDocument.init)
+            if case .keptAside(let reason) = Provenance.check(signed, value: record.value, agency: setup.code, sent: sent) {
+                try await refuse(record, because: reason, message: "Kept aside a status or ack about a document: not recorded")
+                return
+            }
+        }
         switch signed.kind {
         case .ack:
             try await recordAck(signed, value: record.value)
@@ -83,11 +94,9 @@ final class DocumentReceiver: Sendable {
         }
     }
 
+    /// Records an ack `Provenance` accepted (so from a hub, with a readable value).
     private func recordAck(_ signed: SignedHeaders, value: [UInt8]) async throws {
-        guard let hub = signed.hubSender, let ack = AckMessage.decode(value) else {
-            logger.warning("An ack not from a hub, or unreadable: ignored", metadata: [LogKey.documentID: "\(signed.id)"])
-            return
-        }
+        guard let hub = signed.hubSender, let ack = AckMessage.decode(value) else { return }
         try await store.record(AckRecord(
             ref: ack.ref, recipient: ack.recipient, outcome: ack.outcome.rawValue, reason: ack.reason, hub: hub, at: ack.at,
             receivedAt: RFC3339.format(Date(), fractionalDigits: 3)))
@@ -149,7 +158,9 @@ final class DocumentReceiver: Sendable {
     }
 
     /// Keeps a record that failed the end-to-end check in `refused/`, with the reason.
-    private func refuse(_ record: KafkaRecord, because reason: String) async throws {
+    private func refuse(
+        _ record: KafkaRecord, because reason: String, message: Logger.Message = "Refused a record that fails the end-to-end check"
+    ) async throws {
         let id = record.headers.string(named: HeaderName.id).flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(record.topic)-\(record.partition)-\(record.offset)"
         if let earlier = try await store.incoming(id: id), earlier.state != .refused {
@@ -169,7 +180,7 @@ final class DocumentReceiver: Sendable {
             ref: record.headers.string(named: HeaderName.ref) ?? "", contentType: record.headers.string(named: HeaderName.contentType) ?? "",
             sha256: SHA256Hex.of(record.value), receivedAt: RFC3339.format(Date(), fractionalDigits: 3), state: .refused,
             inboxFile: nil, webhookAttempts: 0, webhookError: nil, parkedFile: file, reason: reason, receivedStatusSent: false))
-        logger.error("Refused a record that fails the end-to-end check", metadata: [
+        logger.error(message, metadata: [
             LogKey.documentID: "\(id)", LogKey.error: "\(reason)", "file": "\(file)",
         ])
     }
