@@ -117,6 +117,42 @@ struct DeployConfigTests {
         }
     }
 
+    @Test("docker-compose.yml publishes no broker port, and admin and API ports on the host's loopback only; the image runs as docrelay (uid 10001), not root")
+    func exposure() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
+        let compose = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let services = try #require(compose["services"] as? [String: Any])
+        for (name, value) in services {
+            let service = try #require(value as? [String: Any], "service \(name)")
+            let ports = (service["ports"] as? [Any] ?? []).map { "\($0)" }
+            if name.hasPrefix("kafka-") {
+                #expect(ports.isEmpty, "\(name): a broker reachable from outside compose's network: \(ports)")
+            }
+            // Published ports (short syntax host:container or ip:host:container) name 127.0.0.1.
+            #expect(ports.allSatisfy { $0.hasPrefix("127.0.0.1:") }, "\(name): \(ports)")
+            #expect(service["network_mode"] as? String != "host", "\(name)")
+            #expect(service["privileged"] as? Bool != true, "\(name)")
+            if let user = service["user"] as? String {
+                #expect(!["root", "0"].contains(user.split(separator: ":").first.map(String.init) ?? user), "\(name): user \(user)")
+            }
+        }
+        #expect(services.keys.filter { $0.hasPrefix("kafka-") }.count == 3)
+        let relay = try #require(services["relay"] as? [String: Any])
+        #expect((relay["ports"] as? [String]) == ["127.0.0.1:9480:9480"])
+        let hub = try #require(try Yams.load(yaml: String(contentsOf: Self.root.appendingPathComponent("deploy/hub.yaml"), encoding: .utf8)) as? [String: Any])
+        #expect((hub["admin"] as? [String: Any])?["listen"] as? String == "0.0.0.0:9480", "the port compose publishes")
+
+        let dockerfile = try String(contentsOf: Self.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
+        let runtime = try #require(dockerfile.components(separatedBy: "\nFROM ").last)
+        let users = runtime.split(separator: "\n").filter { $0.hasPrefix("USER ") }.map { String($0.dropFirst(5)).trimmingCharacters(in: .whitespaces) }
+        #expect(users == ["10001:10001"], "the runtime stage's USER: \(users)")
+        #expect(runtime.contains("useradd --system --uid 10001 --gid 10001"))
+        // USER comes after every RUN (a RUN after it would fail as that user, or run as root if reset).
+        let lines = runtime.split(separator: "\n").map(String.init)
+        let userLine = try #require(lines.firstIndex { $0.hasPrefix("USER ") })
+        #expect(!lines[userLine...].contains { $0.hasPrefix("RUN ") || $0.hasPrefix("USER root") })
+    }
+
     @Test("A broken configuration is refused with the file, the line and the key named (exit 2)")
     func brokenConfiguration() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
