@@ -76,7 +76,6 @@ struct DeployConfigTests {
         }
         #expect(text.contains("./deploy/hub.yaml:/etc/docrelay/hub.yaml"))
         #expect(text.contains("./deploy/kafka:/etc/docrelay/kafka"))
-        #expect(text.contains("docrelay-pki:/etc/docrelay/pki"))
         #expect(!text.contains("issue #5"))
 
         let namedVolumes = (compose["volumes"] as? [String: Any]) ?? [:]
@@ -88,7 +87,7 @@ struct DeployConfigTests {
             let volumes = try #require(agent["volumes"] as? [String], "\(service): volumes")
             #expect(volumes.contains("./deploy/\(file):\(configPath):ro"), "\(service): \(volumes)")
             #expect(volumes.contains("./deploy/kafka:/etc/docrelay/kafka:ro"), "\(service): \(volumes)")
-            #expect(volumes.contains("docrelay-pki:/etc/docrelay/pki:ro"), "\(service): \(volumes)")
+            #expect(volumes.contains("pki-\(service):/etc/docrelay/pki:ro"), "\(service): \(volumes)")
             let provision = (agent["depends_on"] as? [String: Any])?["provision"] as? [String: Any]
             #expect(provision?["condition"] as? String == "service_completed_successfully", "\(service): depends_on provision")
 
@@ -96,7 +95,7 @@ struct DeployConfigTests {
             let configuration = Self.root.appendingPathComponent("deploy").appendingPathComponent(file)
             let stateVolumes = volumes.compactMap { entry -> (name: String, target: String)? in
                 let parts = entry.split(separator: ":").map(String.init)
-                guard parts.count >= 2, namedVolumes.keys.contains(parts[0]), parts[0] != "docrelay-pki" else { return nil }
+                guard parts.count >= 2, namedVolumes.keys.contains(parts[0]), !parts[0].hasPrefix("pki-"), parts[0] != "docrelay-pki" else { return nil }
                 return (parts[0], parts[1])
             }
             #expect(stateVolumes.count == 1, "\(service): one named volume for its folders, not \(stateVolumes)")
@@ -151,6 +150,80 @@ struct DeployConfigTests {
         let lines = runtime.split(separator: "\n").map(String.init)
         let userLine = try #require(lines.firstIndex { $0.hasPrefix("USER ") })
         #expect(!lines[userLine...].contains { $0.hasPrefix("RUN ") || $0.hasPrefix("USER root") })
+    }
+
+    /// Each service of docker-compose.yml that runs docrelay with a configuration, the
+    /// configuration it runs, and the folder of init-pki.sh's output its volume holds.
+    static let principals: [(service: String, configuration: String, folder: String)] = [
+        ("relay", "hub.yaml", "relay"), ("provision", "hub.yaml", "provision"),
+        ("agent-g22", "agency-g22.yaml", "agent-g22"), ("agent-h58", "agency-h58.yaml", "agent-h58"),
+    ]
+
+    @Test("docker-compose.yml: only pki-init mounts the whole PKI (the CA's key, every agency's); each service mounts its own principal's volume, read-only")
+    func secretsPerContainer() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
+        let compose = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let services = try #require(compose["services"] as? [String: Any])
+        var owners: [String: Set<String>] = [:]
+        for (name, value) in services {
+            let service = try #require(value as? [String: Any])
+            for entry in (service["volumes"] as? [String] ?? []) {
+                let parts = entry.split(separator: ":").map(String.init)
+                guard parts.count >= 2, parts[0] == "docrelay-pki" || parts[0].hasPrefix("pki-") else { continue }
+                owners[parts[0], default: []].insert(name)
+                if name != "pki-init" {
+                    #expect(parts[0] != "docrelay-pki", "\(name) mounts the whole PKI, the CA's key included")
+                    #expect(parts.last == "ro", "\(name): \(entry) read-only")
+                }
+            }
+        }
+        #expect(owners["docrelay-pki"] == ["pki-init"])
+        for (service, _, folder) in Self.principals {
+            let volume = "pki-\(folder)"
+            let mounting = owners[volume] ?? []
+            // The tools container is the operator's, with provision's (the administrator's) folder.
+            let allowed: Set<String> = folder == "provision" ? ["pki-init", "provision", "docrelay"] : ["pki-init", service]
+            #expect(mounting.contains(service) && mounting.isSubset(of: allowed), "\(volume) mounted by \(mounting.sorted())")
+        }
+    }
+
+    @Test("init-pki.sh gives each principal only its own key: each service's configuration passes --check-config with its own folder alone, and reads its Kafka credentials with librdkafka")
+    func principalFolders() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-principals-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let script = Self.root.appendingPathComponent("deploy/init-pki.sh").path
+        for _ in 0..<2 {  // the second run keeps everything
+            let pki = try await run("/bin/sh", [script, work.appendingPathComponent("out").path], environment: ["DOCRELAY": DocRelayBinary.path])
+            try #require(pki.exitCode == 0, "init-pki.sh: \(pki.standardError)")
+        }
+        let out = work.appendingPathComponent("out")
+        let users = try String(contentsOf: out.appendingPathComponent("kafka/scram-users"), encoding: .utf8).split(separator: "\n")
+        #expect(users.count == 5, "one SCRAM user per principal and the brokers', once: \(users)")
+        for (service, configuration, folder) in Self.principals {
+            let view = work.appendingPathComponent(service)
+            try FileManager.default.createDirectory(at: view, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: out.appendingPathComponent(folder), to: view.appendingPathComponent("pki"))
+            let files = try FileManager.default.subpathsOfDirectory(atPath: view.appendingPathComponent("pki").path)
+            let keys = files.filter { $0.hasSuffix(".key") }
+            #expect(!files.contains("ca.key"), "\(service)")
+            #expect(keys.count == (service == "provision" ? 0 : 1), "\(service): \(keys)")
+            #expect(files.contains("kafka.properties") && files.contains("ca.pem") && files.contains("directory.yaml"), "\(service): \(files)")
+            // Its Kafka credentials through the configuration loader (librdkafka checks every property).
+            var text = try String(contentsOf: Self.root.appendingPathComponent("deploy/\(configuration)"), encoding: .utf8)
+            text = text.replacingOccurrences(of: "properties-file: kafka/plaintext.properties", with: "properties-file: pki/kafka.properties")
+            #expect(text.contains("pki/kafka.properties"))
+            let file = view.appendingPathComponent(configuration)
+            try Data(text.utf8).write(to: file)
+            let properties = try String(contentsOf: view.appendingPathComponent("pki/kafka.properties"), encoding: .utf8)
+            #expect(properties.contains("security.protocol=sasl_ssl") && properties.contains("sasl.mechanisms=SCRAM-SHA-512"), "\(service)")
+            guard service != "provision" else { continue }
+            let command = configuration.hasPrefix("agency") ? "agent" : "relay"
+            let result = try await runDocRelay([command, "--config", file.path, "--check-config"])
+            #expect(result.exitCode == 0, "\(service): \(result.standardError)")
+        }
+        let modes = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("relay/hubs/national.key").path)[.posixPermissions] as? Int
+        #expect(modes.map { $0 & 0o077 } == 0, "keys readable by their owner only")
     }
 
     @Test("A broken configuration is refused with the file, the line and the key named (exit 2)")
