@@ -29,9 +29,18 @@ struct DeployConfigTests {
         let configurations = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasSuffix(".yaml") }.sorted()
         let agents = try configurations.filter { try Self.isAgentConfiguration(work.appendingPathComponent($0)) }
         let relays = configurations.filter { !agents.contains($0) }
+        // Each configuration reads pki/ as its container sees it: its own principal's folder of
+        // init-pki.sh (hub.yaml: relay; agency-<x>.yaml: agent-<x>), its Kafka credentials included.
+        try FileManager.default.moveItem(at: work.appendingPathComponent("pki"), to: work.appendingPathComponent("whole-pki"))
+        func usePrincipal(_ configuration: String) throws {
+            let folder = configuration.hasPrefix("agency-") ? "agent-" + configuration.dropFirst("agency-".count).dropLast(".yaml".count) : "relay"
+            try? FileManager.default.removeItem(at: work.appendingPathComponent("pki"))
+            try FileManager.default.createSymbolicLink(at: work.appendingPathComponent("pki"), withDestinationURL: work.appendingPathComponent(folder))
+        }
         #expect(relays.contains("hub.yaml"))
         #expect(agents.count >= 2, "agent configurations: \(agents)")
         for name in relays {
+            try usePrincipal(name)
             let result = try await runDocRelay(["relay", "--config", work.appendingPathComponent(name).path, "--check-config"])
             #expect(result.exitCode == 0, "\(name): \(result.standardError)")
             #expect(result.standardOutput.contains("valid"), "\(name)")
@@ -43,6 +52,7 @@ struct DeployConfigTests {
             let folders = try Self.agentFolders(file)
             #expect(!folders.isEmpty, "\(name)")
             let absent = folders.filter { !FileManager.default.fileExists(atPath: $0) }
+            try usePrincipal(name)
             let result = try await runDocRelay(["agent", "--config", file.path, "--check-config"])
             #expect(result.exitCode == 0, "\(name): \(result.standardError)")
             #expect(result.standardOutput.contains("valid"), "\(name)")
@@ -50,6 +60,7 @@ struct DeployConfigTests {
                 #expect(!FileManager.default.fileExists(atPath: folder), "\(name): --check-config created \(folder)")
             }
         }
+        try usePrincipal("hub.yaml")
         #expect(try FileManager.default.subpathsOfDirectory(atPath: work.path).sorted() == before)
     }
 
@@ -210,20 +221,61 @@ struct DeployConfigTests {
             #expect(keys.count == (service == "provision" ? 0 : 1), "\(service): \(keys)")
             #expect(files.contains("kafka.properties") && files.contains("ca.pem") && files.contains("directory.yaml"), "\(service): \(files)")
             // Its Kafka credentials through the configuration loader (librdkafka checks every property).
-            var text = try String(contentsOf: Self.root.appendingPathComponent("deploy/\(configuration)"), encoding: .utf8)
-            text = text.replacingOccurrences(of: "properties-file: kafka/plaintext.properties", with: "properties-file: pki/kafka.properties")
-            #expect(text.contains("pki/kafka.properties"))
+            let text = try String(contentsOf: Self.root.appendingPathComponent("deploy/\(configuration)"), encoding: .utf8)
+            #expect(text.contains("properties-file: pki/kafka.properties"), "\(configuration): the principal's own credentials")
             let file = view.appendingPathComponent(configuration)
             try Data(text.utf8).write(to: file)
             let properties = try String(contentsOf: view.appendingPathComponent("pki/kafka.properties"), encoding: .utf8)
             #expect(properties.contains("security.protocol=sasl_ssl") && properties.contains("sasl.mechanisms=SCRAM-SHA-512"), "\(service)")
+            #expect(properties.contains("ssl.ca.location=/etc/docrelay/pki/kafka-ca.pem") && files.contains("kafka-ca.pem"), "\(service)")
+            let username = properties.split(separator: "\n").first { $0.hasPrefix("sasl.username=") }.map { String($0.dropFirst("sasl.username=".count)) }
+            #expect(username.map { name in users.contains { $0.hasPrefix("SCRAM-SHA-512=[name=\(name),password=") } } == true, "\(service): its user is among the brokers' SCRAM users")
             guard service != "provision" else { continue }
             let command = configuration.hasPrefix("agency") ? "agent" : "relay"
             let result = try await runDocRelay([command, "--config", file.path, "--check-config"])
             #expect(result.exitCode == 0, "\(service): \(result.standardError)")
         }
+        // Each broker's PEM keystore: a key, then a server certificate for kafka-N from the Kafka TLS CA
+        // (its key stays in pki/, with the documents' CA key).
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("pki/kafka-ca.key").path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("kafka/kafka-ca.key").path))
+        for n in 1...3 {
+            let keystore = out.appendingPathComponent("kafka/kafka-\(n).pem").path
+            #expect(try String(contentsOfFile: keystore, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"))
+            let verify = try await run("/usr/bin/env", ["openssl", "verify", "-CAfile", out.appendingPathComponent("kafka/kafka-ca.pem").path, "-purpose", "sslserver", "-verify_hostname", "kafka-\(n)", keystore])
+            #expect(verify.exitCode == 0, "kafka-\(n).pem: \(verify.standardOutput) \(verify.standardError)")
+        }
         let modes = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("relay/hubs/national.key").path)[.posixPermissions] as? Int
         #expect(modes.map { $0 & 0o077 } == 0, "keys readable by their owner only")
+    }
+
+    @Test("docker-compose.yml: the brokers speak TLS only, SASL/SCRAM on the clients' listener, with an authorizer and no access without an ACL; their keystores are init-pki.sh's")
+    func brokerSecurity() async throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
+        let compose = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let services = try #require(compose["services"] as? [String: Any])
+        for name in ["kafka-1", "kafka-2", "kafka-3"] {
+            let broker = try #require(services[name] as? [String: Any])
+            let environment = try #require(broker["environment"] as? [String: Any], "\(name)")
+            let map = try #require(environment["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] as? String)
+            let protocols = Set(map.split(separator: ",").compactMap { $0.split(separator: ":").last.map(String.init) })
+            #expect(protocols.isSubset(of: ["SSL", "SASL_SSL"]), "\(name): \(map)")
+            #expect(environment["KAFKA_SASL_ENABLED_MECHANISMS"] as? String == "SCRAM-SHA-512")
+            #expect(environment["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] as? String == "false")
+            #expect((environment["KAFKA_AUTHORIZER_CLASS_NAME"] as? String)?.hasSuffix("StandardAuthorizer") == true)
+            #expect(environment["KAFKA_SUPER_USERS"] as? String == "User:admin;User:broker")
+            #expect(environment["KAFKA_LISTENER_NAME_CONTROLLER_SSL_CLIENT_AUTH"] as? String == "required")
+            let volumes = (broker["volumes"] as? [String]) ?? []
+            #expect(volumes.contains("pki-kafka:/etc/kafka/secrets/docrelay:ro"), "\(name): \(volumes)")
+            #expect(volumes.contains("./deploy/broker/start.sh:/etc/kafka/docrelay-start.sh:ro"), "\(name): \(volumes)")
+            #expect(broker["command"] as? [String] == ["/bin/bash", "/etc/kafka/docrelay-start.sh"], "\(name)")
+            #expect(!text.contains("password="), "no password in compose")
+        }
+        // The start script formats with the SCRAM users and the keystore init-pki.sh writes.
+        let start = try String(contentsOf: Self.root.appendingPathComponent("deploy/broker/start.sh"), encoding: .utf8)
+        #expect(start.contains("--add-scram") && start.contains("scram-users") && start.contains("kafka-$KAFKA_NODE_ID.pem"))
+        let syntax = try await run("/bin/bash", ["-n", Self.root.appendingPathComponent("deploy/broker/start.sh").path])
+        #expect(syntax.exitCode == 0, "bash -n: \(syntax.standardError)")
     }
 
     @Test("A broken configuration is refused with the file, the line and the key named (exit 2)")
