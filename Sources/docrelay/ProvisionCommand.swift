@@ -55,6 +55,9 @@ struct ProvisionCommand: AsyncParsableCommand {
     @Option(help: "The topic prefix (default: the hub's in the directory or configuration).")
     var topicPrefix: String?
 
+    @Flag(help: "Create the ACLs of this hub's cluster too (CreateAcls; the connection must be a Kafka administrator's, e.g. admin in docker-compose.yml). ACLs on neighbouring hubs' clusters are only printed.")
+    var applyAcls = false
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -63,6 +66,9 @@ struct ProvisionCommand: AsyncParsableCommand {
         }
         guard (1...10_000).contains(partitions) else { throw ValidationError("option --partitions \(partitions): expected 1 to 10000") }
         guard (1...10).contains(replication) else { throw ValidationError("option --replication \(replication): expected 1 to 10") }
+        guard !applyAcls || (!dryRun && !aclsOnly) else {
+            throw ValidationError("option --apply-acls changes the cluster: it cannot go with --dry-run or --acls-only")
+        }
         guard !fixRetention || (!dryRun && !aclsOnly) else {
             throw ValidationError("option --fix-retention changes topics on the cluster: it cannot go with --dry-run or --acls-only")
         }
@@ -96,12 +102,33 @@ struct ProvisionCommand: AsyncParsableCommand {
             print("")
             print("ACLs (kafka-acls.sh; admin.properties holds the administrator's connection settings):")
         }
+        if applyAcls {
+            try await apply(access.bindings(onCluster: plan.hub.id), settings: try target.settings(), logger: logger)
+        }
         let ownBootstrap = (try? target.bootstrap()) ?? "BOOTSTRAP"
         let lines = access.kafkaACLCommands { hubID in
             hubID == plan.hub.id ? ownBootstrap : target.directory.hub(id: hubID)?.connection.bootstrap ?? "BOOTSTRAP"
         }
         print(lines.joined(separator: "\n"))
         if dryRun && !aclsOnly { print("\ndry run: nothing created") }
+    }
+
+    private func apply(_ bindings: [KafkaAclBinding], settings: KafkaSettings, logger: Logger) async throws {
+        let admin: KafkaAdmin
+        do {
+            admin = try await KafkaAdmin.connect(settings: settings, logger: logger)
+        } catch let error as KafkaError {
+            throw error.startupFailure
+        }
+        do {
+            try await admin.createAcls(bindings)
+        } catch let error as KafkaError {
+            throw CommandFailure.operation("""
+                creating \(bindings.count) ACLs on \(settings.bootstrapServers.joined(separator: ",")): \(error)                 (the connection must be a Kafka administrator's, and the cluster must have an authorizer;                 librdkafka's embedded cluster implements no CreateAcls)
+                """)
+        }
+        print("")
+        print("ACLs created on this hub's cluster: \(bindings.count)")
     }
 
     private func create(_ plan: TopicPlan, settings: KafkaSettings, logger: Logger) async throws {

@@ -55,6 +55,28 @@ struct AdminTests {
         #expect(error.message.contains("docrelay.in.x"))
     }
 
+    @Test("CreateAcls: every operation of the plan is one librdkafka accepts; the embedded cluster (which lacks CreateAcls) is a named error, not a crash or a hang")
+    func createAclsOnTheMockFailsClearly() async throws {
+        for operation in ["Read", "Write", "Describe", "DescribeConfigs"] {
+            #expect(KafkaAclBinding.librdkafkaOperation(operation) != nil, "\(operation)")
+        }
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let admin = try await KafkaAdmin.connect(settings: cluster.settings, logger: testLogger)
+        let bindings = [
+            KafkaAclBinding(resourceType: .topic, name: "docrelay.out.", patternType: .prefixed, principal: "User:relay-national", operation: "Read"),
+            KafkaAclBinding(resourceType: .group, name: "docrelay-agent-000.00.00.G22", patternType: .literal, principal: "User:000.00.00.G22", operation: "Read"),
+        ]
+        let start = ContinuousClock.now
+        let error = try await #require(throws: KafkaError.self) { try await admin.createAcls(bindings) }
+        #expect(!error.message.isEmpty, "the mock times out waiting for a controller, as for CreateTopics")
+        #expect(ContinuousClock.now - start < .seconds(40))
+        let unknown = try await #require(throws: KafkaError.self) {
+            try await admin.createAcls([KafkaAclBinding(resourceType: .topic, name: "t", patternType: .literal, principal: "User:x", operation: "Fly")])
+        }
+        #expect(unknown.message.contains("unknown operation 'Fly'"))
+        _ = cluster
+    }
+
     @Test("CreateTopics on the embedded cluster (which lacks it) fails with a named error, not a hang")
     func createTopicsOnTheMockFailsClearly() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)

@@ -121,6 +121,23 @@ struct TopicPlanTests {
         #expect(lines.last == "\(prefix) User:relay-national --operation Write --topic vn58.hub.h58")
     }
 
+    @Test("ACLs for CreateAcls: one per operation, only this hub's cluster's, the same as the printed commands")
+    func aclBindings() throws {
+        let plan = try TopicPlan(directory: directory, hubID: "h58")
+        let access = AccessPlan(plan, relayGroup: "relay-group-h58")
+        let bindings = access.bindings(onCluster: "h58")
+        let ownRules = access.rules.filter { $0.hubID == "h58" }
+        #expect(bindings.count == ownRules.map(\.operations.count).reduce(0, +))
+        #expect(!bindings.contains { $0.name == "docrelay.hub.national" }, "a neighbour's cluster is not this one's")
+        #expect(bindings.prefix(2) == [
+            KafkaAclBinding(resourceType: .topic, name: "vn58.out.000.00.00.H58", patternType: .literal, principal: "User:000.00.00.H58", operation: "Write"),
+            KafkaAclBinding(resourceType: .topic, name: "vn58.out.000.00.00.H58", patternType: .literal, principal: "User:000.00.00.H58", operation: "Describe"),
+        ])
+        #expect(bindings.contains(KafkaAclBinding(resourceType: .topic, name: "vn58.in.", patternType: .prefixed, principal: "User:relay-h58", operation: "DescribeConfigs")))
+        #expect(bindings.contains(KafkaAclBinding(resourceType: .group, name: "relay-group-h58", patternType: .prefixed, principal: "User:relay-h58", operation: "Read")))
+        #expect(bindings.contains(KafkaAclBinding(resourceType: .group, name: "docrelay-agent-000.00.00.H58", patternType: .literal, principal: "User:000.00.00.H58", operation: "Read")))
+    }
+
     @Test("The relay may read inboxes, their settings and the agents' group offsets, to check unread records")
     func relayAccess() throws {
         let plan = try TopicPlan(directory: directory, hubID: "national")

@@ -271,6 +271,10 @@ struct DeployConfigTests {
             #expect(broker["command"] as? [String] == ["/bin/bash", "/etc/kafka/docrelay-start.sh"], "\(name)")
             #expect(!text.contains("password="), "no password in compose")
         }
+        // provision applies the ACLs, as the administrator (its own folder's credentials).
+        let provision = try #require(services["provision"] as? [String: Any])
+        let command = (provision["command"] as? [String]) ?? []
+        #expect(command.contains("--apply-acls") && command.contains("/etc/docrelay/pki/kafka.properties"), "\(command)")
         // The start script formats with the SCRAM users and the keystore init-pki.sh writes.
         let start = try String(contentsOf: Self.root.appendingPathComponent("deploy/broker/start.sh"), encoding: .utf8)
         #expect(start.contains("--add-scram") && start.contains("scram-users") && start.contains("kafka-$KAFKA_NODE_ID.pem"))

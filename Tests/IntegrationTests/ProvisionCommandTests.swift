@@ -80,6 +80,11 @@ struct ProvisionCommandTests {
         #expect(text.split(separator: "\n").contains { $0.hasPrefix("  tn.dlq ") && $0.contains("retention forever ") })
         let fixDry = try await runDocRelay(["provision", "--config", config, "--dry-run", "--fix-retention"])
         #expect(fixDry.exitCode == 2, "--fix-retention changes the cluster: not with --dry-run")
+        for refused in ["--dry-run", "--acls-only"] {
+            let applyDry = try await runDocRelay(["provision", "--config", config, refused, "--apply-acls"])
+            #expect(applyDry.exitCode == 2, "--apply-acls changes the cluster: not with \(refused)")
+            #expect(applyDry.standardError.contains("option --apply-acls"))
+        }
         #expect(text.contains("--bootstrap-server kafka-h53:9093 --command-config admin.properties --add --allow-principal User:relay-h53 --operation Read --resource-pattern-type prefixed --group relay-tn"))
         let otherHub = try await runDocRelay(["provision", "--config", config, "--hub", "h58", "--dry-run"])
         #expect(otherHub.exitCode == 2)

@@ -1,4 +1,5 @@
 import DocRelayCore
+public import DocRelayKafka
 import Foundation
 
 /// The Kafka ACLs a hub's topic plan needs, per principal:
@@ -91,6 +92,25 @@ public struct AccessPlan: Sendable, Hashable {
 
     /// `kafka-acls.sh` commands, grouped by principal under a comment; `bootstrap` gives the
     /// bootstrap servers of a hub's cluster.
+    /// The ACLs of the rules on `hubID`'s cluster, one per operation, as `KafkaAdmin.createAcls`
+    /// takes them (the same ACLs `kafkaACLCommands` prints for that cluster).
+    public func bindings(onCluster hubID: String) -> [KafkaAclBinding] {
+        rules.filter { $0.hubID == hubID }.flatMap { rule in
+            rule.operations.map { operation in
+                switch rule.resource {
+                case .topic(let name):
+                    KafkaAclBinding(resourceType: .topic, name: name, patternType: .literal, principal: rule.principal, operation: operation)
+                case .topicPrefix(let prefix):
+                    KafkaAclBinding(resourceType: .topic, name: prefix, patternType: .prefixed, principal: rule.principal, operation: operation)
+                case .group(let name):
+                    KafkaAclBinding(resourceType: .group, name: name, patternType: .literal, principal: rule.principal, operation: operation)
+                case .groupPrefix(let prefix):
+                    KafkaAclBinding(resourceType: .group, name: prefix, patternType: .prefixed, principal: rule.principal, operation: operation)
+                }
+            }
+        }
+    }
+
     public func kafkaACLCommands(bootstrap: (String) -> String) -> [String] {
         var lines: [String] = []
         for principal in principals {
