@@ -5,7 +5,7 @@ BIN := .build/debug/docrelay
 
 .PHONY: deps build test demo bench clean
 
-## deps: install what is missing (librdkafka, OpenSSL, SQLite, kcat, pkg-config) with apt-get.
+## deps: install what is missing (librdkafka, OpenSSL and its CLI, SQLite, kcat, pkg-config) with apt-get.
 deps:
 	@missing=""; \
 	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
@@ -13,6 +13,7 @@ deps:
 	pkg-config --exists openssl 2>/dev/null || missing="$$missing libssl-dev"; \
 	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
 	command -v kcat >/dev/null 2>&1 || missing="$$missing kcat"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
