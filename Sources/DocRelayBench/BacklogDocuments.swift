@@ -7,7 +7,7 @@ import Foundation
 
 /// The documents of `docrelay-bench backlog`, as agencies publish them (see `RelayDocuments`),
 /// each placed by `BacklogWorkload.placements()`: its out partition given, its id chosen.
-struct BacklogDocuments: Sendable {
+struct BacklogDocuments: SignedDocumentSource {
     let hub: RelayHub
     let workload: BacklogWorkload
     let placements: [BacklogWorkload.Placement]
@@ -51,26 +51,8 @@ struct BacklogDocuments: Sendable {
         return counts
     }
 
-    /// Signs documents `range` a chunk at a time (so that this process holds no more than a
-    /// chunk of them) and produces each chunk before the next; every record acknowledged
-    /// before returning.
-    func produce(_ range: Range<Int>, with producer: KafkaProducer, chunk: Int = 32) async throws {
-        let failures = LockedCounter()
-        let created = Date()
-        var start = range.lowerBound
-        while start < range.upperBound {
-            let chunkRange = start..<min(start + chunk, range.upperBound)
-            let records = try await DedicatedThread.run(name: "docrelay-bench-sign") { [self] in
-                try sign(chunkRange, created: created)
-            }
-            for record in records {
-                await producer.send(record) { result in
-                    if case .failure = result { failures.increment() }
-                }
-            }
-            start = chunkRange.upperBound
-        }
-        try await producer.flush(timeout: .seconds(120))
-        guard failures.value == 0 else { throw BenchFailure("\(failures.value) documents not accepted by the cluster") }
+    /// Signs and produces documents `range`, 32 at a time (`SignedDocumentSource`).
+    func produce(_ range: Range<Int>, with producer: KafkaProducer) async throws {
+        try await produce(range, with: producer, chunk: 32)
     }
 }

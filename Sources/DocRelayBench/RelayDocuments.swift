@@ -9,7 +9,7 @@ import Foundation
 /// to one other (`RelayWorkload.route`), `dr-content-type: application/octet-stream`, signed
 /// with the sender's RSA-2048 key (~1 ms each, so on every core at once), in the sender's
 /// `out` topic, keyed by `dr-id`.
-struct RelayDocuments: Sendable {
+struct RelayDocuments: SignedDocumentSource {
     let hub: RelayHub
     let workload: RelayWorkload
     private let values: SourceRecords
@@ -54,25 +54,8 @@ struct RelayDocuments: Sendable {
         return counts
     }
 
-    /// Signs documents `range` in chunks and produces each chunk before signing the next (so
-    /// that no more than a chunk is held here), every record acknowledged before returning.
-    func produce(_ range: Range<Int>, with producer: KafkaProducer, chunk: Int = 2_000) async throws {
-        let failures = LockedCounter()
-        let created = Date()
-        var start = range.lowerBound
-        while start < range.upperBound {
-            let chunkRange = start..<min(start + chunk, range.upperBound)
-            let records = try await DedicatedThread.run(name: "docrelay-bench-sign") { [self] in
-                try sign(chunkRange, created: created)
-            }
-            for record in records {
-                await producer.send(record) { result in
-                    if case .failure = result { failures.increment() }
-                }
-            }
-            start = chunkRange.upperBound
-        }
-        try await producer.flush(timeout: .seconds(120))
-        guard failures.value == 0 else { throw BenchFailure("\(failures.value) documents not accepted by the cluster") }
+    /// Signs and produces documents `range`, 2,000 at a time (`SignedDocumentSource`).
+    func produce(_ range: Range<Int>, with producer: KafkaProducer) async throws {
+        try await produce(range, with: producer, chunk: 2000)
     }
 }
