@@ -10,22 +10,12 @@ import Testing
 struct LeaveMidJoinTests {
     @Test("close() while the first SyncGroup is unanswered waits for the assignment, then leaves; the process lives on")
     func closeWhileFirstSyncIsPending() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
-        let topic = uniqueName("midjoin")
-        try cluster.createTopic(topic, partitions: 2)
-        let group = uniqueName("group")
-        cluster.setGroupCoordinator(group: group, broker: 1)
         // The first SyncGroup is answered 2 s after it arrives, with a refusal: the member
-        // rejoins, and only its second SyncGroup gives it an assignment.
-        let syncGroup = EmbeddedKafkaCluster.APIKey.syncGroup
-        cluster.pushRequestErrors(apiKey: syncGroup, broker: 1, [.rebalanceInProgress], roundTrip: .seconds(2))
-
-        // The mock's rejoin takes about a session timeout (less 1 s); close() waits two.
-        var settings = KafkaConsumerSettings.test(cluster, group: group)
-        settings.sessionTimeout = .seconds(10)
-        let consumer = try KafkaConsumer(settings: settings, logger: testLogger)
-        try consumer.subscribe(topics: [topic])
-        try await waitForFirstSyncGroup(cluster)
+        // rejoins, and only its second SyncGroup gives it an assignment. The mock's rejoin takes
+        // about a session timeout (less 1 s); close() waits two.
+        let (cluster, consumer, settings) = try await memberBetweenJoinAndSync(
+            refusedSyncGroups: 1, answeredAfter: .seconds(2), sessionTimeout: .seconds(10))
+        defer { withExtendedLifetime(cluster) {} }
         // Not asserted: on a loaded machine this task may wake after the window (2 s) closed.
         let midJoin = !consumer.everAssigned
         let clock = ContinuousClock()
@@ -41,19 +31,9 @@ struct LeaveMidJoinTests {
 
     @Test("A first assignment that never comes: close() gives up after its bound and keeps the handle alive rather than abort")
     func closeWhenTheAssignmentNeverComes() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
-        let topic = uniqueName("midjoin")
-        try cluster.createTopic(topic, partitions: 2)
-        let group = uniqueName("group")
-        cluster.setGroupCoordinator(group: group, broker: 1)
-        let syncGroup = EmbeddedKafkaCluster.APIKey.syncGroup
-        cluster.pushRequestErrors(
-            apiKey: syncGroup, broker: 1, Array(repeating: .rebalanceInProgress, count: 40), roundTrip: .seconds(1))
-
-        let settings = KafkaConsumerSettings.test(cluster, group: group)
-        let consumer = try KafkaConsumer(settings: settings, logger: testLogger)
-        try consumer.subscribe(topics: [topic])
-        try await waitForFirstSyncGroup(cluster, initially: 40)
+        let (cluster, consumer, settings) = try await memberBetweenJoinAndSync(
+            refusedSyncGroups: 40, answeredAfter: .seconds(1), sessionTimeout: .seconds(6))
+        defer { withExtendedLifetime(cluster) {} }
         let clock = ContinuousClock()
         let started = clock.now
         await consumer.close()
@@ -62,6 +42,28 @@ struct LeaveMidJoinTests {
         #expect(!consumer.everAssigned)
         #expect(consumer.handleAbandoned)
         #expect(took < settings.firstAssignmentWait + .seconds(5))
+    }
+
+    /// A member of a new group on an embedded cluster whose next `refusedSyncGroups` SyncGroups
+    /// are refused (`REBALANCE_IN_PROGRESS`), each answered `answeredAfter` after it arrives;
+    /// returned once the first has arrived, so between its first JoinGroup and SyncGroup answers.
+    private func memberBetweenJoinAndSync(
+        refusedSyncGroups: Int, answeredAfter: Duration, sessionTimeout: Duration
+    ) async throws -> (EmbeddedKafkaCluster, KafkaConsumer, KafkaConsumerSettings) {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let topic = uniqueName("midjoin")
+        try cluster.createTopic(topic, partitions: 2)
+        let group = uniqueName("group")
+        cluster.setGroupCoordinator(group: group, broker: 1)
+        cluster.pushRequestErrors(
+            apiKey: EmbeddedKafkaCluster.APIKey.syncGroup, broker: 1,
+            Array(repeating: .rebalanceInProgress, count: refusedSyncGroups), roundTrip: answeredAfter)
+        var settings = KafkaConsumerSettings.test(cluster, group: group)
+        settings.sessionTimeout = sessionTimeout
+        let consumer = try KafkaConsumer(settings: settings, logger: testLogger)
+        try consumer.subscribe(topics: [topic])
+        try await waitForFirstSyncGroup(cluster, initially: refusedSyncGroups)
+        return (cluster, consumer, settings)
     }
 
     /// Until the coordinator received the member's first SyncGroup, which follows its first
