@@ -18,6 +18,13 @@ public final class TrustStore: Sendable {
     public let crls: [CertificateRevocationList]
     /// Unique among the stores of this process, so a cache can tell a reloaded store apart.
     public let generation: UInt64
+    /// The same anchors and intermediates without CRLs (made once, so its `generation` is
+    /// stable); nil when this store has no CRLs.
+    private let unrevoked: TrustStore?
+
+    /// A store of the same anchors and intermediates with no CRLs (this one when it has none):
+    /// for records a hub accepted already, whose revocation verdict stands (`HubAcceptance`).
+    public var withoutRevocation: TrustStore { unrevoked ?? self }
 
     /// Whether chains are checked against CRLs: whenever CRLs were given (`X509_V_FLAG_CRL_CHECK`
     /// and `X509_V_FLAG_CRL_CHECK_ALL`); a certificate whose issuer has no CRL is then refused.
@@ -53,6 +60,7 @@ public final class TrustStore: Sendable {
         self.intermediates = intermediates
         self.crls = crls
         generation = Self.generations.wrappingAdd(1, ordering: .relaxed).newValue
+        unrevoked = crls.isEmpty ? nil : try TrustStore(anchors: anchors, intermediates: intermediates)
         sharedStore = try X509StoreHandle(
             certificates: anchors + intermediates, crls: crls, verificationTime: nil)
         var window: ValidityWindow? = .always

@@ -561,7 +561,8 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
         }
         return .success(VerifiedDocument(
             envelope: envelope, signer: VerifiedSigner(certificate: VerificationFixture.shared.g22.certificate),
-            sender: directory.agency(named: from), recipients: to.compactMap { directory.agency(named: $0) }, edXML: nil))
+            sender: directory.agency(named: from), recipients: to.compactMap { directory.agency(named: $0) }, edXML: nil,
+            acceptance: .firstHere(at: Date()), ignoredAcceptance: nil))
     }
 
     /// Every inbox write lands at offset 100 of partition 0 unless its recipient is `failing`

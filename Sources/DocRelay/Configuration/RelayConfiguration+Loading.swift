@@ -1,10 +1,11 @@
 public import DocRelayCore
 import DocRelayDaemon
+import DocRelayDocuments
 import Foundation
 import Yams
 
 extension RelayConfiguration {
-    static let topKeys = ["hub", "instance", "directory", "trust", "identity", "kafka", "consumer", "retry", "limits", "retention", "admin"]
+    static let topKeys = ["hub", "instance", "directory", "trust", "identity", "kafka", "consumer", "retry", "limits", "acceptance", "retention", "admin"]
 
     /// Reads and checks `hub.yaml`; errors name the file, line, key and what was expected.
     public static func load(contentsOf path: String) throws(ConfigurationError) -> RelayConfiguration {
@@ -72,6 +73,14 @@ extension RelayConfiguration {
         let memoryBudget = try ConfigurationFields.integer(
             limits, "memory-budget", default: max(256 * 1_048_576, 16 * largest), range: (16 * largest)...(64 * 1024 * 1_048_576))
 
+        let acceptanceNode = try top.node("acceptance", required: nil)
+        let acceptanceFields = try YAMLMapping(
+            acceptanceNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "acceptance", keyPrefix: "acceptance.",
+            known: ["max-skew", "max-age"], what: "a mapping with max-skew, max-age")
+        let acceptance = AcceptanceRules(
+            maxSkew: try ConfigurationFields.duration(acceptanceFields, "max-skew", default: .seconds(300), range: .seconds(1)...(.seconds(86_400))),
+            maxAge: try ConfigurationFields.duration(acceptanceFields, "max-age", default: .seconds(7 * 86_400), range: .seconds(60)...(.seconds(365 * 86_400))))
+
         let retention = try RetentionSettings.read(top, path: path, tiers: tiers, maxAge: maxAge)
 
         var admin: AdminAddress?
@@ -96,6 +105,7 @@ extension RelayConfiguration {
             retention: retention, adminListen: admin, health: health, retryWorkers: retryWorkers)
         configuration.maxHeaderBytes = maxHeaderBytes
         configuration.memoryBudget = memoryBudget
+        configuration.acceptance = acceptance
         return configuration
     }
 }

@@ -1,4 +1,5 @@
 public import DocRelayCore
+public import DocRelayDocuments
 import Foundation
 
 /// The configuration of one hub's relay (`hub.yaml`), as written; `RelaySetup` is what it
@@ -35,6 +36,9 @@ import Foundation
 ///   max-hops: 16                     # a record that passed this many hubs is a loop: dead-lettered
 ///   max-header-bytes: 65536          # all headers of a record, names and values; 32768 to 1048576
 ///   memory-budget: 268435456         # bytes of records held at once (RelayMemoryBudget); default 256 MiB
+/// acceptance:                        # a record's time, judged by the first hub (AcceptanceRules)
+///   max-skew: 5m                     # dr-created at most this far ahead of the hub's clock; default 5m
+///   max-age: 7d                      # and at most this old at its first acceptance; default 7d
 /// retention:                         # what `provision` sets, and when the relay warns (RetentionSettings)
 ///   inbox: 30d                       # in.<code>: the longest outage of an agency to ride out
 ///   dlq: 30d
@@ -85,6 +89,9 @@ public struct RelayConfiguration: Sendable, Hashable {
     /// Retry partitions handled at once, each in offset order (`consumer.retry-workers`, 1–1000,
     /// default 32).
     public var retryWorkers: Int = 32
+    /// How the first hub judges a record's time (`acceptance.max-skew`, 1s–1d, default 5m;
+    /// `acceptance.max-age`, 1m–365d, default 7d).
+    public var acceptance = AcceptanceRules()
 
     /// Where the admin server listens.
     public typealias AdminAddress = ListenAddress

@@ -19,6 +19,10 @@ struct RecordHandler: Sendable {
     let signatures: FastCMSVerifier
     let writer: DurableWriter
     let acks: AckFactory
+    /// How a record's time is judged here when no hub attested it (`acceptance:` of hub.yaml).
+    let acceptanceRules: AcceptanceRules
+    /// Signs this hub's acceptance of the records it judges first.
+    let acceptances: AcceptanceSigner
     /// The neighbour hubs records are forwarded to (none with a single hub).
     let neighbours: NeighbourLinks?
     let metrics: RelayMetrics
@@ -29,8 +33,8 @@ struct RecordHandler: Sendable {
     init(
         hubID: String, instance: String, topics: TopicNames, tiers: [RetryTier], maxAge: Duration,
         limits: EnvelopeLimits, directory: DirectoryStore, trust: TrustStore, signatures: FastCMSVerifier,
-        writer: DurableWriter, acks: AckFactory, neighbours: NeighbourLinks?, maxHops: Int, metrics: RelayMetrics,
-        logger: Logger
+        writer: DurableWriter, acks: AckFactory, acceptanceRules: AcceptanceRules = AcceptanceRules(),
+        acceptances: AcceptanceSigner, neighbours: NeighbourLinks?, maxHops: Int, metrics: RelayMetrics, logger: Logger
     ) {
         self.policy = RelayPolicy(
             hubID: hubID, instance: instance, topics: topics, tiers: tiers, maxAge: maxAge, limits: limits, maxHops: maxHops)
@@ -39,6 +43,8 @@ struct RecordHandler: Sendable {
         self.signatures = signatures
         self.writer = writer
         self.acks = acks
+        self.acceptanceRules = acceptanceRules
+        self.acceptances = acceptances
         self.neighbours = neighbours
         self.metrics = metrics
         self.logger = logger
@@ -51,14 +57,40 @@ struct RecordHandler: Sendable {
         let started = ContinuousClock.now
         defer { metrics.processing(ContinuousClock.now - started) }
         let directory = self.directory.current
-        let verifier = DocumentVerifier(directory: directory, trust: trust, signatures: signatures, limits: policy.limits)
-        let verdict = verifier.verify(headers: record.headers.map { (name: $0.name, value: $0.value) }, value: record.value)
+        let trust = self.trust
+        let verifier = DocumentVerifier(
+            directory: directory, trust: trust, signatures: signatures, limits: policy.limits, rules: acceptanceRules)
+        let verdict = verifier.verify(
+            headers: record.headers.map { (name: $0.name, value: $0.value) }, value: record.value, now: now)
+        let record = accepting(record, verdict: verdict, now: now)
         switch policy.admit(record, verdict: verdict, directory: directory, now: now) {
         case .refuse(let settlement):
             try await carryOut(settlement, directory: directory, now: now)
         case .deliver(let delivery):
             let outcomes = try await attempt(delivery)
             try await carryOut(policy.settle(delivery, outcomes: outcomes, now: now), directory: directory, now: now)
+        }
+    }
+
+    /// `record` with this hub's signed acceptance when the verdict judged its time here first
+    /// (every copy written from it, retries and dead letters included, then carries it); as it
+    /// is otherwise, or when the acceptance cannot be signed (logged: a later hop judges the
+    /// record's time again, nothing is lost).
+    private func accepting(_ record: KafkaRecord, verdict: Result<VerifiedDocument, Rejection>, now: Date) -> KafkaRecord {
+        guard case .success(let document) = verdict else { return record }
+        if let ignored = document.ignoredAcceptance {
+            logger.warning(
+                "A record's hub acceptance was ignored: its time was judged here",
+                metadata: [LogKey.documentID: "\(document.envelope.signed.id)", LogKey.error: "\(ignored)"])
+        }
+        guard case .firstHere = document.acceptance else { return record }
+        do {
+            return RelayPolicy.accepted(record, by: try acceptances.accept(document.envelope.signed, at: now))
+        } catch {
+            logger.error(
+                "Cannot sign this hub's acceptance of a record",
+                metadata: [LogKey.documentID: "\(document.envelope.signed.id)", LogKey.error: "\(error)"])
+            return record
         }
     }
 

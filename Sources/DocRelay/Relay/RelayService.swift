@@ -1,5 +1,6 @@
 import DocRelayCore
 import DocRelayDaemon
+import DocRelayDocuments
 import DocRelayKafka
 import DocRelaySigning
 import Foundation
@@ -42,6 +43,8 @@ public struct RelayService: Service {
             directory: setup.directory, trust: setup.trust, signatures: FastCMSVerifier(),
             writer: DurableWriter(producer: clients.producer, logger: logger),
             acks: try AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics),
+            acceptanceRules: configuration.acceptance,
+            acceptances: try AcceptanceSigner(hubID: setup.hub.id, identity: setup.identity),
             neighbours: clients.neighbours, maxHops: configuration.maxHops, metrics: metrics, logger: logger)
         logger.notice(
             "Relay started",

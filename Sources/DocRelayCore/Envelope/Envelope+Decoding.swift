@@ -72,7 +72,7 @@ private struct HeaderReader {
     mutating func collect(name: String, value: [UInt8]?) throws(EnvelopeError) {
         let isSigned = HeaderName.signed.contains(name)
         guard isSigned || HeaderName.relay.contains(name) else { return }
-        let limit = name == HeaderName.signature ? limits.maxSignatureTextBytes : limits.maxHeaderValueBytes
+        let limit = limits.maxValueBytes(ofHeader: name)
         if let value, value.count > limit {
             throw .oversize(name, "expected a value of at most \(limit) bytes, not \(value.count)")
         }
@@ -273,6 +273,9 @@ private struct HeaderReader {
             headers.valueSHA256 = digest
         }
         headers.valueSize = try number(HeaderName.valueSize, as: Int.self)
+        headers.acceptance = try HubAcceptance.decode(
+            accepted: try relayText(HeaderName.accepted), signature: try relayText(HeaderName.acceptedSignature),
+            maxSignatureBytes: limits.maxSignatureBytes)
         return headers
     }
 

@@ -36,8 +36,8 @@ public struct EnvelopeLimits: Sendable, Hashable {
     public var maxRecordBytes: Int { max(maxValueBytes + maxHeaderBytes + 65_536, 1_048_576) }
 
     /// The longest value a header called `name` may have: the signature's text for
-    /// `dr-signature`, `maxHeaderValueBytes` for any other.
+    /// `dr-signature` and `dr-accepted-signature`, `maxHeaderValueBytes` for any other.
     public func maxValueBytes(ofHeader name: String) -> Int {
-        name == HeaderName.signature ? maxSignatureTextBytes : maxHeaderValueBytes
+        name == HeaderName.signature || name == HeaderName.acceptedSignature ? maxSignatureTextBytes : maxHeaderValueBytes
     }
 }

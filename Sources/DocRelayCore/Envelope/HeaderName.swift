@@ -32,6 +32,10 @@ public enum HeaderName {
     /// On a dead letter: the headers of the record not kept in it, each with its size
     /// (`x-pad (122880 B), ...`), so that the copy fits under the producer's record limit.
     public static let droppedHeaders = "dr-dropped-headers"
+    /// The first hub's acceptance (`HubAcceptance`): `<hub-id>/<RFC 3339>`, and that hub's
+    /// signature over it and the record. Added by relays, but trusted only once verified.
+    public static let accepted = "dr-accepted"
+    public static let acceptedSignature = "dr-accepted-signature"
 
     /// The signed headers, in contract order (the signature is over the base the others make).
     public static let signed = [id, kind, from, to, created, contentType, ref, sha256, signature]
@@ -39,6 +43,6 @@ public enum HeaderName {
     /// The relay headers, in the order relays write them.
     public static let relay = [
         hop, attempt, notBefore, errorClass, error, originTopic, originPartition, originOffset,
-        deadLetteredAt, replayed, pendingTo, valueSHA256, valueSize, droppedHeaders,
+        deadLetteredAt, replayed, pendingTo, valueSHA256, valueSize, droppedHeaders, accepted, acceptedSignature,
     ]
 }

@@ -26,12 +26,14 @@ public struct RelayHeaders: Sendable, Hashable {
     /// `dr-value-sha256`, `dr-value-size`: the value as read, on a dead letter that truncated it.
     public var valueSHA256: String?
     public var valueSize: Int?
+    /// `dr-accepted` and `dr-accepted-signature`: the first hub's acceptance, not yet verified.
+    public var acceptance: HubAcceptance?
 
     public init(
         hops: [String] = [], attempt: Int? = nil, notBefore: String? = nil, errorClass: String? = nil,
         error: String? = nil, originTopic: String? = nil, originPartition: Int32? = nil,
         originOffset: Int64? = nil, deadLetteredAt: String? = nil, replayed: String? = nil,
-        pendingTo: [String]? = nil, valueSHA256: String? = nil, valueSize: Int? = nil
+        pendingTo: [String]? = nil, valueSHA256: String? = nil, valueSize: Int? = nil, acceptance: HubAcceptance? = nil
     ) {
         self.hops = hops
         self.attempt = attempt
@@ -46,6 +48,7 @@ public struct RelayHeaders: Sendable, Hashable {
         self.pendingTo = pendingTo
         self.valueSHA256 = valueSHA256
         self.valueSize = valueSize
+        self.acceptance = acceptance
     }
 
     /// `notBefore` as a date.
@@ -72,6 +75,6 @@ public struct RelayHeaders: Sendable, Hashable {
             (HeaderName.valueSize, valueSize.map(String.init)),
         ]
         for case let (name, value?) in optional { result.append((name, Array(value.utf8))) }
-        return result
+        return result + (acceptance?.headers ?? [])
     }
 }

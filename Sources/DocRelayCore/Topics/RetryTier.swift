@@ -32,4 +32,17 @@ public enum DurationText {
         default: return nil
         }
     }
+
+    /// `seconds` for a reason or a log line, in the largest units that fit, at most two:
+    /// `3d 4h`, `13m 5s`, `42s` (sub-second parts dropped; negative as its magnitude).
+    public static func format(seconds: Double) -> String {
+        var left = Int64(abs(seconds).rounded(.down))
+        var parts: [String] = []
+        for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60), ("s", 1)] where left >= size || (size == 1 && parts.isEmpty) {
+            parts.append("\(left / size)\(unit)")
+            left %= size
+            if parts.count == 2 { break }
+        }
+        return parts.joined(separator: " ")
+    }
 }

@@ -1,6 +1,6 @@
 public import DocRelayCore
 public import DocRelaySigning
-import Foundation
+public import Foundation
 
 /// The contract's checks on one record, in an order that establishes the sender's
 /// authenticity first, so that a refusal knows whether the sender may be told:
@@ -9,37 +9,52 @@ import Foundation
 /// 2. the signature verifies over the signature base, its certificate chaining to the hub's
 ///    anchors and valid at `dr-created` (`signature`, sender not authentic);
 /// 3. that certificate is bound to `dr-from` in the directory (`sender`, not authentic);
-/// 4. the value matches its signed digest (`signature`, authentic);
-/// 5. every recipient is known (`recipient`, authentic);
-/// 6. for edXML, the MessageHeader's From and To agree with the headers (`malformed`, authentic).
+/// 4. the record's time (`signature`, authentic), see below;
+/// 5. the value matches its signed digest (`signature`, authentic);
+/// 6. every recipient is known (`recipient`, authentic);
+/// 7. for edXML, the MessageHeader's From and To agree with the headers (`malformed`, authentic).
+///
+/// Time (contract, "Trusted time"): a record carrying a `HubAcceptance` that verifies (the
+/// hub's signature over it, the hub's certificate bound to `hub:<id>` and valid at the
+/// acceptance, no later than now plus the skew) keeps that hub's verdict: its signature is
+/// checked at `dr-created` without CRLs, and `rules` are not applied again. Any other record is
+/// judged at `dr-created` with the CRLs and, when `rules` are given (a relay), against `now`
+/// as `AcceptanceRules` says; a hub's own record (an ack) only for the future skew.
 ///
 /// Without a directory (an offline check, `docrelay verify` without `--directory`), steps 3
-/// and 5 are skipped and `skippedChecks` says so.
+/// and 6 are skipped and `skippedChecks` says so; a `HubAcceptance` cannot be bound then and
+/// is ignored.
 public struct DocumentVerifier: Sendable {
     public let directory: Directory?
     public let trust: TrustStore
     public let signatures: any DetachedSignatureVerifier
     public let limits: EnvelopeLimits
+    /// How a first acceptance judges time; nil: records are judged at `dr-created` only.
+    public let rules: AcceptanceRules?
 
     public init(
         directory: Directory?, trust: TrustStore,
         signatures: any DetachedSignatureVerifier = FastCMSVerifier(),
-        limits: EnvelopeLimits = EnvelopeLimits()
+        limits: EnvelopeLimits = EnvelopeLimits(), rules: AcceptanceRules? = nil
     ) {
         self.directory = directory
         self.trust = trust
         self.signatures = signatures
         self.limits = limits
+        self.rules = rules
     }
 
     /// Checks one record: its headers (name, value) and its value. The headers are decoded once;
     /// a rejection carries them in `Rejection.signed` when they decoded (also when only the
     /// value was over its limit), so that the caller need not read them again.
-    public func verify(headers: [(name: String, value: [UInt8]?)], value: [UInt8]) -> Result<VerifiedDocument, Rejection> {
+    /// `now`: the verifier's clock, what `rules` and a `HubAcceptance`'s time are judged against.
+    public func verify(
+        headers: [(name: String, value: [UInt8]?)], value: [UInt8], now: Date = Date()
+    ) -> Result<VerifiedDocument, Rejection> {
         Result { () throws(Rejection) -> VerifiedDocument in
             let envelope = try decode(headers: headers, value: value)
             do throws(Rejection) {
-                return try check(envelope, value: value)
+                return try check(envelope, value: value, now: now)
             } catch {
                 var rejection = error
                 rejection.signed = envelope.signed
@@ -64,22 +79,32 @@ public struct DocumentVerifier: Sendable {
         }
     }
 
-    /// 2 to 6, on headers that decoded.
-    private func check(_ envelope: Envelope, value: [UInt8]) throws(Rejection) -> VerifiedDocument {
+    /// 2 to 7, on headers that decoded.
+    private func check(_ envelope: Envelope, value: [UInt8], now: Date) throws(Rejection) -> VerifiedDocument {
         let signed = envelope.signed
         let sender = try senderAgency(signed.from)
 
-        // 2. The signature over the base, the certificate's chain and validity at dr-created.
+        // 2. The signature over the base, the certificate's chain and validity at dr-created;
+        // without the CRLs when a hub accepted the record before (its verdict stands).
         let signatureBytes: [UInt8]
         do {
             signatureBytes = try signed.signatureBytes()
         } catch {
             throw Rejection(.signature, error.description)
         }
+        var ignoredAcceptance: String?
+        var attested: (hubID: String, at: Date)?
+        if let acceptance = envelope.relay.acceptance, signed.hubSender == nil {
+            switch verifyAcceptance(acceptance, of: signed, signatureBytes: signatureBytes, now: now) {
+            case .success(let hub): attested = hub
+            case .failure(let ignored): ignoredAcceptance = ignored.reason
+            }
+        }
         let signer: VerifiedSigner
         do {
             signer = try signatures.verify(
-                signature: signatureBytes, content: signed.signatureBase, trust: trust, at: signed.createdDate)
+                signature: signatureBytes, content: signed.signatureBase,
+                trust: attested == nil ? trust : trust.withoutRevocation, at: signed.createdDate)
         } catch {
             throw Rejection(.signature, "dr-signature: \(error.message)")
         }
@@ -105,7 +130,18 @@ public struct DocumentVerifier: Sendable {
             authentic = sender.code
         }
 
-        // 4. The value matches the signed digest.
+        // 4. The record's time.
+        let acceptance: DocumentAcceptance
+        if let attested {
+            acceptance = .attested(hubID: attested.hubID, at: attested.at)
+        } else if let rules {
+            try judgeTime(signed, signatureBytes: signatureBytes, rules: rules, now: now, authentic: authentic)
+            acceptance = signed.hubSender == nil ? .firstHere(at: now) : .fromHub
+        } else {
+            acceptance = signed.hubSender == nil ? .atCreation : .fromHub
+        }
+
+        // 5. The value matches the signed digest.
         let digest = SHA256Hex.of(value)
         guard digest == signed.sha256 else {
             throw Rejection(
@@ -113,7 +149,7 @@ public struct DocumentVerifier: Sendable {
                 authenticSender: authentic)
         }
 
-        // 5. Every recipient is known.
+        // 6. Every recipient is known.
         var recipients: [Agency] = []
         if let directory {
             for code in signed.to {
@@ -124,7 +160,7 @@ public struct DocumentVerifier: Sendable {
             }
         }
 
-        // 6. edXML agrees with the headers.
+        // 7. edXML agrees with the headers.
         var edXML: EdXMLHeader?
         if Self.isEdXML(contentType: signed.contentType) {
             do {
@@ -137,7 +173,7 @@ public struct DocumentVerifier: Sendable {
         }
         return VerifiedDocument(
             envelope: envelope, signer: signer, sender: directory == nil ? nil : sender, recipients: recipients,
-            edXML: edXML)
+            edXML: edXML, acceptance: acceptance, ignoredAcceptance: ignoredAcceptance)
     }
 
     /// Checks this verifier leaves out (without a directory: the sender binding and recipients).

@@ -12,4 +12,8 @@ public struct VerifiedDocument: Sendable {
     public let recipients: [Agency]
     /// The edXML header, for edXML documents.
     public let edXML: EdXMLHeader?
+    /// How its time was judged: here for the first time, by an earlier hub, or at `dr-created`.
+    public let acceptance: DocumentAcceptance
+    /// Why the record's `HubAcceptance` was not taken (it was then judged as if it had none).
+    public let ignoredAcceptance: String?
 }

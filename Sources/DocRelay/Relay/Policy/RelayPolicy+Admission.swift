@@ -75,6 +75,15 @@ extension RelayPolicy {
             unroutable: route.unroutable))
     }
 
+    /// `record` carrying `acceptance` in place of any `dr-accepted` and `dr-accepted-signature`
+    /// it had (one this hub did not take: `VerifiedDocument.ignoredAcceptance`).
+    static func accepted(_ record: KafkaRecord, by acceptance: HubAcceptance) -> KafkaRecord {
+        var record = record
+        record.headers.removeAll { $0.name == HeaderName.accepted || $0.name == HeaderName.acceptedSignature }
+        record.headers += acceptance.headers.map { KafkaHeader(name: $0.name, value: $0.value) }
+        return record
+    }
+
     /// Why a record's path is a loop: it passed this hub before, or too many hubs; nil if not.
     func loopReason(_ hops: [String]) -> String? {
         let path = hops.map { String($0.split(separator: "/", maxSplits: 1).first ?? "") }
