@@ -107,23 +107,76 @@ public final class CertificateRevocationList: @unchecked Sendable {
         withCRL { crl in X509_CRL_get0_nextUpdate(crl).map { ASN1Time.date($0) } }
     }
 
-    /// The period in which OpenSSL considers this CRL current (`lastUpdate` inclusive,
-    /// `nextUpdate` exclusive, open-ended without one); `nil` if a time is not in RFC 5280 form.
-    var validity: ValidityWindow? {
+    /// Whether `thisUpdate` and `nextUpdate` (when present) have the RFC 5280 form OpenSSL
+    /// compares (§5.1.2.4-5: UTCTime or GeneralizedTime in Zulu, to the second); a CRL without it
+    /// would make every chain its issuer covers fail, so a `TrustStore` refuses it.
+    var hasComparableTimes: Bool {
         withCRL { crl in
-            guard let last = X509_CRL_get0_lastUpdate(crl), let from = ASN1Time.strictSeconds(last) else {
+            guard let last = X509_CRL_get0_lastUpdate(crl), ASN1Time.strictSeconds(last) != nil else { return false }
+            return X509_CRL_get0_nextUpdate(crl).map { ASN1Time.strictSeconds($0) != nil } ?? true
+        }
+    }
+
+    /// The key identifier of the authority key identifier extension (RFC 5280 §5.2.1), if any:
+    /// it tells the CRLs of two CAs with one name apart (a CA renewed with a new key).
+    var authorityKeyIdentifier: [UInt8]? {
+        withCRL { crl in
+            var critical: Int32 = 0
+            guard let raw = X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, &critical, nil) else {
+                OpenSSLErrorQueue.clear()
                 return nil
             }
-            guard let next = X509_CRL_get0_nextUpdate(crl) else {
-                return ValidityWindow(notBefore: from, notAfter: .max)
-            }
-            guard let until = ASN1Time.strictSeconds(next) else { return nil }
-            return ValidityWindow(notBefore: from, notAfter: until)
+            let identifier = raw.assumingMemoryBound(to: AUTHORITY_KEYID.self)
+            defer { AUTHORITY_KEYID_free(identifier) }
+            guard let keyID = identifier.pointee.keyid, let data = ASN1_STRING_get0_data(keyID) else { return nil }
+            return Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(keyID))))
         }
+    }
+
+    /// Whether `other` comes from the same CA: the same issuer name and authority key identifier.
+    func hasSameIssuer(as other: CertificateRevocationList) -> Bool {
+        let sameName = withCRL { crl in other.withCRL { X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_CRL_get_issuer($0)) == 0 } }
+        return sameName && authorityKeyIdentifier == other.authorityKeyIdentifier
     }
 
     /// Runs `body` with the `X509_CRL*`, valid only inside it.
     func withCRL<R, E: Error>(_ body: (OpaquePointer) throws(E) -> R) throws(E) -> R {
         try withExtendedLifetime(self) { () throws(E) -> R in try body(pointer) }
+    }
+}
+
+extension CertificateRevocationList {
+    /// A CRL's own period judged at a time (RFC 5280 §5.1.2.4-5, §6.3.3 (a)): issued and not yet
+    /// past its `nextUpdate`, issued later than that time, or past its `nextUpdate`. Not
+    /// exhaustive.
+    public struct State: Hashable, Sendable, CustomStringConvertible {
+        /// A short stable name: `current`, `notYetValid`, `expired`.
+        public let name: String
+
+        private init(_ name: String) {
+            self.name = name
+        }
+
+        /// `thisUpdate` is at most `clockSkew` after the time, and `nextUpdate` (if any) not before it.
+        public static let current = State("current")
+        /// `thisUpdate` is more than `clockSkew` after the time: a CRL from the future (a wrong
+        /// clock here or at the CA). Refused when the trust is loaded.
+        public static let notYetValid = State("notYetValid")
+        /// `nextUpdate` is before the time: a newer CRL is due. Its revocations still apply (better
+        /// than none) and the daemons report it.
+        public static let expired = State("expired")
+
+        public var description: String { name }
+    }
+
+    /// How far a CRL's `thisUpdate` may be ahead of the clock and still count as issued: 5 min,
+    /// for clocks that are not quite in step.
+    public static let clockSkew: TimeInterval = 300
+
+    /// This CRL's state at `now`.
+    public func state(at now: Date) -> State {
+        if lastUpdate.timeIntervalSince(now) > Self.clockSkew { return .notYetValid }
+        if let nextUpdate, nextUpdate < now { return .expired }
+        return .current
     }
 }

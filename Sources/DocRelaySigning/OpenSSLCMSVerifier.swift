@@ -6,10 +6,12 @@ public import Foundation
 /// `d2i_CMS_bio` parses the signature, then `CMS_verify(cms, NULL, store, content, NULL,
 /// CMS_BINARY)` checks every signer: its certificate found among those the signature carries,
 /// its chain against a store of `trust`'s certificates and CRLs whose verification time is
-/// `time` (purpose any), the signature over the signed attributes, and the message digest over
+/// `time` (purpose any; a CRL's own thisUpdate and nextUpdate are not judged at `time`, see
+/// `VerifyErrorRecorder`), the signature over the signed attributes, and the message digest over
 /// `content`; around it, the contract's rules of `SignaturePolicy` (SHA-256 only, checked
-/// before; a signer certificate meant to sign documents, checked after). About 2.8k verifications per second per core for RSA-2048: decoding the embedded
-/// certificate dominates. `FastCMSVerifier` gives the same verdicts faster.
+/// before; a signer certificate meant to sign documents, checked after). About 2.8k
+/// verifications per second per core for RSA-2048: decoding the embedded certificate
+/// dominates. `FastCMSVerifier` gives the same verdicts faster.
 public struct OpenSSLCMSVerifier: DetachedSignatureVerifier {
     public init() {}
 
@@ -23,7 +25,7 @@ public struct OpenSSLCMSVerifier: DetachedSignatureVerifier {
         // The contract's algorithms first: a SHA-1 signature is refused whoever made it.
         try SignaturePolicy.checkAlgorithms(of: cms)
         let store = try trust.makeStore(verificationTime: seconds)
-        let recorder = VerifyErrorRecorder()
+        let recorder = VerifyErrorRecorder(crls: trust.crls)
         try recorder.recording(on: store) { () throws(SigningError) in
             try ReadOnlyBIO.with(content) { (bio) throws(SigningError) in
                 OpenSSLErrorQueue.clear()
@@ -45,8 +47,7 @@ public struct OpenSSLCMSVerifier: DetachedSignatureVerifier {
         let queued = OpenSSLErrorQueue.drain()
         let text = queued.map(\.description).joined(separator: "; ")
         if let chainError {
-            return SigningError(chainError.reason, "the signer's certificate chain does not verify: \(chainError.text)",
-                                file: file, line: line)
+            return chainError.error(file: file, line: line)
         }
         let cmsReasons = Set(queued.filter { $0.library == ERR_LIB_CMS }.map(\.reason))
         let reason: SigningError.Reason

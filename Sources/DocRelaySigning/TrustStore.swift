@@ -1,4 +1,5 @@
 internal import COpenSSL
+public import Foundation
 import Synchronization
 
 /// What a hub trusts: its anchors (root CA certificates), intermediate CA certificates that
@@ -6,15 +7,26 @@ import Synchronization
 ///
 /// A signer is trusted when its certificate chains to an anchor (an intermediate alone is not
 /// enough: OpenSSL requires the chain to end at a self-signed anchor), every certificate of
-/// the chain being valid at the verification time and, with CRLs, none of them revoked. The
-/// store is immutable: to load new CRLs make a new one, whose `generation` differs, so caches
+/// the chain being valid at the verification time and, with CRLs, none of them listed by a CRL
+/// of the store. A CRL's own period (thisUpdate, nextUpdate) is not judged at the verification
+/// time but when the store is loaded, at now (`crlStatuses(at:)`): the verification time is the
+/// record's `dr-created`, which the signer chooses, so a key revoked before the hub judges the
+/// record cannot prove it signed earlier, and a CRL published after a genuine document was
+/// signed does not refuse it unless it lists its signer (RFC 5280 §6.3.3 (a) compares a CRL's
+/// nextUpdate with the current time).
+///
+/// The store is immutable: to load new CRLs make a new one, whose `generation` differs, so caches
 /// keyed by it (see `FastCMSVerifier`) never reuse an outcome of the old one.
 public final class TrustStore: Sendable {
     /// Self-signed CA certificates that chains must end at.
     public let anchors: [Certificate]
     /// CA certificates chains may pass through (signatures may also carry their own).
     public let intermediates: [Certificate]
-    /// CRLs checked for every certificate of a chain (none: no revocation check).
+    /// The CRLs in force, checked for every certificate of a chain (none: no revocation check):
+    /// of the CRLs given, the latest (by thisUpdate) of each CA, a CA being an issuer name and
+    /// authority key identifier. An earlier CRL of the same CA is superseded (RFC 5280 §5:
+    /// a complete CRL lists every unexpired revoked certificate), and keeping it would let
+    /// OpenSSL prefer it at a verification time within its period.
     public let crls: [CertificateRevocationList]
     /// Unique among the stores of this process, so a cache can tell a reloaded store apart.
     public let generation: UInt64
@@ -32,9 +44,6 @@ public final class TrustStore: Sendable {
 
     /// The store for verifications that set their own time per call (`X509_STORE_CTX`).
     let sharedStore: X509StoreHandle
-    /// When every CRL is current (see `CertificateRevocationList.validity`); `nil` if a CRL has
-    /// a time OpenSSL would refuse to compare. `.always` without CRLs.
-    let crlWindow: ValidityWindow?
     /// Anchors and intermediates by `X509_NAME_hash_ex` of their subject.
     private let bySubjectHash: [UInt: [Certificate]]
     /// Whether two different certificates of the store have the same subject, in which case
@@ -43,8 +52,10 @@ public final class TrustStore: Sendable {
 
     private static let generations = Atomic<UInt64>(0)
 
-    /// Fails with `.malformed` without anchors, or when an intermediate is self-signed (it would
-    /// act as an anchor: pass it in `anchors` if that is meant).
+    /// Fails with `.malformed` without anchors, when an intermediate is self-signed (it would
+    /// act as an anchor: pass it in `anchors` if that is meant), or when a CRL's thisUpdate or
+    /// nextUpdate is not in the form RFC 5280 §5.1.2.4-5 requires (every chain its CA covers
+    /// would fail).
     public init(
         anchors: [Certificate], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = []
     ) throws(SigningError) {
@@ -55,19 +66,18 @@ public final class TrustStore: Sendable {
             throw SigningError(
                 .malformed, "the intermediate \(intermediate.subject) is self-signed: trust it as an anchor instead")
         }
+        for crl in crls where !crl.hasComparableTimes {
+            throw SigningError(
+                .malformed, "the CRL of \(crl.issuer) has a thisUpdate or nextUpdate not in RFC 5280 form (YYMMDDHHMMSSZ)")
+        }
         OpenSSLErrorQueue.clear()
         self.anchors = anchors
         self.intermediates = intermediates
-        self.crls = crls
+        self.crls = Self.latestOfEachIssuer(crls)
         generation = Self.generations.wrappingAdd(1, ordering: .relaxed).newValue
         unrevoked = crls.isEmpty ? nil : try TrustStore(anchors: anchors, intermediates: intermediates)
         sharedStore = try X509StoreHandle(
-            certificates: anchors + intermediates, crls: crls, verificationTime: nil)
-        var window: ValidityWindow? = .always
-        for crl in crls {
-            window = window.flatMap { current in crl.validity.map { current.intersection($0) } }
-        }
-        crlWindow = window
+            certificates: anchors + intermediates, crls: self.crls, verificationTime: nil)
         var index: [UInt: [Certificate]] = [:]
         var ambiguous = false
         for certificate in anchors + intermediates {
@@ -79,6 +89,31 @@ public final class TrustStore: Sendable {
         bySubjectHash = index
         hasAmbiguousSubjects = ambiguous
         OpenSSLErrorQueue.clear()
+    }
+
+    /// One CRL of the store and its state at a time.
+    public struct CRLStatus: Sendable {
+        public let crl: CertificateRevocationList
+        public let state: CertificateRevocationList.State
+    }
+
+    /// The state of each CRL in force at `now` (`CertificateRevocationList.state(at:)`), in the
+    /// order of `crls`; empty without CRLs.
+    public func crlStatuses(at now: Date) -> [CRLStatus] {
+        crls.map { CRLStatus(crl: $0, state: $0.state(at: now)) }
+    }
+
+    /// Of `crls`, the latest (thisUpdate) of each CA, in the order each CA first appears.
+    private static func latestOfEachIssuer(_ crls: [CertificateRevocationList]) -> [CertificateRevocationList] {
+        var latest: [CertificateRevocationList] = []
+        for crl in crls {
+            if let index = latest.firstIndex(where: { $0.hasSameIssuer(as: crl) }) {
+                if crl.lastUpdate > latest[index].lastUpdate { latest[index] = crl }
+            } else {
+                latest.append(crl)
+            }
+        }
+        return latest
     }
 
     /// A store of the same certificates and CRLs whose verifications happen at

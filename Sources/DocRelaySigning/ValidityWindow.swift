@@ -8,11 +8,4 @@ struct ValidityWindow: Hashable, Sendable {
     func contains(_ second: Int64) -> Bool {
         notBefore <= second && second < notAfter
     }
-
-    /// The period inside both.
-    func intersection(_ other: ValidityWindow) -> ValidityWindow {
-        ValidityWindow(notBefore: max(notBefore, other.notBefore), notAfter: min(notAfter, other.notAfter))
-    }
-
-    static let always = ValidityWindow(notBefore: .min, notAfter: .max)
 }

@@ -7,9 +7,21 @@ import Testing
 @Suite struct DifferentialTests {
     let corpus: DifferentialCorpus
     let pki = TestPKI.shared
+    /// The root's CRLs whose own period does not hold at TestPKI.now (issue 11, point 3): one
+    /// issued a day after it, one whose nextUpdate passed ten days before it; both revoke
+    /// `pki.revoked`, with a reason code.
+    let issuedLater: CertificateRevocationList
+    let expired: CertificateRevocationList
 
     init() throws {
         corpus = try DifferentialCorpus()
+        let revocation = DevelopmentPKI.Revocation(
+            pki.revoked.certificate, at: TestPKI.now.addingTimeInterval(-3600), reason: .keyCompromise)
+        issuedLater = try DevelopmentPKI.revocationList(
+            issuer: pki.root, issuerKey: pki.rootKey, revocations: [revocation], at: TestPKI.now.addingTimeInterval(86_400))
+        expired = try DevelopmentPKI.revocationList(
+            issuer: pki.root, issuerKey: pki.rootKey, revocations: [revocation], at: TestPKI.now.addingTimeInterval(-40 * 86_400),
+            validFor: 30 * 86_400)
     }
 
     /// Verifies every input with both; returns the disagreements.
@@ -30,9 +42,11 @@ import Testing
                      pki.intermediate.notAfter] {
             times += [edge.addingTimeInterval(-1), edge, edge.addingTimeInterval(0.5), edge.addingTimeInterval(1)]
         }
-        // Around the CRL's period too.
-        times += [pki.crl.lastUpdate.addingTimeInterval(-1), pki.crl.lastUpdate]
-        if let next = pki.crl.nextUpdate { times += [next.addingTimeInterval(-1), next] }
+        // Around the CRLs' periods too.
+        for crl in [pki.crl, issuedLater, expired] {
+            times += [crl.lastUpdate.addingTimeInterval(-1), crl.lastUpdate]
+            if let next = crl.nextUpdate { times += [next.addingTimeInterval(-1), next] }
+        }
         return times
     }
 
@@ -45,6 +59,8 @@ import Testing
             ("root", try pki.trust()),
             ("root with CRL", try pki.trust(crls: [pki.crl])),
             ("stranger", try TrustStore(anchors: [pki.strangerRoot])),
+            ("root with a CRL issued after the time", try pki.trust(crls: [issuedLater])),
+            ("root with an expired CRL", try pki.trust(crls: [expired])),
             ("root without intermediates", try TrustStore(anchors: [pki.root])),
             ("two roots of one subject", try TrustStore(anchors: [pki.root, sameSubjectRoot])),
         ]
@@ -151,14 +167,14 @@ import Testing
     }
 
     @Test func signerStatusesAgree() throws {
-        let stores = try trustStores().prefix(3)
+        let stores = try trustStores().prefix(5)
         var inputs: [VerificationInput] = []
         for identity in [pki.expired, pki.notYetValid, pki.revoked, pki.stranger, pki.agency] {
             let signature = try CMSSigner.signDetached(corpus.content, identity: identity)
             for (storeName, store) in stores {
                 for time in interestingTimes(for: identity.certificate) {
                     inputs.append(VerificationInput(
-                        name: "\(identity.certificate.subject), \(storeName)", signature: signature,
+                        name: "\(Self.label(identity)), \(storeName)", signature: signature,
                         content: corpus.content, trust: store, time: time))
                 }
             }
@@ -167,5 +183,20 @@ import Testing
         let problems = Self.disagreements(inputs, fast: fast)
         #expect(problems.isEmpty, "\(problems.count) of \(inputs.count) disagree:\n\(problems.prefix(40).joined(separator: "\n"))")
         #expect(fast.statistics.fast > 0)
+        // Whatever the CRL's period at the time, the revoked signer is refused and the others
+        // are judged on their certificates alone.
+        for input in inputs where input.name.contains("CRL") {
+            let verdict = Verdict(fast, input)
+            if input.name.hasPrefix(Self.label(pki.revoked)) {
+                if case .revoked = verdict {} else { Issue.record("\(input): \(verdict)") }
+            } else if input.name.hasPrefix(Self.label(pki.agency)), input.time == TestPKI.now {
+                #expect(verdict.isAccepted, "\(input): \(verdict)")
+            }
+        }
+    }
+
+    /// An identity in an input's name (the stranger's certificate has the agency's subject).
+    static func label(_ identity: SigningIdentity) -> String {
+        "\(identity.certificate.subject) by \(identity.certificate.issuer)"
     }
 }

@@ -1,10 +1,12 @@
 import DocRelaySigning
 import Foundation
 
-/// What a verifier said about one signature: accepted with a signer, or rejected with a reason.
+/// What a verifier said about one signature: accepted with a signer, rejected with a reason, or
+/// revoked with the text that names the revocation (both verifiers must word it alike).
 enum Verdict: Equatable, CustomStringConvertible {
     case accepted(fingerprint: String)
     case rejected(SigningError.Reason)
+    case revoked(String)
 
     init(_ verifier: any DetachedSignatureVerifier, _ input: VerificationInput) {
         do {
@@ -12,7 +14,7 @@ enum Verdict: Equatable, CustomStringConvertible {
                 signature: input.signature, content: input.content, trust: input.trust, at: input.time)
             self = .accepted(fingerprint: signer.fingerprint)
         } catch {
-            self = .rejected(error.reason)
+            self = error.reason == .certificateRevoked ? .revoked(error.message) : .rejected(error.reason)
         }
     }
 
@@ -25,6 +27,7 @@ enum Verdict: Equatable, CustomStringConvertible {
         switch self {
         case let .accepted(fingerprint): "accepted (\(fingerprint.prefix(12))…)"
         case let .rejected(reason): "rejected (\(reason))"
+        case let .revoked(text): "revoked (\(text))"
         }
     }
 }

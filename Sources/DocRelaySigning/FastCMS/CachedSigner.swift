@@ -6,7 +6,8 @@ enum CachedSigner: Sendable {
     /// periods of the chain from the anchor down to the signer, the order OpenSSL checks them in.
     case validated(ValidatedSigner)
     /// The chain fails for a reason that does not depend on the time (no path to an anchor,
-    /// revoked): every signature with these certificates is refused the same way.
+    /// revoked): every signature with these certificates is refused the same way, with the
+    /// same text (a revocation's detail included).
     case rejected(X509VerifyError)
     /// A case OpenSSL must judge each time (an ambiguous issuer, a failure that depends on the
     /// time, an unusual key or time encoding).

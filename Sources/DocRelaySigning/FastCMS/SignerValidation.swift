@@ -2,9 +2,10 @@ internal import COpenSSL
 
 /// The slow half of the fast verifier, done once per cache entry: OpenSSL decodes the whole
 /// signature (certificates included) and validates the signer's chain with the same store,
-/// untrusted certificates and parameters `CMS_verify` uses, but without a time
+/// untrusted certificates, parameters and verify callback `CMS_verify` uses, but without a time
 /// (`X509_V_FLAG_NO_CHECK_TIME`); the chain's validity periods are kept so any time can be
-/// judged later as OpenSSL would.
+/// judged later as OpenSSL would. CRLs need no time: their own periods are judged at load, not
+/// at the verification time, by the reference too (`VerifyErrorRecorder`).
 enum SignerValidation {
     /// The cache entry for the certificates and signer identifier of `signature`; `nil` when
     /// this signature cannot be judged here for a reason of its own (OpenSSL cannot decode it),
@@ -47,9 +48,13 @@ enum SignerValidation {
         let initialised = trust.sharedStore.withStore { X509_STORE_CTX_init(context, $0, signer, certificates.pointer) }
         guard initialised == 1, X509_STORE_CTX_set_default(context, "smime_sign") == 1 else { return .delegated }
         X509_STORE_CTX_set_flags(context, UInt(X509_V_FLAG_NO_CHECK_TIME))
-        let verified = trust.sharedStore.withStore { _ in X509_verify_cert(context) }
+        // The reference's callback, on this context only: the same errors, worded alike.
+        let recorder = VerifyErrorRecorder(crls: trust.crls)
+        let verified = recorder.recording(onContext: context) {
+            trust.sharedStore.withStore { _ in X509_verify_cert(context) }
+        }
         guard verified == 1 else {
-            let error = X509VerifyError(code: X509_STORE_CTX_get_error(context))
+            let error = recorder.firstError ?? X509VerifyError(code: X509_STORE_CTX_get_error(context))
             return error.isIndependentOfTime ? .rejected(error) : .delegated
         }
         guard let chain = X509_STORE_CTX_get0_chain(context),

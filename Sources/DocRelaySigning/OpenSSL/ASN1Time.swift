@@ -40,6 +40,17 @@ enum ASN1Time {
         return Int64(interval.rounded(.down))
     }
 
+    /// `seconds` as RFC 3339 in UTC to the second, e.g. `2026-11-30T08:00:00Z`.
+    static func rfc3339(_ seconds: Int64) -> String {
+        var time = timeT(seconds)
+        var broken = tm()
+        guard gmtime_r(&time, &broken) != nil else { return "\(seconds)s since 1970" }
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let year = String(1900 + Int(broken.tm_year))
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year
+            + "-\(two(broken.tm_mon + 1))-\(two(broken.tm_mday))T\(two(broken.tm_hour)):\(two(broken.tm_min)):\(two(broken.tm_sec))Z"
+    }
+
     /// `seconds` as a `time_t` for OpenSSL.
     static func timeT(_ seconds: Int64) -> time_t {
         time_t(seconds)
