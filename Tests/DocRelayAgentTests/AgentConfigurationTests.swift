@@ -12,7 +12,7 @@ struct AgentConfigurationTests {
         let configuration = try AgentConfiguration.parse("""
             agency: 000.00.00.G22
             directory: directory.yaml
-            trust: { anchors: [pki/ca.pem], crls: [pki/ca.crl] }
+            trust: { anchors: [pki/ca.pem], crls: [pki/ca.crl], reload-every: 10m }
             identity: { certificate: pki/g22.pem, key: pki/g22.key }
             state: /var/lib/docrelay/g22
             send: { spool: spool, scan-interval: 500ms, concurrency: 8 }
@@ -32,6 +32,7 @@ struct AgentConfigurationTests {
         #expect(configuration.agency == "000.00.00.G22")
         #expect(configuration.directoryPath == "/etc/docrelay/directory.yaml")
         #expect(configuration.crlFiles == ["/etc/docrelay/pki/ca.crl"])
+        #expect(configuration.trustReloadEvery == .seconds(600))
         #expect(configuration.stateFolder == "/var/lib/docrelay/g22")
         #expect(configuration.send?.spool == "/etc/docrelay/spool")
         #expect(configuration.send?.scanInterval == .milliseconds(500))
@@ -65,6 +66,7 @@ struct AgentConfigurationTests {
         #expect(configuration.apiListen == nil)
         #expect(configuration.health == Liveness.Thresholds(
             brokerUnreachableAfter: .seconds(30), stallAfter: .seconds(60), lagGrowingFor: .seconds(300)))
+        #expect(configuration.trustReloadEvery == .seconds(3600))
     }
 
     @Test("Each mistake names the line, the key and what was expected", arguments: [
@@ -88,15 +90,28 @@ struct AgentConfigurationTests {
     ] as [(String, Int, String, String)])
     func mistakes(tail: String, line: Int, key: String, expected: String) {
         let yaml = "agency: 000.00.00.G22\ndirectory: d.yaml\ntrust: { anchors: [ca.pem] }\nidentity: { certificate: c.pem, key: k.pem }\n" + tail
+        refused(yaml, line: line, key: key, expected: expected)
+    }
+
+    private func refused(_ yaml: String, line: Int, key: String, expected: String) {
         do {
             _ = try AgentConfiguration.parse(yaml, path: path)
-            Issue.record("accepted: \(tail)")
+            Issue.record("accepted: \(yaml)")
         } catch {
             #expect(error.line == line, "\(error)")
             #expect(error.key == key, "\(error)")
             #expect(error.expected.contains(expected), "\(error)")
             #expect(error.description.contains(path))
         }
+    }
+
+    @Test("trust.reload-every: 0 reloads on SIGHUP only; a bad value names the file, line and key")
+    func trustReloadEvery() throws {
+        let head = "agency: 000.00.00.G22\ndirectory: d.yaml\n"
+        let tail = "\nidentity: { certificate: c.pem, key: k.pem }\nreceive: { inbox: i }\n"
+        #expect(try AgentConfiguration.parse(head + "trust: { anchors: [ca.pem], reload-every: 0 }" + tail, path: path).trustReloadEvery == nil)
+        refused(head + "trust: { anchors: [ca.pem], reload-every: 2s }" + tail, line: 3, key: "trust.reload-every",
+                expected: "a duration from 10s to 30d such as 15m or 1h, or 0 to reload only on SIGHUP, not '2s'")
     }
 
     @Test("The API listens on loopback by default, and needs no clients there")

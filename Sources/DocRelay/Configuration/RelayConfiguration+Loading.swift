@@ -103,6 +103,7 @@ extension RelayConfiguration {
             consumerGroup: group, sessionTimeout: sessionTimeout, workers: workers, retryTiers: tiers, maxAge: maxAge,
             attemptTimeout: attemptTimeout, maxValueBytes: maxValueBytes, maxHops: maxHops, neighbourHoldDown: holdDown,
             retention: retention, adminListen: admin, health: health, retryWorkers: retryWorkers)
+        configuration.trustReloadEvery = trust.reloadEvery
         configuration.maxHeaderBytes = maxHeaderBytes
         configuration.memoryBudget = memoryBudget
         configuration.acceptance = acceptance

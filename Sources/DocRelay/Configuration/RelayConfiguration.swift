@@ -12,7 +12,8 @@ import Foundation
 /// trust:
 ///   anchors: [pki/ca.pem]       # required: PEM bundles of trust anchors
 ///   intermediates: []           # optional
-///   crls: []                    # optional: CRLs (then every CA of a chain needs a current one)
+///   crls: []                    # optional: CRLs (then every CA of a chain needs one); none: no revocation check
+///   reload-every: 1h            # the trust files read again this often (and on SIGHUP); 0: only on SIGHUP
 /// identity:                     # the hub's relay certificate and key: they sign acks (required)
 ///   certificate: pki/hubs/national.pem
 ///   key: pki/hubs/national.key
@@ -58,6 +59,9 @@ public struct RelayConfiguration: Sendable, Hashable {
     public var anchorFiles: [String]
     public var intermediateFiles: [String]
     public var crlFiles: [String]
+    /// How often the trust files are read again (`trust.reload-every`, 10 s to 30 days, default
+    /// 1 h); nil: only on SIGHUP.
+    public var trustReloadEvery: Duration? = TrustSettings.defaultReloadEvery
     public var certificateFile: String
     public var keyFile: String
     /// The Kafka connection, when it overrides the directory's.

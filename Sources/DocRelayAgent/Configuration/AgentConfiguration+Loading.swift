@@ -50,6 +50,7 @@ extension AgentConfiguration {
             path: path, agency: agency, directoryPath: directory, anchorFiles: trust.anchors,
             intermediateFiles: trust.intermediates, crlFiles: trust.crls, certificateFile: identity.certificate,
             keyFile: identity.key, kafka: kafka, stateFolder: state, send: send, receive: receive, apiListen: api)
+        configuration.trustReloadEvery = trust.reloadEvery
         configuration.apiClients = clients
         configuration.health = health
         return configuration

@@ -11,7 +11,8 @@ public import Foundation
 /// trust:
 ///   anchors: [pki/ca.pem]        # required: documents received are verified again here
 ///   intermediates: []
-///   crls: []
+///   crls: []                     # CRLs (then every CA of a chain needs one); none: no revocation check
+///   reload-every: 1h             # the trust files read again this often (and on SIGHUP); 0: only on SIGHUP
 /// identity:                      # the agency's certificate and key: they sign what it sends
 ///   certificate: pki/agencies/000.00.00.G22.pem
 ///   key: pki/agencies/000.00.00.G22.key
@@ -50,6 +51,9 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var anchorFiles: [String]
     public var intermediateFiles: [String]
     public var crlFiles: [String]
+    /// How often the trust files are read again (`trust.reload-every`, 10 s to 30 days, default
+    /// 1 h); nil: only on SIGHUP.
+    public var trustReloadEvery: Duration? = TrustSettings.defaultReloadEvery
     public var certificateFile: String
     public var keyFile: String
     /// The Kafka connection, when it overrides the directory's.

@@ -27,18 +27,34 @@ public enum ConfigurationFields {
                                what: "a mapping with the keys \(known.joined(separator: ", "))")
     }
 
-    /// The PEM files of a `trust:` mapping (anchors required; intermediates and CRLs optional).
-    public static func trust(
-        _ top: YAMLMapping, path: String
-    ) throws(ConfigurationError) -> (anchors: [String], intermediates: [String], crls: [String]) {
+    /// A `trust:` mapping: the PEM files of anchors (required), intermediates and CRLs, and how
+    /// often they are read again (`reload-every`).
+    public static func trust(_ top: YAMLMapping, path: String) throws(ConfigurationError) -> TrustSettings {
         let trustNode = try top.node("trust", required: "the trust anchors (trust: { anchors: [ca.pem] })")
         let trust = try YAMLMapping(trustNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "trust", keyPrefix: "trust.",
-                                    known: ["anchors", "intermediates", "crls"], what: "a mapping with anchors, intermediates, crls")
+                                    known: ["anchors", "intermediates", "crls", "reload-every"],
+                                    what: "a mapping with anchors, intermediates, crls, reload-every")
         let anchors = try files(trust, "anchors", required: "at least one PEM file of trust anchors", path: path)
         guard !anchors.isEmpty else {
             throw trust.error(try trust.node("anchors", required: nil), key: "anchors", "at least one PEM file of trust anchors")
         }
-        return (anchors, try files(trust, "intermediates", required: nil, path: path), try files(trust, "crls", required: nil, path: path))
+        return TrustSettings(
+            anchors: anchors, intermediates: try files(trust, "intermediates", required: nil, path: path),
+            crls: try files(trust, "crls", required: nil, path: path), reloadEvery: try reloadInterval(trust))
+    }
+
+    /// `trust.reload-every`: a duration from 10 s to 30 days (default 1 h), or `0` for none.
+    private static func reloadInterval(_ trust: YAMLMapping) throws(ConfigurationError) -> Duration? {
+        guard let text = try trust.string("reload-every", required: nil, what: "a duration such as 1h, or 0") else {
+            return TrustSettings.defaultReloadEvery
+        }
+        let range = Duration.seconds(10)...Duration.seconds(30 * 86_400)
+        if text == "0" || DurationText.parse(text) == .zero { return nil }
+        guard let parsed = DurationText.parse(text), range.contains(parsed) else {
+            throw trust.error(try trust.node("reload-every", required: nil), key: "reload-every",
+                              "a duration from 10s to 30d such as 15m or 1h, or 0 to reload only on SIGHUP, not '\(text)'")
+        }
+        return parsed
     }
 
     /// The certificate and key files of an `identity:` mapping; `owner` says whose ("the hub's").
@@ -93,5 +109,27 @@ public enum ConfigurationFields {
             throw fields.error(try fields.node("listen", required: nil), key: "listen", "host:port such as 127.0.0.1:9480, not '\(text)'")
         }
         return ListenAddress(host: String(text[..<colon]), port: port)
+    }
+}
+
+/// The `trust:` section of a relay's or agent's configuration, paths resolved.
+public struct TrustSettings: Sendable, Hashable {
+    /// PEM bundles of trust anchors (`trust.anchors`, at least one).
+    public var anchors: [String]
+    /// PEM bundles of intermediate CA certificates (`trust.intermediates`).
+    public var intermediates: [String]
+    /// PEM files of CRLs (`trust.crls`); none: revocation is not checked.
+    public var crls: [String]
+    /// How often the files are read again (`trust.reload-every`, 10 s to 30 days, default 1 h);
+    /// nil (`0`): only on SIGHUP.
+    public var reloadEvery: Duration?
+
+    public static let defaultReloadEvery: Duration = .seconds(3600)
+
+    public init(anchors: [String], intermediates: [String] = [], crls: [String] = [], reloadEvery: Duration? = defaultReloadEvery) {
+        self.anchors = anchors
+        self.intermediates = intermediates
+        self.crls = crls
+        self.reloadEvery = reloadEvery
     }
 }
