@@ -233,6 +233,7 @@ let package = Package(
             dependencies: [
                 "DocRelay",
                 "DocRelayCore",
+                "DocRelayDaemon",
                 "DocRelayDocuments",
                 "DocRelayTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -1,24 +1,20 @@
 public import DocRelayCore
 public import DocRelayKafka
 public import DocRelaySigning
-import Foundation
+public import Foundation
 
 /// What the relay's and the agent's setups read alike from their configuration files: the
-/// trust store, the signing identity, the Kafka settings of a hub connection. Every failure is
+/// trust (a reloadable `TrustSource`), the signing identity, the Kafka settings of a hub connection. Every failure is
 /// a `ConfigurationError` naming the file and key.
 public enum DaemonSetup {
-    /// The trust store of a configuration's `trust:` files.
-    public static func trustStore(
-        anchors: [String], intermediates: [String], crls: [String], configurationPath: String
-    ) throws(ConfigurationError) -> TrustStore {
-        do {
-            return try TrustStore(
-                anchors: try anchors.flatMap { try Certificate.load(pemFile: $0) },
-                intermediates: try intermediates.flatMap { try Certificate.load(pemFile: $0) },
-                crls: try crls.flatMap { try CertificateRevocationList.load(pemFile: $0) })
-        } catch {
-            throw ConfigurationError(path: configurationPath, key: "trust", expected: "readable PEM certificates and CRLs: \(error)")
-        }
+    /// The trust of a configuration's `trust:` files, reloadable (`TrustSource`); errors name
+    /// the configuration file, the key (`trust.anchors`, `trust.crls`, ...) and the PEM file.
+    public static func trustSource(
+        anchors: [String], intermediates: [String], crls: [String], configurationPath: String, now: Date = Date()
+    ) throws(ConfigurationError) -> TrustSource {
+        try TrustSource(
+            files: TrustSource.Files(anchors: anchors, intermediates: intermediates, crls: crls, configurationPath: configurationPath),
+            now: now)
     }
 
     /// The signing identity of a configuration's `identity:` files; `owner` says whose.

@@ -1,4 +1,5 @@
 public import DocRelayCore
+import DocRelayDaemon
 public import DocRelayDocuments
 public import DocRelayKafka
 public import DocRelaySigning
@@ -41,7 +42,7 @@ public struct OperatorHub: Sendable {
         var hub = OperatorHub(kafka: setup.kafka, topics: setup.topics, retryTiers: configuration.retryTiers)
         hub.hubID = setup.hub.id
         hub.directory = setup.directory.current
-        hub.trust = setup.trust
+        hub.trust = setup.trust.current
         hub.configuration = configuration
         return hub
     }

@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayDaemon
 import DocRelayDocuments
 import DocRelayKafka
 import DocRelaySigning
@@ -15,7 +16,7 @@ import Logging
 struct RecordHandler: Sendable {
     let policy: RelayPolicy
     let directory: DirectoryStore
-    let trust: TrustStore
+    let trustSource: TrustSource
     let signatures: FastCMSVerifier
     let writer: DurableWriter
     let acks: AckFactory
@@ -32,14 +33,14 @@ struct RecordHandler: Sendable {
     /// check missed); the other rules' settings as `RelayPolicy` names them.
     init(
         hubID: String, instance: String, topics: TopicNames, tiers: [RetryTier], maxAge: Duration,
-        limits: EnvelopeLimits, directory: DirectoryStore, trust: TrustStore, signatures: FastCMSVerifier,
+        limits: EnvelopeLimits, directory: DirectoryStore, trustSource: TrustSource, signatures: FastCMSVerifier,
         writer: DurableWriter, acks: AckFactory, acceptanceRules: AcceptanceRules = AcceptanceRules(),
         acceptances: AcceptanceSigner, neighbours: NeighbourLinks?, maxHops: Int, metrics: RelayMetrics, logger: Logger
     ) {
         self.policy = RelayPolicy(
             hubID: hubID, instance: instance, topics: topics, tiers: tiers, maxAge: maxAge, limits: limits, maxHops: maxHops)
         self.directory = directory
-        self.trust = trust
+        self.trustSource = trustSource
         self.signatures = signatures
         self.writer = writer
         self.acks = acks
@@ -57,7 +58,7 @@ struct RecordHandler: Sendable {
         let started = ContinuousClock.now
         defer { metrics.processing(ContinuousClock.now - started) }
         let directory = self.directory.current
-        let trust = self.trust
+        let trust = trustSource.current
         let verifier = DocumentVerifier(
             directory: directory, trust: trust, signatures: signatures, limits: policy.limits, rules: acceptanceRules)
         let verdict = verifier.verify(

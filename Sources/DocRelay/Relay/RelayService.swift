@@ -40,7 +40,7 @@ public struct RelayService: Service {
         let handler = RecordHandler(
             hubID: setup.hub.id, instance: configuration.instance, topics: setup.topics, tiers: configuration.retryTiers,
             maxAge: configuration.maxAge, limits: configuration.envelopeLimits,
-            directory: setup.directory, trust: setup.trust, signatures: FastCMSVerifier(),
+            directory: setup.directory, trustSource: setup.trust, signatures: FastCMSVerifier(),
             writer: DurableWriter(producer: clients.producer, logger: logger),
             acks: try AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics),
             acceptanceRules: configuration.acceptance,

@@ -1,5 +1,5 @@
 public import DocRelayCore
-import DocRelayDaemon
+public import DocRelayDaemon
 public import DocRelayKafka
 public import DocRelaySigning
 import Foundation
@@ -11,7 +11,9 @@ public struct RelaySetup: Sendable {
     public let configuration: RelayConfiguration
     public let directory: DirectoryStore
     public let hub: Hub
-    public let trust: TrustStore
+    /// The trust in force, reloaded on SIGHUP and every `trust.reload-every`
+    /// (`TrustReloadService`): read `current` once per record.
+    public let trust: TrustSource
     /// The hub's certificate and key: acks are signed with it.
     public let identity: SigningIdentity
     public let kafka: KafkaSettings
@@ -34,7 +36,7 @@ public struct RelaySetup: Sendable {
             throw ConfigurationError(path: path, key: "hub",
                                      expected: "a hub of the directory (\(known)), not '\(configuration.hubID)'")
         }
-        let trust = try DaemonSetup.trustStore(
+        let trust = try DaemonSetup.trustSource(
             anchors: configuration.anchorFiles, intermediates: configuration.intermediateFiles, crls: configuration.crlFiles,
             configurationPath: path)
         let identity = try DaemonSetup.signingIdentity(

@@ -1,5 +1,5 @@
 public import DocRelayCore
-import DocRelayDaemon
+public import DocRelayDaemon
 public import DocRelayKafka
 public import DocRelaySigning
 import Foundation
@@ -12,7 +12,9 @@ public struct AgentSetup: Sendable {
     public let configuration: AgentConfiguration
     public let directory: DirectoryStore
     public let agency: Agency
-    public let trust: TrustStore
+    /// The trust in force, reloaded on SIGHUP and every `trust.reload-every`
+    /// (`TrustReloadService`): read `current` once per record or submission.
+    public let trust: TrustSource
     public let identity: SigningIdentity
     public let kafka: KafkaSettings
     public let topics: TopicNames
@@ -28,7 +30,7 @@ public struct AgentSetup: Sendable {
         guard let hub = directory.homeHub(of: agency.code) else {
             throw ConfigurationError(path: path, key: "agency", expected: "an agency with a home hub in \(configuration.directoryPath)")
         }
-        let trust = try DaemonSetup.trustStore(
+        let trust = try DaemonSetup.trustSource(
             anchors: configuration.anchorFiles, intermediates: configuration.intermediateFiles, crls: configuration.crlFiles,
             configurationPath: path)
         let identity = try DaemonSetup.signingIdentity(

@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayDaemon
 import DocRelayDocuments
 import DocRelayKafka
 import DocRelaySigning
@@ -63,7 +64,7 @@ final class DocumentReceiver: Sendable {
     /// failing), so that the record is not committed.
     func handle(_ record: KafkaRecord) async throws {
         let headers = record.headers.map { ($0.name, $0.value) }
-        let verifier = DocumentVerifier(directory: setup.directory.current, trust: setup.trust)
+        let verifier = DocumentVerifier(directory: setup.directory.current, trust: setup.trust.current)
         let document: VerifiedDocument
         switch verifier.verify(headers: headers, value: record.value) {
         case .failure(let rejection):

@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayDaemon
 import DocRelayDocuments
 import DocRelaySigning
 import Foundation
@@ -10,9 +11,9 @@ struct DocumentPreparer: Sendable {
     let agency: String
     let identity: SigningIdentity
     let directory: DirectoryStore
-    let trust: TrustStore
+    let trust: TrustSource
 
-    init(agency: String, identity: SigningIdentity, directory: DirectoryStore, trust: TrustStore) {
+    init(agency: String, identity: SigningIdentity, directory: DirectoryStore, trust: TrustSource) {
         self.agency = agency
         self.identity = identity
         self.directory = directory
@@ -45,7 +46,7 @@ struct DocumentPreparer: Sendable {
                 throw SubmissionError("malformed", field: error.header, error.message)
             }
         }
-        let verifier = DocumentVerifier(directory: directory.current, trust: trust)
+        let verifier = DocumentVerifier(directory: directory.current, trust: trust.current)
         switch verifier.verify(headers: headers, value: submission.value) {
         case .failure(let rejection):
             throw SubmissionError(rejection.errorClass.rawValue, field: nil, rejection.reason)
