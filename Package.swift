@@ -88,8 +88,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // What the relay and agent daemons share to run: trust, identity and Kafka settings read
-        // from their configuration, the broker probe and the exit watchdog of `/healthz`.
+        // What the relay and agent daemons share to run: trust (reloaded on SIGHUP and a
+        // schedule), identity and Kafka settings read from their configuration, the broker probe
+        // and the exit watchdog of `/healthz`.
         .target(
             name: "DocRelayDaemon",
             dependencies: [
@@ -98,6 +99,7 @@ let package = Package(
                 "DocRelayCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -237,6 +239,8 @@ let package = Package(
                 "DocRelayDocuments",
                 "DocRelayTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

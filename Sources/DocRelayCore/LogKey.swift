@@ -21,4 +21,13 @@ public enum LogKey {
     public static let inboxDeletedUnread = "docrelay.inbox.deleted-unread"
     /// Inboxes that could not be checked.
     public static let inboxesFailed = "docrelay.inboxes.failed"
+    /// What made the trust be read again: `SIGHUP` or `schedule`.
+    public static let trustTrigger = "docrelay.trust.trigger"
+    /// How many CRLs, anchors are in force.
+    public static let trustCRLs = "docrelay.trust.crls"
+    public static let trustAnchors = "docrelay.trust.anchors"
+    /// A CRL's issuer (RFC 2253), file and nextUpdate (RFC 3339).
+    public static let crlIssuer = "docrelay.crl.issuer"
+    public static let crlFile = "docrelay.crl.file"
+    public static let crlNextUpdate = "docrelay.crl.next-update"
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DocRelay
 import DocRelayAgent
 import DocRelayCore
+import DocRelayDaemon
 import DocRelaySigning
 import DocRelayKafka
 import Foundation
@@ -17,7 +18,8 @@ struct AgentCommand: AsyncParsableCommand {
         discussion: """
             The configuration (agency.yaml) and the folders are described in docs/agent.md, the HTTP \
             API in docs/agent-api.yaml. SIGTERM or SIGINT: finish what is in hand, commit, flush, exit. \
-            SIGHUP: reload the directory. `docrelay agent token` makes a token for a client of the API.
+            SIGHUP: reload the directory and the trust files (also every trust.reload-every). \
+            `docrelay agent token` makes a token for a client of the API.
             """,
         subcommands: [AgentTokenCommand.self])
 
@@ -43,6 +45,7 @@ struct AgentCommand: AsyncParsableCommand {
             services: [
                 .init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: DirectoryReloadService(store: setup.directory, logger: logger)),
+                .init(service: TrustReloadService(source: setup.trust, every: setup.configuration.trustReloadEvery, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -58,6 +61,7 @@ struct AgentCommand: AsyncParsableCommand {
             "\(configuration.path): valid",
             "  agency: \(setup.code) (\(setup.agency.name)), home hub \(setup.agency.hubID)",
             "  identity: \(setup.identity.certificate.subject)",
+            "  trust: revocation \(setup.trust.status().revocation), reloaded \(configuration.trustReloadEvery.map { "every \(RetentionSummary.age($0))" } ?? "on SIGHUP only")",
             "  kafka: \(setup.kafka.bootstrapServers.joined(separator: ",")), topics \(setup.topics.out(setup.code)) and \(setup.topics.inbox(setup.code))",
             "  state: \(configuration.stateFolder)",
         ]

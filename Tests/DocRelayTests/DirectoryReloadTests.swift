@@ -26,7 +26,7 @@ struct DirectoryReloadTests {
         let snapshot = store.current  // work in flight keeps what it took
 
         // Never let a SIGHUP that arrives before the handler is in place end the test process.
-        signal(SIGHUP, SIG_IGN)
+        await SIGHUPForTests.shared.keep()
         let service = DirectoryReloadService(store: store, logger: testLogger)
         let running = Task { try await service.run() }
         defer { running.cancel() }

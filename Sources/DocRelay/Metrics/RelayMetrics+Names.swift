@@ -11,6 +11,10 @@ extension RelayMetrics {
         public static let inboxesDeletedUnread = "docrelay_inboxes_deleted_unread"
         public static let oldestUnreadAge = "docrelay_inbox_oldest_unread_age_seconds"
         public static let retentionCheck = "docrelay_inbox_retention_check_timestamp_seconds"
+        public static let trustReloads = "docrelay_trust_reloads_total"
+        public static let trustReloadFailing = "docrelay_trust_reload_failing"
+        public static let trustCRLs = "docrelay_trust_crls"
+        public static let crlNextUpdate = "docrelay_crl_next_update_timestamp_seconds"
     }
 
     /// The label names.

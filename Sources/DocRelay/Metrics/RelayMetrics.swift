@@ -1,4 +1,5 @@
 public import DocRelayCore
+import DocRelayDaemon
 public import Metrics
 
 /// What the relay measures, recorded through the swift-metrics API: the relay never knows the
@@ -45,6 +46,9 @@ public struct RelayMetrics: Sendable {
         }
         for errorClass in Self.knownErrorClasses {
             _ = Counter(label: Name.deadLetters, dimensions: [(Label.errorClass, errorClass.rawValue)], factory: factory)
+        }
+        for outcome in TrustReloadService.Outcome.all {
+            _ = Counter(label: Name.trustReloads, dimensions: [(Label.outcome, outcome.name)], factory: factory)
         }
     }
 

@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayDaemon
 import DocRelayKafka
 import Foundation
 import HTTPTypes
@@ -187,21 +188,26 @@ struct AgentAPI: Sendable {
 
     /// `GET /healthz`: 503 `unhealthy` with the reasons of docs/operations.md (a fatal producer
     /// error, Kafka unreachable, no progress while records wait, lag growing); else 200 `ok`, or
-    /// `degraded` with the reasons (documents parked, sends queued).
+    /// `degraded` with the reasons (documents parked, sends queued, a CRL past its nextUpdate, a
+    /// trust reload that failed). `revocation` says whether revocation is checked.
     struct Health: Codable, Sendable {
         var status: String
         var agency: String
         var parked: Int
         var queued: Int
         var reasons: [String]
+        var revocation: String
     }
 
     @Sendable func health(_ request: Request, context: AgentRequestContext) async throws -> Response {
         let parked = try await store.parkedIncoming()
         let queued = try await store.queuedCount()
+        let trust = setup.trust.status()
         let unhealthy = status.reasons(health)
         if !unhealthy.isEmpty {
-            let health = Health(status: "unhealthy", agency: setup.code, parked: parked.count, queued: queued, reasons: unhealthy)
+            let health = Health(
+                status: "unhealthy", agency: setup.code, parked: parked.count, queued: queued, reasons: unhealthy,
+                revocation: trust.revocation)
             return try APIJSON.response(health, status: .serviceUnavailable)
         }
         var reasons: [String] = []
@@ -209,8 +215,10 @@ struct AgentAPI: Sendable {
             reasons.append("\(parked.count) received document(s) the webhook did not accept: \(parked.prefix(5).map(\.id).joined(separator: ", "))")
         }
         if queued > 0 { reasons.append("\(queued) document(s) not yet acknowledged by the broker") }
+        reasons += trust.warnings
         let health = Health(
-            status: reasons.isEmpty ? "ok" : "degraded", agency: setup.code, parked: parked.count, queued: queued, reasons: reasons)
+            status: reasons.isEmpty ? "ok" : "degraded", agency: setup.code, parked: parked.count, queued: queued, reasons: reasons,
+            revocation: trust.revocation)
         return try APIJSON.response(health, status: .ok)
     }
 
