@@ -21,11 +21,12 @@ final class RelayHarness: @unchecked Sendable {
 
     /// `agencies` at the national hub; every topic the directory implies is created, except
     /// the inboxes of `withoutInbox` and the topics named in `withoutTopics` (retry, dead-letter
-    /// or events topics). `extraConfiguration` is appended to hub.yaml (top-level keys).
+    /// or events topics). `extraConfiguration` is appended to hub.yaml (top-level keys); `crls`
+    /// are hub.yaml's `trust.crls` (files in the harness's folder, written by the test).
     init(
         agencies: [String], withoutInbox: Set<String> = [], tiers: [String] = ["1s", "2s"], maxValueBytes: Int = 1_048_576,
         partitions: Int = 3, attemptTimeout: String = "3s", adminListen: String? = nil, extraConfiguration: String = "",
-        workers: Int? = nil, withoutTopics: Set<String> = []
+        workers: Int? = nil, withoutTopics: Set<String> = [], crls: [String] = []
     ) async throws {
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-relay-\(UUID().uuidString)")
@@ -50,7 +51,7 @@ final class RelayHarness: @unchecked Sendable {
             instance: relay-test
             directory: directory.yaml
             trust:
-              anchors: [ca.pem]
+              anchors: [ca.pem]\(crls.isEmpty ? "" : "\n  crls: [\(crls.joined(separator: ", "))]")
             identity:
               certificate: hubs/national.pem
               key: hubs/national.key
