@@ -5,6 +5,9 @@ import DocRelayKafka
 import DocRelaySigning
 import DocRelayTestSupport
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// Issue 11, point 3, with the real binary: a CRL replaced while the relay runs is taken on
@@ -59,13 +62,27 @@ struct RelayRevocationTests {
         #expect(delivered.map(\.stringKey) == ["before-revocation"])
     }
 
-    @Test("Without CRLs the relay warns that revocation is not checked; a CRL from the future is refused at start (exit 2, file and key named)")
+    @Test("Without CRLs the relay warns that revocation is not checked, and /healthz says so (still ok); an expired CRL makes it degraded; a CRL from the future is refused at start (exit 2, file and key named)")
     func startUpChecks() async throws {
-        let harness = try await RelayHarness(agencies: [Self.g22, Self.h58])
+        let harness = try await RelayHarness(agencies: [Self.g22, Self.h58], adminListen: "127.0.0.1:0")
         try harness.startRelay(logLevel: "info")
         let relay = try #require(harness.relay)
         try await waitFor("trust.crls is empty: revocation is not checked", in: relay)
+        let plain = try await health(of: relay) { $0.contains("\"phase\":\"running\"") }
+        #expect(plain.contains("\"revocation\":\"not checked: trust.crls is empty\""), "\(plain)")
+        #expect(plain.contains("\"status\":\"ok\""), "\(plain)")
         _ = try await harness.stopRelay()
+
+        let expired = try await RelayHarness(agencies: [Self.g22, Self.h58], adminListen: "127.0.0.1:0", crls: ["ca.crl"])
+        try writeCRL(in: expired.folder, revoking: [], at: Date().addingTimeInterval(-10 * 86_400))
+        try expired.startRelay(logLevel: "info")
+        let expiredRelay = try #require(expired.relay)
+        try await waitFor("A CRL is past its nextUpdate", in: expiredRelay)
+        let degraded = try await health(of: expiredRelay) { $0.contains("\"phase\":\"running\"") }
+        #expect(degraded.contains("\"status\":\"degraded\""), "\(degraded)")
+        #expect(degraded.contains("(nextUpdate): its revocations still apply"), "\(degraded)")
+        #expect(degraded.contains("\"revocation\":\"checked against 1 CRL; the earliest nextUpdate "), "\(degraded)")
+        _ = try await expired.stopRelay()
 
         let withCRL = try await RelayHarness(agencies: [Self.g22], crls: ["ca.crl"])
         try writeCRL(in: withCRL.folder, revoking: [], at: Date().addingTimeInterval(86_400))
@@ -74,6 +91,25 @@ struct RelayRevocationTests {
         let crl = withCRL.folder.appendingPathComponent("ca.crl").path
         #expect(result.standardError.contains("\(withCRL.configPath): key 'trust.crls': expected CRLs already issued"), "\(result.standardError)")
         #expect(result.standardError.contains(crl), "\(result.standardError)")
+    }
+
+    /// The body of the relay's `/healthz` once `done` holds (up to 30 s; the last body otherwise).
+    private func health(of relay: ChildProcess, until done: (String) -> Bool) async throws -> String {
+        try await waitFor("Admin server listening", in: relay)
+        let address = try #require(relay.standardError.split(separator: "\n")
+            .first { $0.contains("Admin server listening") }?
+            .split(separator: " ").first { $0.hasPrefix("docrelay.admin.address=") }?
+            .dropFirst("docrelay.admin.address=".count))
+        let url = try #require(URL(string: "http://\(address)/healthz"))
+        var body = ""
+        for _ in 0..<120 {
+            if let (data, _) = try? await URLSession.shared.data(from: url) {
+                body = String(decoding: data, as: UTF8.self)
+                if done(body) { return body }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return body
     }
 
     /// Waits (up to 30 s) until the relay's log says `text`.
