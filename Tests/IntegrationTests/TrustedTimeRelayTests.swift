@@ -100,4 +100,65 @@ struct TrustedTimeRelayTests {
         }
         _ = try await harness.stopRelay()
     }
+
+    /// hub.yaml's trust gains `crls: [crl.pem]`; `crl.pem` holds a CRL of the harness's CA,
+    /// issued `issued` (its thisUpdate), revoking `revoked`.
+    static func writeCRL(_ harness: RelayHarness, revoking revoked: [Certificate], issued: Date) throws {
+        let ca = try #require(try Certificate.load(pemFile: harness.folder.appendingPathComponent("ca.pem").path).first)
+        let caKey = try PrivateKey.load(pemFile: harness.folder.appendingPathComponent("ca.key").path)
+        let crl = try DevelopmentPKI.revocationList(
+            issuer: ca, issuerKey: caKey, revoked: revoked, at: issued)
+        try Data(crl.pem.utf8).write(to: harness.folder.appendingPathComponent("crl.pem"))
+        var yaml = try String(contentsOfFile: harness.configPath, encoding: .utf8)
+        if !yaml.contains("crls:") {
+            yaml = yaml.replacingOccurrences(of: "  anchors: [ca.pem]\n", with: "  anchors: [ca.pem]\n  crls: [crl.pem]\n")
+            try Data(yaml.utf8).write(to: URL(fileURLWithPath: harness.configPath))
+        }
+    }
+
+    @Test("A retried and a replayed record keep their verdict across a CRL that revokes their signer since; a new record from that signer is refused")
+    func verdictKeptAcrossCRLReload() async throws {
+        let h41 = "000.00.00.H41"
+        let harness = try await RelayHarness(agencies: [Self.g22, Self.h58, h41], withoutInbox: [h41], tiers: ["1s", "2s"])
+        try Self.writeCRL(harness, revoking: [], issued: Date().addingTimeInterval(-60))
+        let g22 = try harness.identity(Self.g22)
+        let forReplay = try harness.document(Array("Replayed after the CRL".utf8), from: Self.g22, to: [h41], id: "for-replay")
+        let forRetry = try harness.document(Array("Retried after the CRL".utf8), from: Self.g22, to: [h41], id: "for-retry")
+        try harness.startRelay()
+        let producer = try harness.producer()
+        for record in [forReplay, forRetry] { _ = try await producer.send(record) }
+
+        // H41 has no inbox: both go through the tiers and are dead-lettered exhausted, each
+        // copy carrying national's acceptance.
+        let exhausted = try await harness.read([harness.topics.deadLetters], count: 2)
+        #expect(exhausted.map { $0.header(HeaderName.errorClass) } == ["exhausted", "exhausted"])
+        #expect(exhausted.allSatisfy { $0.header(HeaderName.accepted)?.hasPrefix("national/") == true })
+        let retried = try await harness.read(["docrelay.retry.1s"], count: 2)
+        let retryCopy = try #require(retried.first { $0.stringKey == "for-retry" })
+        #expect(retryCopy.header(HeaderName.accepted) != nil)
+        _ = try await harness.stopRelay()
+
+        // G22's key is revoked now, by a CRL issued after both were accepted; the relay starts
+        // again with that CRL, and H41 has an inbox.
+        try Self.writeCRL(harness, revoking: [g22.certificate], issued: Date())
+        try harness.cluster.createTopic(harness.topics.inbox(h41), partitions: 3)
+        try harness.startRelay()
+        let replay = try await runDocRelay(["dlq", "replay", "--config", harness.configPath, "for-replay"])
+        #expect(replay.exitCode == 0, "\(replay.standardError)")
+        _ = try await producer.send(KafkaProducerRecord(
+            topic: "docrelay.retry.1s", key: retryCopy.key, value: retryCopy.value, headers: retryCopy.headers))
+        let fresh = try harness.document(Array("Signed with a revoked key".utf8), from: Self.g22, to: [Self.h58], id: "fresh")
+        _ = try await producer.send(fresh)
+        await producer.close()
+
+        let inbox = try await harness.read([harness.topics.inbox(h41)], count: 2)
+        #expect(inbox.map(\.stringKey).sorted() == ["for-replay", "for-retry"])
+        try await harness.waitUntil(harness.topics.deadLetters, holds: 3)
+        let dead = try await harness.read([harness.topics.deadLetters], count: 3)
+        let refused = try #require(dead.first { $0.stringKey == "fresh" })
+        #expect(refused.header(HeaderName.errorClass) == "signature")
+        #expect(refused.header(HeaderName.error)?.contains("revoked") == true, "\(refused.header(HeaderName.error) ?? "")")
+        #expect(dead.count == 3, "no other dead letter: \(dead.map { "\($0.stringKey) \($0.header(HeaderName.error) ?? "")" })")
+        _ = try await harness.stopRelay()
+    }
 }
