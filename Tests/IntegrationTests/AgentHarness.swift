@@ -186,7 +186,12 @@ extension RelayHarness {
 }
 
 /// An edXML document from `from` to `to`, as agency software writes it.
-func edXMLDocument(from: String, to: [String], documentId: String, subject: String) -> [UInt8] {
+/// `businessDocType`: QCVN 102's `TraceHeaderList/Bussiness/BussinessDocType` (0 new, 1
+/// revocation, 2 update, 3 replacement), written only when given.
+func edXMLDocument(
+    from: String, to: [String], documentId: String, subject: String, businessDocType: String? = nil,
+    content: String = "Nội dung văn bản"
+) -> [UInt8] {
     let recipients = to.map { "<edXML:To><edXML:OrganId>\($0)</edXML:OrganId><edXML:OrganName>Cơ quan \($0)</edXML:OrganName></edXML:To>" }
         .joined()
     return Array("""
@@ -199,9 +204,12 @@ func edXMLDocument(from: String, to: [String], documentId: String, subject: Stri
               <edXML:DocumentId>\(documentId)</edXML:DocumentId>
               <edXML:Code><edXML:CodeNumber>12</edXML:CodeNumber><edXML:CodeNotation>QĐ-UBND</edXML:CodeNotation></edXML:Code>
               <edXML:Subject>\(subject)</edXML:Subject>
-            </edXML:MessageHeader>
+            </edXML:MessageHeader>\(businessDocType.map { """
+                <edXML:TraceHeaderList><edXML:Bussiness><edXML:BussinessDocType>\($0)</edXML:BussinessDocType>\
+                <edXML:BussinessDocReason>Lý do</edXML:BussinessDocReason></edXML:Bussiness></edXML:TraceHeaderList>
+                """ } ?? "")
           </edXML:edXMLHeader>
-          <edXML:edXMLBody><edXML:Content>Nội dung văn bản</edXML:Content></edXML:edXMLBody>
+          <edXML:edXMLBody><edXML:Content>\(content)</edXML:Content></edXML:edXMLBody>
         </edXML:edXMLEnvelope>
         """.utf8)
 }

@@ -93,12 +93,12 @@ struct AgentAPI: Sendable {
     @Sendable func state(_ request: Request, context: AgentRequestContext) async throws -> Response {
         try authentication.require(.read, context)
         let id = try documentID(context)
-        if let sent = try await store.outgoing(id: id) {
+        if request.uri.queryParameters.get("from") == nil, let sent = try await store.outgoing(id: id) {
             try authentication.requireOwner(sent.client, id: id, context)
             let view = DocumentStateView.sent(sent, acks: try await store.acks(ref: id), statuses: try await store.statuses(ref: id))
             return try APIJSON.response(view, status: .ok)
         }
-        if let received = try await store.incoming(id: id) {
+        if let received = try await received(id, request) {
             return try APIJSON.response(DocumentStateView.received(received, statuses: try await store.statuses(ref: id)), status: .ok)
         }
         throw APIError(.notFound, "not-found", "no document \(id) was sent or received by this agent")
@@ -143,7 +143,7 @@ struct AgentAPI: Sendable {
                 .unprocessableContent, "malformed", field: "code",
                 "one of 02, 03, 04, 05, 06, 13, 15, 16 (01 is sent by the agent on delivery), not '\(status.code)'")
         }
-        guard let document = try await store.incoming(id: id) else {
+        guard let document = try await received(id, request) else {
             throw APIError(.notFound, "not-found", "no document \(id) was received by this agent")
         }
         guard document.state == .delivered, document.kind == DocumentKind.edoc.rawValue else {
@@ -172,7 +172,7 @@ struct AgentAPI: Sendable {
         guard let redelivery else {
             throw APIError(.notFound, "not-found", "this agent has no webhook (receive.webhook in its configuration)")
         }
-        guard let document = try await store.incoming(id: id) else {
+        guard let document = try await received(id, request) else {
             throw APIError(.notFound, "not-found", "no document \(id) was received by this agent")
         }
         guard document.state == .webhookFailed else {
@@ -223,6 +223,20 @@ struct AgentAPI: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The received document `id`, from the sender named by the query's `from` (ids are the
+    /// senders' own: two agencies may use one). Without `from`, the one document with that id;
+    /// 409 `ambiguous` when several senders used it.
+    private func received(_ id: String, _ request: Request) async throws -> IncomingRecord? {
+        let from = request.uri.queryParameters.get("from")
+        let found = try await store.incoming(id: id, from: from)
+        guard found.count <= 1 else {
+            throw APIError(
+                .conflict, "ambiguous",
+                "\(found.count) senders used the id \(id) (\(found.map(\.fromCode).joined(separator: ", "))): add ?from=<sender code>")
+        }
+        return found.first
+    }
 
     private func documentID(_ context: AgentRequestContext) throws -> String {
         let raw = try context.parameters.require("id")

@@ -50,6 +50,10 @@ struct DocumentStateView: Codable, Sendable {
     var parkedFile: String?
     var reason: String?
     var statusesSent: [Status]?
+    /// Received edXML: its `MessageHeader/DocumentId` (shared by an original and its updates,
+    /// replacements and revocation) and what the message is to it.
+    var businessId: String?
+    var messageType: String?
 
     static func sent(_ record: OutgoingRecord, acks: [AckRecord], statuses: [StatusRecord]) -> DocumentStateView {
         let recipients = record.recipientCodes.map { code -> Recipient in
@@ -94,6 +98,9 @@ struct DocumentStateView: Codable, Sendable {
         case .webhookFailed:
             parts = ["not delivered: \(record.reason ?? "")", "kept in \(record.parkedFile ?? "")"]
         }
+        if let type = record.messageType, type != EdXMLMessageType.new.rawValue {
+            parts.insert("\(type) of \(record.businessId ?? "")", at: 0)
+        }
         parts += sent.map { "status \($0.code) (\($0.name)) sent" }
         return DocumentStateView(
             id: record.id, direction: "received", kind: record.kind, state: record.state.rawValue,
@@ -101,7 +108,8 @@ struct DocumentStateView: Codable, Sendable {
             inboxFile: record.inboxFile,
             webhook: record.webhookAttempts > 0 || record.webhookError != nil
                 ? Webhook(attempts: record.webhookAttempts, lastError: record.webhookError) : nil,
-            parkedFile: record.parkedFile, reason: record.reason, statusesSent: sent)
+            parkedFile: record.parkedFile, reason: record.reason, statusesSent: sent, businessId: record.businessId,
+            messageType: record.messageType)
     }
 }
 

@@ -105,9 +105,19 @@ final class DocumentReceiver: Sendable {
 
     private func deliver(_ document: VerifiedDocument, record: KafkaRecord) async throws {
         let signed = document.envelope.signed
-        // Delivered (or parked) before: a repeat. Finish what a crash may have left. A record
-        // refused under this id does not count: it may have been a forgery of this very document.
-        if let earlier = try await store.incoming(id: signed.id), earlier.state != .refused {
+        // The same sender's id delivered (or parked) before: a repeat when the content is the
+        // same (finish what a crash may have left), a conflict when it is not (kept aside with
+        // the reason, never dropped). A record refused under this id does not count: it may have
+        // been a forgery of this very document. Another sender's id is another document.
+        if let earlier = try await store.incoming(from: signed.from, id: signed.id), earlier.state != .refused {
+            guard earlier.sha256 == signed.sha256 else {
+                try await refuse(
+                    record,
+                    because: "conflict: \(signed.from) sent \(signed.id) before (received \(earlier.receivedAt), SHA-256 \(earlier.sha256)) "
+                        + "with other content (SHA-256 \(signed.sha256)): one sender's id names one document; the first is kept",
+                    message: "A sender reused an id for other content: kept aside")
+                return
+            }
             if earlier.state == .delivered, signed.kind == .edoc, !earlier.receivedStatusSent, let statuses {
                 try await statuses.sendReceived(for: earlier)
             }
@@ -118,10 +128,21 @@ final class DocumentReceiver: Sendable {
         var incoming = IncomingRecord(
             id: signed.id, kind: signed.kind.rawValue, fromCode: signed.from, ref: signed.ref, contentType: signed.contentType,
             sha256: signed.sha256, receivedAt: now, state: .delivered, inboxFile: nil, webhookAttempts: 0, webhookError: nil,
-            parkedFile: nil, reason: nil, receivedStatusSent: false)
-        let metadata = ReceivedMetadata(document: document, record: record, receivedAt: now)
+            parkedFile: nil, reason: nil, receivedStatusSent: false, businessId: document.edXML?.documentId,
+            messageType: signed.kind == .edoc ? document.edXML?.messageType?.rawValue : nil)
+        var described = ReceivedMetadata(document: document, record: record, receivedAt: now)
+        if let businessId = incoming.businessId {
+            described.related = try await store.incoming(from: signed.from, businessId: businessId)
+                .filter { $0.id != signed.id && $0.kind == DocumentKind.edoc.rawValue }
+                .map { ReceivedMetadata.Related(id: $0.id, messageType: $0.messageType, receivedAt: $0.receivedAt, file: $0.inboxFile) }
+        }
+        let metadata = described
         if let inbox {
-            incoming.inboxFile = try inbox.deliver(record.value, id: signed.id, contentType: signed.contentType, metadata: metadata.json())
+            // Another sender's document under the same id keeps its file: this one's name says its sender.
+            let taken = try await store.incoming(id: signed.id).contains { $0.fromCode != signed.from }
+            incoming.inboxFile = try inbox.deliver(
+                record.value, id: signed.id, sender: taken ? signed.from : nil, contentType: signed.contentType,
+                metadata: metadata.json())
         }
         if let webhook {
             // A shutdown stops the retries: the record is not committed, the next run delivers it.
@@ -164,12 +185,13 @@ final class DocumentReceiver: Sendable {
     ) async throws {
         let id = record.headers.string(named: HeaderName.id).flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(record.topic)-\(record.partition)-\(record.offset)"
-        if let earlier = try await store.incoming(id: id), earlier.state != .refused {
+        let from = record.headers.string(named: HeaderName.from) ?? ""
+        if let earlier = try await store.incoming(from: from, id: id), earlier.state != .refused {
             // The genuine document came first: this is a bad copy, kept apart without touching it.
             _ = try parked.park(
                 record.value, id: "\(id)-\(record.topic)-\(record.partition)-\(record.offset)",
                 contentType: earlier.contentType, metadata: [], reason: reason, folder: .refused)
-            logger.error("Refused a bad copy of a document already delivered", metadata: [LogKey.documentID: "\(id)", LogKey.error: "\(reason)"])
+            logger.error(message, metadata: [LogKey.documentID: "\(id)", LogKey.error: "\(reason)"])
             return
         }
         let headerLines = record.headers.map { "\($0.name): \($0.stringValue ?? "<binary>")" }

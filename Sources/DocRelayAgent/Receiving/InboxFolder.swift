@@ -3,15 +3,21 @@ import Foundation
 
 /// The folder received documents are delivered into: `<id><ext>` and `<id><ext>.meta.json`
 /// beside it, each written whole (temporary file, fsync, rename). The sidecar is written first,
-/// so a reader that sees the document finds its metadata. Names come from the id alone, so a
-/// document delivered again after a crash replaces itself with the same bytes: never a second file.
+/// so a reader that sees the document finds its metadata. Names come from the id, so a document
+/// delivered again after a crash replaces itself with the same bytes: never a second file. When
+/// another sender's document already has the id (ids are the senders' own), the name adds
+/// `.from-<sender code>`: `<id>.from-<code><ext>`.
 struct InboxFolder: Sendable {
     let root: String
 
-    /// Writes the document and its sidecar; returns the document's path.
-    func deliver(_ value: [UInt8], id: String, contentType: String, metadata: [UInt8]) throws(FileError) -> String {
+    /// Writes the document and its sidecar; returns the document's path. `sender`: the sender's
+    /// code, to put in the name when another sender's document has this id.
+    func deliver(
+        _ value: [UInt8], id: String, sender: String? = nil, contentType: String, metadata: [UInt8]
+    ) throws(FileError) -> String {
         try DurableFiles.createFolder(root)
-        let name = FileNames.safe(id) + FileNames.fileExtension(contentType: contentType)
+        let stem = FileNames.safe(id) + (sender.map { ".from-" + FileNames.safe($0) } ?? "")
+        let name = stem + FileNames.fileExtension(contentType: contentType)
         let path = (root as NSString).appendingPathComponent(name)
         try DurableFiles.write(metadata, to: path + ".meta.json")
         try DurableFiles.write(value, to: path)

@@ -32,6 +32,23 @@ struct ReceivedMetadata: Codable, Sendable {
     var subject: String?
     /// The signed headers, as received: enough to verify the document again.
     var headers: [String: String]
+    /// The edXML `MessageHeader/DocumentId`: the business id an update, replacement or
+    /// revocation shares with its original (`id` is the transport id, unique per message).
+    var businessId: String?
+    /// The edXML message type: `new`, `update`, `replacement` or `revocation` (QCVN 102
+    /// BussinessDocType 0, 2, 3, 1).
+    var messageType: String?
+    /// The other messages of the same sender about the same business id received before
+    /// (an update's original, a revocation's original and updates), oldest first.
+    var related: [Related] = []
+
+    /// A message of the same business document, as `related` lists it.
+    struct Related: Codable, Sendable {
+        var id: String
+        var messageType: String?
+        var receivedAt: String
+        var file: String?
+    }
 
     init(document: VerifiedDocument, record: KafkaRecord, receivedAt: String) {
         let signed = document.envelope.signed
@@ -54,6 +71,8 @@ struct ReceivedMetadata: Codable, Sendable {
         statusDescription = document.edXML?.statusDescription
         documentCode = document.edXML?.code
         subject = document.edXML?.subject
+        businessId = document.edXML?.documentId
+        messageType = signed.kind == .edoc ? document.edXML?.messageType?.rawValue : nil
         headers = Dictionary(
             signed.headers.map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }, uniquingKeysWith: { first, _ in first })
     }
@@ -68,5 +87,7 @@ struct ReceivedMetadata: Codable, Sendable {
     var httpHeaders: [(name: String, value: String)] {
         headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             + [("docrelay-verified-signer", signer), ("docrelay-received-at", receivedAt)]
+            + (businessId.map { [("docrelay-business-id", $0)] } ?? [])
+            + (messageType.map { [("docrelay-message-type", $0)] } ?? [])
     }
 }

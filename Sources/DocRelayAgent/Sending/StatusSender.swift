@@ -16,7 +16,8 @@ struct StatusSender: Sendable {
     /// Status 01 for a delivered document, once: its id is derived from the document's, so a
     /// restart that sends it again sends the same record.
     func sendReceived(for document: IncomingRecord) async throws {
-        let id = "st01-" + SHA256Hex.of(Array("\(document.id)|\(agency.code.rawValue)".utf8)).prefix(32)
+        // The sender is part of the document's identity: two agencies may use one id.
+        let id = "st01-" + SHA256Hex.of(Array("\(document.fromCode)|\(document.id)|\(agency.code.rawValue)".utf8)).prefix(32)
         let record: OutgoingRecord
         do {
             record = try await send(.received, description: "Đã nhận văn bản", about: document, id: String(id), once: true)
@@ -29,7 +30,7 @@ struct StatusSender: Sendable {
             return
         }
         if record.state == .published {
-            try await store.markReceivedStatusSent(id: document.id)
+            try await store.markReceivedStatusSent(from: document.fromCode, id: document.id)
         }
     }
 
@@ -44,7 +45,7 @@ struct StatusSender: Sendable {
         do {
             value = try EdXMLStatusWriter.status(
                 from: EdXMLOrganization(organId: agency.code.rawValue, organName: agency.name),
-                responseFor: EdXMLResponseFor(organId: document.fromCode, documentId: document.id),
+                responseFor: EdXMLResponseFor(organId: document.fromCode, documentId: document.businessId ?? document.id),
                 code: code, description: description, staff: staff, timestamp: Date())
         } catch {
             throw SubmissionError("malformed", field: "code", "\(error)")

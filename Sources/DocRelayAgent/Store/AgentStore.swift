@@ -90,6 +90,39 @@ final class AgentStore: Sendable {
         migrator.registerMigration("outgoing-client") { db in
             try db.alter(table: "outgoing") { table in table.add(column: "client", .text) }
         }
+        // Issue 12: a received record is known by its sender and its id (two agencies may use one
+        // id), with its edXML business id and message type (an update keeps the DocumentId).
+        migrator.registerMigration("incoming-by-sender") { db in
+            try db.create(table: "incoming_by_sender") { table in
+                table.column("id", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("fromCode", .text).notNull()
+                table.column("ref", .text).notNull()
+                table.column("contentType", .text).notNull()
+                table.column("sha256", .text).notNull()
+                table.column("receivedAt", .text).notNull()
+                table.column("state", .text).notNull()
+                table.column("inboxFile", .text)
+                table.column("webhookAttempts", .integer).notNull()
+                table.column("webhookError", .text)
+                table.column("parkedFile", .text)
+                table.column("reason", .text)
+                table.column("receivedStatusSent", .boolean).notNull()
+                table.column("businessId", .text)
+                table.column("messageType", .text)
+                table.primaryKey(["fromCode", "id"])
+            }
+            try db.execute(sql: """
+                INSERT INTO incoming_by_sender (id, kind, fromCode, ref, contentType, sha256, receivedAt, state, inboxFile,
+                    webhookAttempts, webhookError, parkedFile, reason, receivedStatusSent)
+                SELECT id, kind, fromCode, ref, contentType, sha256, receivedAt, state, inboxFile,
+                    webhookAttempts, webhookError, parkedFile, reason, receivedStatusSent FROM incoming
+                """)
+            try db.drop(table: "incoming")
+            try db.rename(table: "incoming_by_sender", to: "incoming")
+            try db.create(index: "incoming_id", on: "incoming", columns: ["id"])
+            try db.create(index: "incoming_business", on: "incoming", columns: ["fromCode", "businessId"])
+        }
         return migrator
     }
 
@@ -205,17 +238,36 @@ final class AgentStore: Sendable {
 
     // MARK: Incoming
 
-    func incoming(id: String) async throws -> IncomingRecord? {
-        try await database.read { db in try IncomingRecord.fetchOne(db, key: id) }
+    /// The record `from` sent under `id` (a transport identity: contract, "Transport identity").
+    func incoming(from: String, id: String) async throws -> IncomingRecord? {
+        try await database.read { db in try IncomingRecord.fetchOne(db, key: ["fromCode": from, "id": id]) }
+    }
+
+    /// Every received record with `id`, whoever sent it (oldest first), or only `from`'s.
+    func incoming(id: String, from: String? = nil) async throws -> [IncomingRecord] {
+        try await database.read { db in
+            var request = IncomingRecord.filter(Column("id") == id)
+            if let from { request = request.filter(Column("fromCode") == from) }
+            return try request.order(Column("receivedAt")).fetchAll(db)
+        }
+    }
+
+    /// The messages `from` sent about the business document `businessId` (its new document,
+    /// updates, replacements, revocations), oldest first.
+    func incoming(from: String, businessId: String) async throws -> [IncomingRecord] {
+        try await database.read { db in
+            try IncomingRecord.filter(Column("fromCode") == from && Column("businessId") == businessId)
+                .order(Column("receivedAt")).fetchAll(db)
+        }
     }
 
     func save(_ record: IncomingRecord) async throws {
         try await database.write { db in try record.save(db) }
     }
 
-    func markReceivedStatusSent(id: String) async throws {
+    func markReceivedStatusSent(from: String, id: String) async throws {
         try await database.write { db in
-            try db.execute(sql: "UPDATE incoming SET receivedStatusSent = 1 WHERE id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE incoming SET receivedStatusSent = 1 WHERE fromCode = ? AND id = ?", arguments: [from, id])
         }
     }
 

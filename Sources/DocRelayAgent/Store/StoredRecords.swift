@@ -110,4 +110,9 @@ struct IncomingRecord: Codable, Sendable, Hashable, FetchableRecord, Persistable
     var reason: String?
     /// Status 01 was published to the sender (edoc only).
     var receivedStatusSent: Bool
+    /// The edXML `MessageHeader/DocumentId` (the business id an update or revocation shares
+    /// with its original); nil for other documents.
+    var businessId: String? = nil
+    /// The edXML message type (`new`, `update`, `replacement`, `revocation`); nil for others.
+    var messageType: String? = nil
 }

@@ -54,13 +54,23 @@ public enum DocumentSigner {
         guard !to.isEmpty else {
             throw DocumentSigningError(header: HeaderName.to, message: "give the recipients' codes (--to), or an edXML document with To/OrganId")
         }
-        let id = draft.id ?? (kind == .edoc ? edXML?.documentId : nil) ?? UUID().uuidString.lowercased()
+        let sha256 = SHA256Hex.of(value)
+        var id = draft.id
+        if id == nil, kind == .edoc, let edXML, let documentId = edXML.documentId {
+            guard let type = edXML.messageType else {
+                throw DocumentSigningError(
+                    header: HeaderName.id,
+                    message: "the edXML BussinessDocType is \(edXML.businessDocType ?? ""); QCVN 102 defines 0 (new), 1 (revocation), 2 (update), 3 (replacement)")
+            }
+            id = type.transportID(documentId: documentId, sha256: sha256)
+        }
+        let transportID = id ?? UUID().uuidString.lowercased()
         let ref = draft.ref ?? (kind == .edoc ? "" : edXML?.responseFor?.documentId ?? "")
         let created = draft.created ?? Date()
         return SignedHeaders(
-            id: id, kind: kind, from: from, to: to, created: rfc3339(created), createdDate: created,
+            id: transportID, kind: kind, from: from, to: to, created: rfc3339(created), createdDate: created,
             contentType: draft.contentType ?? (edXML != nil ? "application/edxml+xml" : contentType(of: draft.fileName)),
-            ref: ref, sha256: SHA256Hex.of(value), signature: "")
+            ref: ref, sha256: sha256, signature: "")
     }
 
     /// The edXML header when the document is (or is declared) edXML.

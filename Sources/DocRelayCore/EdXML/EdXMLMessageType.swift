@@ -1,0 +1,53 @@
+import Foundation
+
+/// What an edXML message is to the document it carries (QCVN 102:2016,
+/// `TraceHeaderList/Bussiness/BussinessDocType`): a new document, or a later revocation, update
+/// or replacement of one. Only a new document has a new `MessageHeader/DocumentId`; the others
+/// keep the original's, which is how the recipient links them to it.
+public enum EdXMLMessageType: String, Sendable, Hashable, CaseIterable {
+    /// `0`: a new document.
+    case new
+    /// `1`: the document is revoked (recalled, "thu hồi").
+    case revocation
+    /// `2`: the document is updated ("cập nhật").
+    case update
+    /// `3`: the document is replaced ("thay thế").
+    case replacement
+
+    /// The type a `BussinessDocType` value names; `new` when absent. Nil for a value QCVN 102
+    /// does not define (the caller names it).
+    public init?(businessDocType: String?) {
+        switch businessDocType?.trimmingCharacters(in: .whitespacesAndNewlines) {
+        case nil, "", "0": self = .new
+        case "1": self = .revocation
+        case "2": self = .update
+        case "3": self = .replacement
+        default: return nil
+        }
+    }
+
+    /// The `BussinessDocType` value.
+    public var businessDocType: String {
+        switch self {
+        case .new: "0"
+        case .revocation: "1"
+        case .update: "2"
+        case .replacement: "3"
+        }
+    }
+
+    /// The transport id (`dr-id`) of a message of this type about `documentId` whose value has
+    /// the lowercase hex SHA-256 `sha256` (contract, "Transport identity"): the DocumentId for
+    /// a new document; `<DocumentId>#<type>-<first 16 hex digits of the value's SHA-256>` for
+    /// the others, so that each update, replacement or revocation is a message of its own, and
+    /// the same one sent twice is recognised as a repeat.
+    public func transportID(documentId: String, sha256: String) -> String {
+        self == .new ? documentId : "\(documentId)#\(rawValue)-\(sha256.prefix(16))"
+    }
+}
+
+extension EdXMLHeader {
+    /// The message's type (`new` when the header has no BussinessDocType); nil for a value QCVN
+    /// 102 does not define.
+    public var messageType: EdXMLMessageType? { EdXMLMessageType(businessDocType: businessDocType) }
+}
