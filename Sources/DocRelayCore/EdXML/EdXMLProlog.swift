@@ -9,10 +9,23 @@
 /// naming what was found and its byte offset. A DTD can only stand in the prolog, so the check
 /// stops at the root element: `<!DOCTYPE` inside a comment, a CDATA section or the body is text.
 ///
-/// edXML is read as UTF-8 only: the check reads the prolog's bytes as ASCII, and a parser that
-/// switched to another encoding (UTF-16 or UTF-32 detected from the first bytes, EBCDIC, an
-/// `encoding="..."` other than UTF-8 in the XML declaration) could see markup the check cannot,
-/// so such documents are refused as well.
+/// edXML is read as UTF-8 only (docs/contract.md): the check reads the prolog's bytes as ASCII,
+/// and a parser that switched to another encoding could see markup the check cannot. The value
+/// is signed and delivered as its sender wrote it (no hub rewrites it), so DocRelay does not
+/// convert UTF-16 either: what the relay checks must be what every recipient reads, and a
+/// sender converts before signing. What makes a document unreadable is named, with its byte:
+/// - UTF-16, UTF-32 or EBCDIC (a byte order mark, or the first bytes of `<?xml` in such an
+///   encoding, XML 1.0 appendix F): `UTF-16 is not accepted (little-endian, byte order mark FF FE): ...`;
+/// - an `encoding="..."` other than UTF-8 (`UTF-8`, `utf8`, any case) in the XML declaration:
+///   `declared encoding "utf-16" disagrees with the bytes (UTF-8): ...` (XML 1.0 §4.3.3 makes
+///   bytes in another encoding than the declared one a fatal error; .NET's XmlWriter over a
+///   StringBuilder writes `utf-16` over UTF-8), or `... is not UTF-8, and neither are the bytes`;
+/// - content before the root element that is not whitespace, the byte order mark, a comment or
+///   a processing instruction (XML 1.0 §2.8): `content before the XML declaration at byte 0
+///   ("1212"): ...` (text before `<?xml`, as committed in one public repository), or `content
+///   before the root element at byte 39 ("abc"): ...`;
+/// - an XML declaration after anything but the byte order mark: `the XML declaration at byte 1
+///   does not start the document: ...`.
 ///
 /// Cost: at most `limit` bytes are looked at; a prolog longer than that is refused.
 enum EdXMLProlog {
@@ -34,11 +47,14 @@ enum EdXMLProlog {
         let bytes: ArraySlice<UInt8>
         let end: Int
         var index: Int
+        /// Where the document starts after its byte order mark: only there may the XML declaration stand.
+        var documentStart: Int
 
         init(bytes: ArraySlice<UInt8>, end: Int) {
             self.bytes = bytes
             self.end = end
             self.index = bytes.startIndex
+            self.documentStart = bytes.startIndex
         }
 
         var offset: Int { index - bytes.startIndex }
@@ -46,29 +62,37 @@ enum EdXMLProlog {
         /// Refuses the byte patterns of another encoding; steps over a UTF-8 byte order mark.
         mutating func checkEncoding() throws(EdXMLError) {
             let first = Array(bytes.prefix(4))
-            for (pattern, name) in Self.foreignStarts where first.starts(with: pattern) {
-                let hex = pattern.map { String($0, radix: 16, uppercase: true).leftPadded(to: 2) }.joined(separator: " ")
-                throw EdXMLError("edXML must be UTF-8, not \(name) (the document starts with bytes \(hex))")
+            for foreign in Self.foreignStarts where first.starts(with: foreign.bytes) {
+                let hex = Self.hex(foreign.bytes)
+                let how = foreign.isByteOrderMark ? "byte order mark \(hex)" : "no byte order mark: the document starts with bytes \(hex)"
+                let order = foreign.byteOrder.map { "\($0), " } ?? ""
+                throw EdXMLError("\(foreign.name) is not accepted (\(order)\(how)): \(Self.utf8Only)")
             }
             if first.starts(with: [0xEF, 0xBB, 0xBF]) { index += 3 }
+            documentStart = index
         }
 
-        /// Steps over what may precede the root element. True when the root element (or text,
-        /// which the parser refuses) is reached; false when `end` came first.
+        /// Steps over what may precede the root element. True when the root element is reached;
+        /// false when `end` came first.
         mutating func scanToRootElement() throws(EdXMLError) -> Bool {
             while index < end {
                 let byte = bytes[index]
-                if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A {
+                if Self.isWhitespace(byte) {
                     index += 1
                     continue
                 }
-                // Text before the root element is not XML: the parser refuses it.
-                guard byte == UInt8(ascii: "<") else { return true }
+                guard byte == UInt8(ascii: "<") else { throw contentBeforeRoot() }
                 guard index + 1 < end else { return false }
                 switch bytes[index + 1] {
                 case UInt8(ascii: "?"):
                     guard let close = find("?>", from: index + 2) else { return false }
-                    if isXMLDeclaration(upTo: close) { try checkDeclaredEncoding(upTo: close) }
+                    if isXMLDeclaration(at: index, upTo: close) {
+                        guard index == documentStart else {
+                            throw EdXMLError(
+                                "the XML declaration at byte \(offset) does not start the document: only a UTF-8 byte order mark may precede it (XML 1.0 §2.8)")
+                        }
+                        try checkDeclaredEncoding(upTo: close)
+                    }
                     index = close + 2
                 case UInt8(ascii: "!"):
                     if hasPrefix("<!--") {
@@ -86,22 +110,51 @@ enum EdXMLProlog {
             return false
         }
 
-        /// `<?xml` followed by whitespace: the XML declaration (libxml2 heeds it only at the start
-        /// of a document; elsewhere it is an error anyway).
-        private func isXMLDeclaration(upTo close: Int) -> Bool {
-            hasPrefix("<?xml") && index + 5 < close && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
+        /// Text (anything but markup and whitespace) at `index`, before the root element: named
+        /// with its offset and first bytes, and whether an XML declaration follows it.
+        private func contentBeforeRoot() -> EdXMLError {
+            var stop = index
+            while stop < end, bytes[stop] != UInt8(ascii: "<") { stop += 1 }
+            let run = bytes[index..<stop]
+            var excerpt = String(decoding: run.prefix(Self.excerptLength), as: UTF8.self)
+            if run.count > Self.excerptLength { excerpt += "…" }
+            if stop < end, isXMLDeclaration(at: stop, upTo: find("?>", from: stop + 2) ?? end) {
+                return EdXMLError(
+                    "content before the XML declaration at byte \(offset) (\(excerpt.debugDescription)): the declaration must come first (XML 1.0 §2.8)")
+            }
+            return EdXMLError(
+                "content before the root element at byte \(offset) (\(excerpt.debugDescription)): only whitespace, comments and processing instructions may precede it (XML 1.0 §2.8)")
         }
 
-        /// Refuses an `encoding="..."` other than UTF-8 in the declaration `bytes[index..<close]`.
+        /// `<?xml` followed by whitespace at `start`: the XML declaration (libxml2 heeds it only
+        /// at the start of a document; elsewhere it is an error).
+        private func isXMLDeclaration(at start: Int, upTo close: Int) -> Bool {
+            hasPrefix("<?xml", at: start) && start + 5 < close && Self.isWhitespace(bytes[start + 5])
+        }
+
+        /// Refuses an `encoding="..."` other than UTF-8 in the declaration `bytes[index..<close]`
+        /// (XML 1.0 §4.3.3: the names compare case-insensitively).
         private func checkDeclaredEncoding(upTo close: Int) throws(EdXMLError) {
             guard var position = find("encoding", from: index, before: close) else { return }
             position += "encoding".utf8.count
-            while position < close, [0x20, 0x09, 0x0D, 0x0A, UInt8(ascii: "=")].contains(bytes[position]) { position += 1 }
+            while position < close, Self.isWhitespace(bytes[position]) || bytes[position] == UInt8(ascii: "=") { position += 1 }
             guard position < close, bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "'") else { return }
             let quote = bytes[position]
             let value = String(decoding: bytes[(position + 1)..<close].prefix { $0 != quote }.prefix(40), as: UTF8.self)
             guard !["utf-8", "utf8"].contains(value.lowercased()) else { return }
-            throw EdXMLError("edXML must be UTF-8, not \(value) (declared in the XML declaration)")
+            if bytesAreUTF8() {
+                throw EdXMLError(
+                    "declared encoding \(value.debugDescription) disagrees with the bytes (UTF-8): declare UTF-8, or no encoding (XML 1.0 §4.3.3)")
+            }
+            throw EdXMLError("declared encoding \(value.debugDescription) is not UTF-8, and neither are the bytes: \(Self.utf8Only)")
+        }
+
+        /// Whether the bytes looked at are UTF-8 (a sequence cut at `end`, when the document
+        /// goes on, counts as UTF-8).
+        private func bytesAreUTF8() -> Bool {
+            let looked = bytes[documentStart..<end]
+            let cut = end < bytes.endIndex ? 3 : 0
+            return (0...cut).contains { String(validating: looked.dropLast($0), as: UTF8.self) != nil }
         }
 
         /// `<!` and the name after it (`<!DOCTYPE`, `<!ENTITY`, `<![CDATA[`), printable.
@@ -115,8 +168,9 @@ enum EdXMLProlog {
             return "<!" + String(decoding: bracketed, as: UTF8.self)
         }
 
-        private func hasPrefix(_ literal: String) -> Bool {
-            index + literal.utf8.count <= end && bytes[index..<(index + literal.utf8.count)].elementsEqual(literal.utf8)
+        private func hasPrefix(_ literal: String, at start: Int? = nil) -> Bool {
+            let start = start ?? index
+            return start + literal.utf8.count <= end && bytes[start..<(start + literal.utf8.count)].elementsEqual(literal.utf8)
         }
 
         /// The index where `literal` starts at or after `start`, ending before `limit` (default `end`).
@@ -133,14 +187,41 @@ enum EdXMLProlog {
             return nil
         }
 
-        /// The first bytes of encodings libxml2 detects by themselves (XML 1.0, appendix F).
-        private static let foreignStarts: [([UInt8], String)] = [
-            ([0x00, 0x00, 0xFE, 0xFF], "UTF-32"), ([0xFF, 0xFE, 0x00, 0x00], "UTF-32"),
-            ([0xFE, 0xFF], "UTF-16"), ([0xFF, 0xFE], "UTF-16"),
-            ([0x00, 0x00, 0x00, 0x3C], "UTF-32"), ([0x3C, 0x00, 0x00, 0x00], "UTF-32"),
-            ([0x00, 0x00, 0x3C, 0x00], "UCS-4"), ([0x00, 0x3C, 0x00, 0x00], "UCS-4"),
-            ([0x00, 0x3C, 0x00, 0x3F], "UTF-16"), ([0x3C, 0x00, 0x3F, 0x00], "UTF-16"),
-            ([0x4C, 0x6F, 0xA7, 0x94], "EBCDIC"),
+        private static func isWhitespace(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+        }
+
+        private static func hex(_ bytes: [UInt8]) -> String {
+            bytes.map { String($0, radix: 16, uppercase: true).leftPadded(to: 2) }.joined(separator: " ")
+        }
+
+        /// What every refusal of another encoding ends with.
+        static let utf8Only = "edXML is read as UTF-8 only: convert the document to UTF-8 before signing"
+
+        /// How many bytes of content before the root a message quotes.
+        private static let excerptLength = 24
+
+        /// A start of a document in an encoding libxml2 detects by itself (XML 1.0, appendix F).
+        private struct ForeignStart {
+            let bytes: [UInt8]
+            let name: String
+            let byteOrder: String?
+            let isByteOrderMark: Bool
+        }
+
+        /// Longest first where one starts another (`FF FE 00 00` before `FF FE`).
+        private static let foreignStarts: [ForeignStart] = [
+            ForeignStart(bytes: [0x00, 0x00, 0xFE, 0xFF], name: "UTF-32", byteOrder: "big-endian", isByteOrderMark: true),
+            ForeignStart(bytes: [0xFF, 0xFE, 0x00, 0x00], name: "UTF-32", byteOrder: "little-endian", isByteOrderMark: true),
+            ForeignStart(bytes: [0xFE, 0xFF], name: "UTF-16", byteOrder: "big-endian", isByteOrderMark: true),
+            ForeignStart(bytes: [0xFF, 0xFE], name: "UTF-16", byteOrder: "little-endian", isByteOrderMark: true),
+            ForeignStart(bytes: [0x00, 0x00, 0x00, 0x3C], name: "UTF-32", byteOrder: "big-endian", isByteOrderMark: false),
+            ForeignStart(bytes: [0x3C, 0x00, 0x00, 0x00], name: "UTF-32", byteOrder: "little-endian", isByteOrderMark: false),
+            ForeignStart(bytes: [0x00, 0x00, 0x3C, 0x00], name: "UCS-4", byteOrder: "unusual byte order 2143", isByteOrderMark: false),
+            ForeignStart(bytes: [0x00, 0x3C, 0x00, 0x00], name: "UCS-4", byteOrder: "unusual byte order 3412", isByteOrderMark: false),
+            ForeignStart(bytes: [0x00, 0x3C, 0x00, 0x3F], name: "UTF-16", byteOrder: "big-endian", isByteOrderMark: false),
+            ForeignStart(bytes: [0x3C, 0x00, 0x3F, 0x00], name: "UTF-16", byteOrder: "little-endian", isByteOrderMark: false),
+            ForeignStart(bytes: [0x4C, 0x6F, 0xA7, 0x94], name: "EBCDIC", byteOrder: nil, isByteOrderMark: false),
         ]
     }
 }

@@ -13,10 +13,42 @@ import FoundationXML
 /// and a status (one with a StatusCode) its `ResponseFor`.
 ///
 /// Before the parser sees a byte, the prolog is checked (`EdXMLProlog`): a document type
-/// declaration (`<!DOCTYPE`, `<!ENTITY`), an encoding other than UTF-8, or a prolog over 64 KiB
-/// is refused, so entity expansion and external entities never happen. Every reader of edXML
-/// (the relay's verifier, the agent, `sign`, `verify`, `dlq show`) comes through here.
+/// declaration (`<!DOCTYPE`, `<!ENTITY`) or a prolog over 64 KiB is refused, so entity expansion
+/// and external entities never happen; and what makes a document unreadable UTF-8 XML is named
+/// with its byte instead of a parser's guess: content before the XML declaration or the root
+/// element (XML 1.0 §2.8), a declared encoding other than UTF-8 (XML 1.0 §4.3.3), UTF-16 or
+/// UTF-32 (not accepted: the value is signed as sent and never converted). Every reader of edXML
+/// (the relay's verifier, the agent, `sign`, `send`, `verify`, `dlq show`) comes through here.
 public enum EdXMLReader {
+    /// How many first bytes `looksLikeEdXML` looks at.
+    public static let sniffLength = 4096
+
+    /// Whether `bytes` are meant as edXML, readable or not: their first 4 KiB (`sniffLength`),
+    /// as UTF-8 or as UTF-16 of either byte order, hold `<edXML` or `:edXML` (the root element
+    /// of QCVN 102:2016, with or without a prefix, or the `edXML` namespace prefix). Bytes before
+    /// the declaration, another declared encoding or UTF-16 do not hide them, so such a document
+    /// is refused with its reason (`readHeader`) rather than taken for another type.
+    public static func looksLikeEdXML(_ bytes: [UInt8]) -> Bool {
+        let head = bytes.prefix(sniffLength)
+        for marker in ["<edXML", ":edXML"] {
+            let ascii = Array(marker.utf8)
+            let little: [UInt8] = ascii.flatMap { [$0, 0] }
+            let big: [UInt8] = ascii.flatMap { [0, $0] }
+            for pattern in [ascii, little, big] where contains(head, pattern) { return true }
+        }
+        return false
+    }
+
+    private static func contains(_ bytes: ArraySlice<UInt8>, _ pattern: [UInt8]) -> Bool {
+        guard bytes.count >= pattern.count else { return false }
+        var index = bytes.startIndex
+        while index + pattern.count <= bytes.endIndex {
+            if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// The header of the edXML document `bytes`.
     public static func readHeader(_ bytes: [UInt8]) throws(EdXMLError) -> EdXMLHeader {
         try checkProlog(bytes)
@@ -43,8 +75,9 @@ public enum EdXMLReader {
     }
 
     /// Only the check of the prolog that `readHeader` makes first (at most 64 KiB looked at):
-    /// throws, e.g. `edXML must not declare a DTD (<!DOCTYPE found at byte 39)`, for a document
-    /// no parser may read as edXML.
+    /// throws, e.g. `edXML must not declare a DTD (<!DOCTYPE found at byte 39)` or `content
+    /// before the XML declaration at byte 0 ("1212"): ...`, for a document no parser may read as
+    /// edXML.
     public static func checkProlog(_ bytes: [UInt8]) throws(EdXMLError) {
         try EdXMLProlog.check(bytes[...], isWhole: true)
     }

@@ -63,13 +63,14 @@ struct EdXMLPrologTests {
     @Test("UTF-16, UTF-32 or another declared encoding: refused, edXML is read as UTF-8 only")
     func otherEncodings() {
         let utf16 = [UInt8]([0xFF, 0xFE]) + (declaration + edoc()).utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
-        #expect(refusal(utf16) == "edXML must be UTF-8, not UTF-16 (the document starts with bytes FF FE)")
+        let advice = "edXML is read as UTF-8 only: convert the document to UTF-8 before signing"
+        #expect(refusal(utf16) == "UTF-16 is not accepted (little-endian, byte order mark FF FE): \(advice)")
         let utf16NoMark = (declaration + edoc()).utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
-        #expect(refusal(utf16NoMark) == "edXML must be UTF-8, not UTF-16 (the document starts with bytes 00 3C 00 3F)")
-        #expect(refusal([0x00, 0x00, 0xFE, 0xFF, 0x00, 0x00, 0x00, 0x3C]) == "edXML must be UTF-8, not UTF-32 (the document starts with bytes 00 00 FE FF)")
+        #expect(refusal(utf16NoMark) == "UTF-16 is not accepted (big-endian, no byte order mark: the document starts with bytes 00 3C 00 3F): \(advice)")
+        #expect(refusal([0x00, 0x00, 0xFE, 0xFF, 0x00, 0x00, 0x00, 0x3C]) == "UTF-32 is not accepted (big-endian, byte order mark 00 00 FE FF): \(advice)")
         // An encoding the parser would switch to after the declaration (UTF-7 can spell "<!" as "+ADw-!").
         #expect(refusal("<?xml version=\"1.0\" encoding=\"UTF-7\"?>+ADw-!DOCTYPE edXML+AD4-" + edoc())
-            == "edXML must be UTF-8, not UTF-7 (declared in the XML declaration)")
+            == #"declared encoding "UTF-7" disagrees with the bytes (UTF-8): declare UTF-8, or no encoding (XML 1.0 §4.3.3)"#)
     }
 
     @Test("A prolog longer than 64 KiB is refused; one that ends the document is left to the parser")
