@@ -30,10 +30,22 @@ struct AgentBadInputTests {
             ("qua-lon.pdf", [UInt8](repeating: 0x25, count: 1_048_577), #"{"to": ["\#(Self.b)"]}"#, "class: oversize"),
             ("co-dtd.xml", withDTD(edXMLDocument(from: Self.a, to: [Self.b], documentId: "co-dtd-1", subject: "Có DTD")), nil,
              "edXML must not declare a DTD (<!DOCTYPE found at byte 39)"),
+            // Unreadable edXML as real software wrote it (issue 12, point 4): each with its own cause, not "no recipients".
+            ("truoc-khai-bao.edxml", try fixture("unreadable-content-before-declaration"), nil,
+             #"reason: not readable edXML: content before the XML declaration at byte 0 ("1212")"#),
+            ("khai-utf16.xml", try fixture("unreadable-utf16-declared-over-utf8"), nil,
+             #"reason: not readable edXML: declared encoding "utf-16" disagrees with the bytes (UTF-8)"#),
+            ("utf16le.edxml", try fixture("unreadable-utf16le"), nil,
+             "reason: not readable edXML: UTF-16 is not accepted (little-endian, byte order mark FF FE)"),
+            ("utf16be", try fixture("unreadable-utf16be"), nil,
+             "reason: not readable edXML: UTF-16 is not accepted (big-endian, byte order mark FE FF)"),
         ]
         for item in cases { try agentA.drop(item.name, item.value, sidecar: item.sidecar) }
         let good = Array("Văn bản hợp lệ".utf8)
         try agentA.drop("hop-le.txt", good, sidecar: #"{"to": ["\#(Self.b)"], "id": "hop-le-1"}"#)
+        // A byte order mark and CRLF line ends: read as usual, delivered.
+        let bomCRLF = try fixture("readable-bom-crlf")
+        try agentA.drop("bom-crlf.edxml", bomCRLF)
 
         try await harness.eventually("every bad file rejected", within: .seconds(60)) {
             agentA.names(in: agentA.rejected).filter { $0.hasSuffix(".reason.txt") }.count == cases.count
@@ -48,6 +60,7 @@ struct AgentBadInputTests {
             }
         }
         try await harness.eventually("the good one delivered") { agentB.inboxDocuments()["hop-le-1.txt"] == good }
+        try await harness.eventually("the edXML with a BOM and CRLF delivered") { agentB.inboxDocuments().values.contains(bomCRLF) }
         #expect(agentA.names(in: agentA.outbox).isEmpty)
 
         // HTTP: bad and unknown codes, no recipients, a reused id, a kind that is not one.
@@ -66,6 +79,17 @@ struct AgentBadInputTests {
         let none = try await post([("Content-Type", "text/plain")])
         #expect(none.0 == 400)
         #expect((none.1["message"] as? String)?.isEmpty == false)
+        // Unreadable edXML over HTTP: 400 with its reason, whether the body is declared edXML or not.
+        let utf16 = try await agentA.request("POST", "/v1/documents", body: try fixture("unreadable-utf16le"), headers: [])
+        let utf16Body = (try? JSONSerialization.jsonObject(with: Data(utf16.body)) as? [String: Any]) ?? [:]
+        #expect(utf16.status == 400)
+        #expect(utf16Body["error"] as? String == "malformed")
+        #expect((utf16Body["message"] as? String)?.contains("not readable edXML: UTF-16 is not accepted (little-endian, byte order mark FF FE)") == true, "\(utf16Body)")
+        let before = try await agentA.request(
+            "POST", "/v1/documents", body: try fixture("unreadable-content-before-declaration"), headers: [("Content-Type", "application/edxml+xml")])
+        let beforeBody = (try? JSONSerialization.jsonObject(with: Data(before.body)) as? [String: Any]) ?? [:]
+        #expect(before.status == 400)
+        #expect((beforeBody["message"] as? String)?.contains(#"declared edXML, but content before the XML declaration at byte 0 ("1212")"#) == true, "\(beforeBody)")
         let kind = try await post([("dr-to", Self.b), ("dr-kind", "ack")])
         #expect(kind.0 == 400)
         #expect(kind.1["field"] as? String == "dr-kind")
@@ -81,7 +105,8 @@ struct AgentBadInputTests {
         // Nothing lost: the good HTTP document arrives, once, and nothing else does.
         try await harness.eventually("the HTTP document delivered") { agentB.inboxDocuments()["http-1.txt"] == Array("qua HTTP".utf8) }
         try await Task.sleep(for: .seconds(2))
-        #expect(Set(agentB.inboxDocuments().keys) == ["hop-le-1.txt", "http-1.txt"])
+        let inbox = agentB.inboxDocuments()
+        #expect(inbox.count == 3 && inbox["hop-le-1.txt"] != nil && inbox["http-1.txt"] != nil && inbox.values.contains(bomCRLF), "\(inbox.keys)")
         _ = try await agentA.stop()
         _ = try await agentB.stop()
     }
@@ -173,6 +198,12 @@ struct AgentBadInputTests {
         _ = try await agentA.stop()
         _ = try await agentB.stop()
     }
+}
+
+/// The bytes of a fixture of this bundle (an edoc from 000.00.00.G22 to 000.00.00.G01).
+private func fixture(_ name: String) throws -> [UInt8] {
+    let url = try #require(Bundle.module.url(forResource: name, withExtension: "edxml", subdirectory: "Fixtures"))
+    return Array(try Data(contentsOf: url))
 }
 
 /// `edXML` with an external entity declared after its XML declaration (39 bytes); unchanged

@@ -123,25 +123,103 @@ struct SigningCommandTests {
         #expect(declared.standardError.contains("declared edXML, but edXML must not declare a DTD"), "\(declared.standardError)")
 
         // Signed by other software, as the contract allows: the relay's checks refuse it.
-        let sha256 = try await run(openssl, ["dgst", "-sha256", "-r", document]).standardOutput.split(separator: " ")[0]
-        let created = Date().formatted(.iso8601)
-        let base = [
-            "docrelay-v1", "id:dtd-1", "kind:edoc", "from:000.00.00.H58", "to:000.00.32.H53",
-            "created:\(created)", "content-type:application/edxml+xml", "ref:", "sha256:\(sha256)",
-        ].joined(separator: "\n")
-        let signature = try await run("/bin/sh", ["-c", """
-            printf '%s' "$BASE" | \(openssl) cms -sign -binary -outform DER -signer "$CERT" -inkey "$KEY" -md sha256 | base64 -w0
-            """], environment: ["BASE": base, "CERT": key[1], "KEY": key[3]])
-        #expect(signature.exitCode == 0, "\(signature.standardError)")
-        let headers = try write("""
-            {"dr-id": "dtd-1", "dr-kind": "edoc", "dr-from": "000.00.00.H58", "dr-to": "000.00.32.H53",
-             "dr-created": "\(created)", "dr-content-type": "application/edxml+xml", "dr-ref": "",
-             "dr-sha256": "\(sha256)", "dr-signature": "\(signature.standardOutput)"}
-            """, "dtd-headers.json")
+        let headers = try await opensslSignedEdXML(document, id: "dtd-1", from: "000.00.00.H58", to: "000.00.32.H53")
         let verified = try await runDocRelay(
             ["verify", document, "--headers", headers, "--ca", path("ca.pem"), "--directory", path("directory.yaml")])
         #expect(verified.exitCode == 1, "\(verified.standardOutput) \(verified.standardError)")
         #expect(verified.standardOutput == "rejected (malformed): edXML: edXML must not declare a DTD (<!DOCTYPE found at byte 39)\n")
+    }
+
+    /// Headers of `document` signed with the openssl command line as `application/edxml+xml`
+    /// by `from`'s development key (what other software may do), written to a JSON file.
+    private func opensslSignedEdXML(_ document: String, id: String, from: String, to: String) async throws -> String {
+        let sha256 = try await run(openssl, ["dgst", "-sha256", "-r", document]).standardOutput.split(separator: " ")[0]
+        let created = Date().formatted(.iso8601)
+        let base = [
+            "docrelay-v1", "id:\(id)", "kind:edoc", "from:\(from)", "to:\(to)",
+            "created:\(created)", "content-type:application/edxml+xml", "ref:", "sha256:\(sha256)",
+        ].joined(separator: "\n")
+        let signature = try await run("/bin/sh", ["-c", """
+            printf '%s' "$BASE" | \(openssl) cms -sign -binary -outform DER -signer "$CERT" -inkey "$KEY" -md sha256 | base64 -w0
+            """], environment: ["BASE": base, "CERT": path("agencies/\(from).pem"), "KEY": path("agencies/\(from).key")])
+        #expect(signature.exitCode == 0, "\(signature.standardError)")
+        return try write("""
+            {"dr-id": "\(id)", "dr-kind": "edoc", "dr-from": "\(from)", "dr-to": "\(to)",
+             "dr-created": "\(created)", "dr-content-type": "application/edxml+xml", "dr-ref": "",
+             "dr-sha256": "\(sha256)", "dr-signature": "\(signature.standardOutput)"}
+            """, "\(id)-headers.json")
+    }
+
+    /// A fixture of this bundle copied into the PKI folder as `name` (an edoc from G22 to G01).
+    private func fixture(_ fixture: String, as name: String) throws -> String {
+        let url = try #require(Bundle.module.url(forResource: fixture, withExtension: "edxml", subdirectory: "Fixtures"))
+        try? FileManager.default.removeItem(atPath: path(name))
+        try FileManager.default.copyItem(atPath: url.path, toPath: path(name))
+        return path(name)
+    }
+
+    /// edXML as real software wrote it that cannot be read, and the reason each gets (issue 12, point 4).
+    static let unreadable: [(fixture: String, reason: String)] = [
+        ("unreadable-content-before-declaration", #"content before the XML declaration at byte 0 ("1212")"#),
+        ("unreadable-utf16-declared-over-utf8", #"declared encoding "utf-16" disagrees with the bytes (UTF-8)"#),
+        ("unreadable-utf16le", "UTF-16 is not accepted (little-endian, byte order mark FF FE)"),
+        ("unreadable-utf16be", "UTF-16 is not accepted (big-endian, byte order mark FE FF)"),
+    ]
+
+    @Test("Unreadable edXML: `sign` (with --from/--to or not, as .edxml, .xml or standard input) and `send` exit 2 with its reason and print no headers")
+    func unreadableEdXML() async throws {
+        let key = ["--cert", path("agencies/000.00.00.G22.pem"), "--key", path("agencies/000.00.00.G22.key")]
+        let parties = ["--from", "000.00.00.G22", "--to", "000.00.00.G01"]
+        for item in Self.unreadable {
+            for name in ["\(item.fixture).edxml", "\(item.fixture).xml"] {
+                let document = try fixture(item.fixture, as: name)
+                for extra in [[], parties] {
+                    let signed = try await runDocRelay(["sign", document] + key + extra)
+                    #expect(signed.exitCode == 2, "\(name) \(extra): \(signed.standardOutput)")
+                    #expect(signed.standardOutput.isEmpty, "\(name): no headers")
+                    #expect(signed.standardError.contains("dr-content-type: not readable edXML: \(item.reason)"), "\(name): \(signed.standardError)")
+                }
+            }
+            // No name: taken for edXML by its content alone.
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path("\(item.fixture).edxml")))
+            let piped = try await run(DocRelayBinary.path, ["sign", "-"] + key + parties, input: bytes)
+            #expect(piped.exitCode == 2, "\(item.fixture) from standard input: \(piped.standardOutput)")
+            #expect(piped.standardOutput.isEmpty)
+            #expect(piped.standardError.contains("not readable edXML: \(item.reason)"), "\(piped.standardError)")
+            // Declared edXML: the same reason.
+            let declared = try await runDocRelay(["sign", path("\(item.fixture).edxml"), "--content-type", "application/edxml+xml"] + key + parties)
+            #expect(declared.exitCode == 2)
+            #expect(declared.standardError.contains("declared edXML, but \(item.reason)"), "\(declared.standardError)")
+            // send refuses before it connects anywhere.
+            let sent = try await runDocRelay(
+                ["send", path("\(item.fixture).edxml"), "--bootstrap-servers", "127.0.0.1:9"] + key + parties)
+            #expect(sent.exitCode == 2, "\(sent.standardOutput)")
+            #expect(sent.standardError.contains("not readable edXML: \(item.reason)"), "\(sent.standardError)")
+        }
+    }
+
+    @Test("Unreadable edXML signed by other software: `verify` rejects it as malformed with its reason (exit 1)")
+    func verifyUnreadableEdXML() async throws {
+        for (index, item) in Self.unreadable.enumerated() {
+            let document = try fixture(item.fixture, as: "\(item.fixture).edxml")
+            let headers = try await opensslSignedEdXML(document, id: "unreadable-\(index)", from: "000.00.00.G22", to: "000.00.00.G01")
+            // No --directory: G01 is not in the sample one, and the edXML check comes after the recipients'.
+            let verified = try await runDocRelay(["verify", document, "--headers", headers, "--ca", path("ca.pem")])
+            #expect(verified.exitCode == 1, "\(verified.standardOutput) \(verified.standardError)")
+            #expect(verified.standardOutput.hasPrefix("rejected (malformed): edXML: \(item.reason)"), "\(verified.standardOutput)")
+        }
+    }
+
+    @Test("edXML with a UTF-8 byte order mark and CRLF line ends signs as edXML, from its own header")
+    func bomAndCRLF() async throws {
+        let document = try fixture("readable-bom-crlf", as: "bom-crlf.edxml")
+        let signed = try await runDocRelay(["sign", document, "--cert", path("agencies/000.00.00.G22.pem"), "--key", path("agencies/000.00.00.G22.key")])
+        #expect(signed.exitCode == 0, "\(signed.standardError)")
+        let headers = try #require(try JSONSerialization.jsonObject(with: Data(signed.standardOutput.utf8)) as? [String: String])
+        #expect(headers["dr-content-type"] == "application/edxml+xml")
+        #expect(headers["dr-id"] == "000.00.00.G22,2026/11/30,5/VPCP-TTĐT")
+        #expect(headers["dr-from"] == "000.00.00.G22")
+        #expect(headers["dr-to"] == "000.00.00.G01")
     }
 
     @Test("`docrelay send` publishes to docrelay.out.<from>, keyed by dr-id, with headers that verify")

@@ -136,7 +136,9 @@ final class SpoolSender: Sendable {
             }
         }
         let metadata = try spool.metadata(of: name)
-        if metadata == nil, !Self.looksLikeEdXML(value) {
+        // edXML routes itself, readable or not: one that cannot be read is rejected with the
+        // reader's reason (DocumentSigner), never kept waiting for a sidecar it does not need.
+        if metadata == nil, !DocumentSigner.isTakenForEdXML(value, fileName: name) {
             guard spool.age(of: name) >= sidecarGrace else { return nil }
             throw SubmissionError(
                 "malformed", field: nil,
@@ -147,10 +149,5 @@ final class SpoolSender: Sendable {
                 value: value, metadata: metadata ?? .unsigned(id: nil, kind: nil, to: nil, ref: nil, contentType: nil),
                 fileName: name),
             source: .spool, fileName: name)
-    }
-
-    static func looksLikeEdXML(_ value: [UInt8]) -> Bool {
-        let start = String(decoding: value.prefix(4096), as: UTF8.self)
-        return start.contains("<") && start.contains("edXML")
     }
 }

@@ -52,7 +52,11 @@ public enum DocumentSigner {
         }
         let to = draft.to ?? edXML?.recipients ?? []
         guard !to.isEmpty else {
-            throw DocumentSigningError(header: HeaderName.to, message: "give the recipients' codes (--to), or an edXML document with To/OrganId")
+            var message = "give the recipients' codes (--to), or an edXML document with To/OrganId"
+            if edXML == nil, let contentType = draft.contentType, EdXMLReader.looksLikeEdXML(value) {
+                message += " (this one looks like edXML, but its content type \(contentType) is not application/edxml+xml)"
+            }
+            throw DocumentSigningError(header: HeaderName.to, message: message)
         }
         let sha256 = SHA256Hex.of(value)
         var id = draft.id
@@ -73,30 +77,41 @@ public enum DocumentSigner {
             ref: ref, sha256: sha256, signature: "")
     }
 
-    /// The edXML header when the document is (or is declared) edXML.
+    /// The edXML header when the document is declared edXML, or taken for it
+    /// (`isTakenForEdXML`) with no content type given. Such a document that cannot be read is
+    /// refused with the reader's reason, never signed as another type: `sign --from --to` of
+    /// UTF-16 edXML would otherwise go out as `application/xml`, past the relay's From/To check.
     private static func edXMLHeader(of value: [UInt8], draft: DocumentDraft) throws(DocumentSigningError) -> EdXMLHeader? {
         let declared = draft.contentType.map(DocumentVerifier.isEdXML(contentType:))
         if declared == false { return nil }
-        let looksLikeXML = value.prefix(512).contains(UInt8(ascii: "<"))
-            && String(decoding: value.prefix(4096), as: UTF8.self).contains("edXML")
-        guard declared == true || looksLikeXML else { return nil }
-        if declared == nil {
-            // Taken for edXML by its look (as the agent's spool does): a DTD is refused, not signed as plain XML.
-            do {
-                try EdXMLReader.checkProlog(value)
-            } catch {
-                throw DocumentSigningError(
-                    header: HeaderName.contentType, message: "looks like edXML (declare its content type if it is not), but \(error)")
-            }
-        }
+        guard declared == true || isTakenForEdXML(value, fileName: draft.fileName) else { return nil }
         do {
             return try EdXMLReader.readHeader(value)
         } catch {
             if declared == true {
                 throw DocumentSigningError(header: HeaderName.contentType, message: "declared edXML, but \(error)")
             }
-            return nil
+            throw DocumentSigningError(
+                header: HeaderName.contentType,
+                message: "not readable edXML: \(error) (taken for edXML by its \(takenBy(value, fileName: draft.fileName)); "
+                    + "give its content type if it is not edXML)")
         }
+    }
+
+    /// Whether a document given without a content type is taken for edXML, readable or not: a
+    /// file name ending in `.edxml` (any case), or content that looks like it
+    /// (`EdXMLReader.looksLikeEdXML`: `<edXML` or `:edXML` in the first 4 KiB, as UTF-8 or
+    /// UTF-16). `docrelay sign`/`send` and the agent's spool and HTTP sending decide by this.
+    public static func isTakenForEdXML(_ value: [UInt8], fileName: String?) -> Bool {
+        hasEdXMLName(fileName) || EdXMLReader.looksLikeEdXML(value)
+    }
+
+    private static func hasEdXMLName(_ fileName: String?) -> Bool {
+        fileName.map { ($0 as NSString).pathExtension.lowercased() == "edxml" } ?? false
+    }
+
+    private static func takenBy(_ value: [UInt8], fileName: String?) -> String {
+        hasEdXMLName(fileName) ? "name (.edxml)" : "content (<edXML or :edXML in its first 4 KiB)"
     }
 
     /// The CN of an RFC 2253 subject, when it is an agency code.
