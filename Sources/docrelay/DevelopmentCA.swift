@@ -15,21 +15,23 @@ struct DevelopmentCA {
         }
     }
 
-    /// A new CA written to `folder`/ca.pem and ca.key.
-    static func create(in folder: URL, kind: PrivateKey.KeyKind, days: Int) throws -> DevelopmentCA {
+    /// A new CA, in memory: `writeAuthority(into:)` writes it.
+    static func generate(kind: PrivateKey.KeyKind, days: Int) throws -> DevelopmentCA {
         do {
             let key = try PrivateKey.generate(kind)
             let certificate = try DevelopmentPKI.makeCA(
                 commonName: "DocRelay Development CA", organization: "DocRelay development", key: key,
                 validFrom: Date().addingTimeInterval(-3600), validFor: TimeInterval(days) * 86_400 + 3600)
-            try write(certificate.pem, to: folder.appendingPathComponent("ca.pem"))
-            try write(key.pem, to: folder.appendingPathComponent("ca.key"))
             return DevelopmentCA(certificate: certificate, key: key)
-        } catch let error as CommandFailure {
-            throw error
         } catch {
             throw CommandFailure.operation("cannot create the CA: \(error)")
         }
+    }
+
+    /// Writes the CA to `folder`/ca.pem and ca.key.
+    func writeAuthority(into folder: URL) throws {
+        try Self.write(certificate.pem, to: folder.appendingPathComponent("ca.pem"))
+        try Self.write(key.pem, to: folder.appendingPathComponent("ca.key"))
     }
 
     static func load(from folder: URL) throws -> DevelopmentCA {
@@ -48,24 +50,42 @@ struct DevelopmentCA {
         }
     }
 
-    /// Issues a certificate and writes `<fileName>.pem` and `.key` into `folder`.
+    /// A certificate and its key, issued by this CA and not yet written.
+    struct Issued {
+        let certificate: Certificate
+        let key: PrivateKey
+
+        /// Writes `<fileName>.pem` and `.key` into `folder`.
+        func write(into folder: URL, fileName: String) throws {
+            try DevelopmentCA.write(certificate.pem, to: folder.appendingPathComponent("\(fileName).pem"))
+            try DevelopmentCA.write(key.pem, to: folder.appendingPathComponent("\(fileName).key"))
+        }
+    }
+
+    /// Issues a certificate, in memory.
     func issue(
-        commonName: String, organization: String, kind: PrivateKey.KeyKind, days: Int, into folder: URL,
-        fileName: String, validFrom: Date = Date().addingTimeInterval(-3600)
-    ) throws -> Certificate {
+        commonName: String, organization: String, kind: PrivateKey.KeyKind, days: Int,
+        validFrom: Date = Date().addingTimeInterval(-3600)
+    ) throws -> Issued {
         do {
             let subjectKey = try PrivateKey.generate(kind)
             let issued = try DevelopmentPKI.issue(
                 commonName: commonName, organization: organization, subjectKey: subjectKey, issuer: certificate,
                 issuerKey: key, validFrom: validFrom, validFor: TimeInterval(days) * 86_400)
-            try Self.write(issued.pem, to: folder.appendingPathComponent("\(fileName).pem"))
-            try Self.write(subjectKey.pem, to: folder.appendingPathComponent("\(fileName).key"))
-            return issued
-        } catch let error as CommandFailure {
-            throw error
+            return Issued(certificate: issued, key: subjectKey)
         } catch {
             throw CommandFailure.operation("cannot issue a certificate for \(commonName): \(error)")
         }
+    }
+
+    /// Issues a certificate and writes `<fileName>.pem` and `.key` into `folder`.
+    func issue(
+        commonName: String, organization: String, kind: PrivateKey.KeyKind, days: Int, into folder: URL,
+        fileName: String, validFrom: Date = Date().addingTimeInterval(-3600)
+    ) throws -> Certificate {
+        let issued = try issue(commonName: commonName, organization: organization, kind: kind, days: days, validFrom: validFrom)
+        try issued.write(into: folder, fileName: fileName)
+        return issued.certificate
     }
 
     static func write(_ text: String, to url: URL) throws {
@@ -101,32 +121,44 @@ enum DevelopmentTopology {
     ]
 
     /// Writes a CA, a certificate per hub (`hub:<id>`) and agency, and `directory.yaml` binding
-    /// them, into `folder`; returns the directory's path.
+    /// them, into `folder`; returns the directory's path. Everything is made in memory and the
+    /// directory is loaded (`Directory.parse`) before a file is written, so a topology the
+    /// directory refuses writes nothing (exit 2); `directory.yaml` is written last, atomically.
     @discardableResult
     static func write(
         hubs: [HubSpec], agencies: [AgencySpec], into folder: URL, bootstrap: String, hubBootstrap: [String: String] = [:],
         kind: PrivateKey.KeyKind = .ecP256,
         days: Int = 825
     ) throws -> String {
-        let ca = try DevelopmentCA.create(in: folder, kind: kind, days: days)
+        let ca = try DevelopmentCA.generate(kind: kind, days: days)
         var hubEntries: [DirectoryWriter.HubEntry] = []
+        var hubIdentities: [(String, DevelopmentCA.Issued)] = []
         for hub in hubs {
-            let issued = try ca.issue(commonName: "hub:\(hub.id)", organization: "DocRelay hub \(hub.id)",
-                                      kind: kind, days: days, into: folder.appendingPathComponent("hubs"), fileName: hub.id)
-            hubEntries.append(.init(id: hub.id, parent: hub.parent, bootstrap: hubBootstrap[hub.id] ?? bootstrap, certificate: issued))
+            let issued = try ca.issue(commonName: "hub:\(hub.id)", organization: "DocRelay hub \(hub.id)", kind: kind, days: days)
+            hubIdentities.append((hub.id, issued))
+            hubEntries.append(.init(id: hub.id, parent: hub.parent, bootstrap: hubBootstrap[hub.id] ?? bootstrap, certificate: issued.certificate))
         }
         var agencyEntries: [DirectoryWriter.AgencyEntry] = []
+        var agencyIdentities: [(String, DevelopmentCA.Issued)] = []
         for agency in agencies {
-            let issued = try ca.issue(commonName: agency.code, organization: agency.name, kind: kind, days: days,
-                                      into: folder.appendingPathComponent("agencies"), fileName: agency.code)
-            agencyEntries.append(.init(code: agency.code, name: agency.name, hub: agency.hub, parent: agency.parent, certificate: issued))
+            let issued = try ca.issue(commonName: agency.code, organization: agency.name, kind: kind, days: days)
+            agencyIdentities.append((agency.code, issued))
+            agencyEntries.append(.init(code: agency.code, name: agency.name, hub: agency.hub, parent: agency.parent, certificate: issued.certificate))
         }
         let directoryPath = folder.appendingPathComponent("directory.yaml")
-        try DevelopmentCA.write(DirectoryWriter.directory(hubs: hubEntries, agencies: agencyEntries), to: directoryPath)
+        let yaml = DirectoryWriter.directory(hubs: hubEntries, agencies: agencyEntries)
         do {
-            _ = try Directory.load(contentsOf: directoryPath.path)
+            _ = try Directory.parse(yaml, path: directoryPath.path)
         } catch {
-            throw CommandFailure.operation("the directory written does not load: \(error)")
+            throw CommandFailure.configuration("options --hub/--agency: the directory they describe would not load, so nothing was written: \(error)")
+        }
+        try ca.writeAuthority(into: folder)
+        for (id, issued) in hubIdentities { try issued.write(into: folder.appendingPathComponent("hubs"), fileName: id) }
+        for (code, issued) in agencyIdentities { try issued.write(into: folder.appendingPathComponent("agencies"), fileName: code) }
+        do {
+            try Data(yaml.utf8).write(to: directoryPath, options: .atomic)
+        } catch {
+            throw CommandFailure.operation("cannot write \(directoryPath.path): \(error.localizedDescription)")
         }
         return directoryPath.path
     }
@@ -139,13 +171,74 @@ enum DevelopmentTopology {
         return HubSpec(id: parts[0], parent: parts.count == 2 ? parts[1] : nil)
     }
 
+    /// The shape `--agency` takes.
+    static let agencyShape = "CODE@HUB[=NAME][^PARENT], e.g. 000.00.00.G22@national=Văn phòng Chính phủ or vxp.saas.03@national^000.00.00.G22"
+
+    /// `CODE@HUB`, then `=NAME` and `^PARENT` in either order, each at most once: the name runs
+    /// to a `^` or the end (it may hold `=`, not `^`), the parent to a `=` or the end. A code
+    /// that is not QCVN 102:2016 (`vxp.saas.03`) must name its parent: the directory accepts
+    /// such a unit only with its home hub and parent (docs/directory.md).
     static func parseAgency(_ text: String) throws -> AgencySpec {
-        let (head, name) = text.split(separator: "=", maxSplits: 1).map(String.init).splitFirst()
-        let parts = head.split(separator: "@").map(String.init)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw CommandFailure.configuration("option --agency \(text): expected code@hub[=name]")
+        func refuse(_ what: String) -> CommandFailure {
+            CommandFailure.configuration("option --agency \(text): \(what)")
         }
-        return AgencySpec(code: parts[0], hub: parts[1], name: name ?? parts[0])
+        guard let at = text.firstIndex(of: "@") else { throw refuse("expected \(agencyShape)") }
+        let code = String(text[..<at])
+        var rest = text[text.index(after: at)...]
+        let hubEnd = rest.firstIndex { $0 == "=" || $0 == "^" } ?? rest.endIndex
+        let hub = String(rest[..<hubEnd])
+        rest = rest[hubEnd...]
+        var name: String?
+        var parent: String?
+        while let marker = rest.first {
+            rest = rest.dropFirst()
+            let stop = rest.firstIndex(of: marker == "=" ? "^" : "=") ?? rest.endIndex
+            let part = String(rest[..<stop])
+            rest = rest[stop...]
+            if marker == "=" {
+                guard name == nil, !part.isEmpty else { throw refuse("expected one non-empty =NAME: \(agencyShape)") }
+                name = part
+            } else {
+                guard parent == nil, !part.isEmpty else { throw refuse("expected one non-empty ^PARENT: \(agencyShape)") }
+                parent = part
+            }
+        }
+        guard !code.isEmpty, !hub.isEmpty, !hub.contains("@") else { throw refuse("expected \(agencyShape)") }
+        let parsed: AgencyCode
+        do {
+            parsed = try AgencyCode(parsing: code)
+        } catch {
+            throw refuse("\(error)")
+        }
+        if let parent {
+            do {
+                _ = try AgencyCode(parsing: parent)
+            } catch {
+                throw refuse("the parent: \(error)")
+            }
+        }
+        guard parsed.isQCVN || parent != nil else {
+            throw refuse(
+                "\(code) is not a QCVN 102:2016 code (AAA.BB.CC.Xnn), so the directory needs its parent: "
+                    + "expected \(code)@\(hub)\(name.map { "=\($0)" } ?? "")^PARENT, with PARENT the code of another --agency above it")
+        }
+        return AgencySpec(code: code, hub: hub, name: name ?? code, parent: parent)
+    }
+
+    /// Refuses hubs and parents that no option declares, naming the option (exit 2).
+    static func checkReferences(hubs: [HubSpec], agencies: [AgencySpec], options: [String]) throws {
+        let hubIDs = hubs.map(\.id)
+        let codes = Set(agencies.map(\.code))
+        for (agency, option) in zip(agencies, options) {
+            guard hubIDs.contains(agency.hub) else {
+                throw CommandFailure.configuration(
+                    "option --agency \(option): expected the id of a hub (\(hubIDs.joined(separator: ", "))), not '\(agency.hub)'")
+            }
+            if let parent = agency.parent, !codes.contains(parent) {
+                throw CommandFailure.configuration(
+                    "option --agency \(option): expected ^PARENT to name another --agency (\(codes.sorted().joined(separator: ", "))), not '\(parent)'")
+            }
+        }
     }
 }
 

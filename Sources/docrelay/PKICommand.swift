@@ -19,7 +19,8 @@ struct PKIInitCommand: ParsableCommand {
         abstract: "Create a CA, a certificate per hub and agency, and directory.yaml.",
         discussion: """
             Without --hub and --agency: a national hub with the provincial hubs of Tiền Giang (h58) \
-            and Tây Ninh (h53), and agencies at levels 1 to 4 (see the directory it writes).
+            and Tây Ninh (h53), and agencies at levels 1 to 4 (see the directory it writes). \
+            The directory is checked before anything is written: options it would refuse write nothing (exit 2).
             """)
 
     @Option(help: ArgumentHelp("Folder to write into (created).", valueName: "dir"))
@@ -28,7 +29,9 @@ struct PKIInitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A hub, id[:parent]. Repeatable; the first without parent is the root.", valueName: "id[:parent]"))
     var hub: [String] = []
 
-    @Option(help: ArgumentHelp("An agency, code@hub[=name]. Repeatable.", valueName: "code@hub[=name]"))
+    @Option(help: ArgumentHelp(
+        "An agency, CODE@HUB[=NAME][^PARENT]. Repeatable. A code that is not QCVN 102 (vxp.saas.03) needs ^PARENT, the code of another --agency above it.",
+        valueName: "code@hub[=name][^parent]"))
     var agency: [String] = []
 
     @Option(help: "Kafka bootstrap servers written for every hub.")
@@ -47,6 +50,7 @@ struct PKIInitCommand: ParsableCommand {
         let kind = try DevelopmentCA.keyKind(keyType)
         let hubs = hub.isEmpty ? DevelopmentTopology.sampleHubs : try hub.map(DevelopmentTopology.parseHub)
         let agencies = agency.isEmpty ? DevelopmentTopology.sampleAgencies : try agency.map(DevelopmentTopology.parseAgency)
+        if !agency.isEmpty { try DevelopmentTopology.checkReferences(hubs: hubs, agencies: agencies, options: agency) }
         let folder = URL(fileURLWithPath: out)
         var perHub: [String: String] = [:]
         for entry in hubBootstrap {

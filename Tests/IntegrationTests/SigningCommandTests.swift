@@ -1,3 +1,4 @@
+import DocRelayCore
 import DocRelayKafka
 import DocRelayTestSupport
 import Foundation
@@ -220,6 +221,49 @@ struct SigningCommandTests {
         #expect(headers["dr-id"] == "000.00.00.G22,2026/11/30,5/VPCP-TTĐT")
         #expect(headers["dr-from"] == "000.00.00.G22")
         #expect(headers["dr-to"] == "000.00.00.G01")
+    }
+
+    @Test("`pki init --agency CODE@HUB[=NAME]^PARENT` declares a unit that is not QCVN; without its parent: exit 2 and nothing written")
+    func nonQCVNAgency() async throws {
+        let saas = folder.appendingPathComponent("saas")
+        let made = try await runDocRelay([
+            "pki", "init", "--out", saas.path, "--hub", "national",
+            "--agency", "000.00.00.G22@national", "--agency", "vxp.saas.03@national=Đơn vị thử nghiệm^000.00.00.G22",
+            "--agency", "vxp.saas.04@national^vxp.saas.03=Đơn vị thứ hai",
+        ])
+        #expect(made.exitCode == 0, "\(made.standardError)")
+        let directory = try Directory.load(contentsOf: saas.appendingPathComponent("directory.yaml").path)
+        let unit = try #require(directory.agency(named: "vxp.saas.03"))
+        #expect(unit.name == "Đơn vị thử nghiệm")
+        #expect(unit.hubID == "national")
+        #expect(directory.parent(of: unit.code)?.rawValue == "000.00.00.G22")
+        let second = try #require(directory.agency(named: "vxp.saas.04"))
+        #expect(second.name == "Đơn vị thứ hai")
+        #expect(directory.parent(of: second.code)?.rawValue == "vxp.saas.03")
+        #expect(FileManager.default.fileExists(atPath: saas.appendingPathComponent("agencies/vxp.saas.03.pem").path))
+        // The binary loads it too: provision plans the unit's topics.
+        let plan = try await runDocRelay(["provision", "--directory", saas.appendingPathComponent("directory.yaml").path, "--dry-run"])
+        #expect(plan.exitCode == 0, "\(plan.standardError)")
+        #expect(plan.standardOutput.contains("docrelay.in.vxp.saas.03"))
+
+        // Without a parent, an unknown hub or parent, or a directory that would not load: exit 2, nothing written.
+        let refusals: [(options: [String], expect: [String])] = [
+            (["--agency", "000.00.00.G22@national", "--agency", "vxp.saas.03@national"],
+             ["option --agency vxp.saas.03@national", "not a QCVN 102:2016 code", "vxp.saas.03@national^PARENT"]),
+            (["--agency", "vxp.saas.03@h99^000.00.00.G22", "--agency", "000.00.00.G22@national"],
+             ["option --agency vxp.saas.03@h99^000.00.00.G22", "not 'h99'"]),
+            (["--agency", "vxp.saas.03@national^000.00.00.G99"], ["^PARENT to name another --agency", "not '000.00.00.G99'"]),
+            (["--agency", "vxp.saas.03@national^vxp.saas.04", "--agency", "vxp.saas.04@national^vxp.saas.03"],
+             ["would not load, so nothing was written", "key 'parent'"]),
+        ]
+        for (index, refusal) in refusals.enumerated() {
+            let out = folder.appendingPathComponent("refused-\(index)")
+            let result = try await runDocRelay(["pki", "init", "--out", out.path, "--hub", "national"] + refusal.options)
+            #expect(result.exitCode == 2, "\(refusal.options): \(result.standardOutput)")
+            for text in refusal.expect { #expect(result.standardError.contains(text), "\(refusal.options): \(result.standardError)") }
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("directory.yaml").path))
+            #expect(!FileManager.default.fileExists(atPath: out.path), "nothing written for \(refusal.options)")
+        }
     }
 
     @Test("`docrelay send` publishes to docrelay.out.<from>, keyed by dr-id, with headers that verify")
