@@ -28,6 +28,31 @@ extension Envelope {
         for header in headers { try reader.collect(name: header.name, value: header.value) }
         return Envelope(signed: try reader.signedHeaders(), relay: try reader.relayHeaders())
     }
+
+    /// The headers of a record refused before its value is read, read again for what its
+    /// sender signed, so that the signature can still be checked and an authentic sender told
+    /// of the refusal.
+    ///
+    /// The value is not counted, nor the recipients against `maxRecipients`, nor all headers
+    /// against `maxHeaderBytes`; headers DocRelay does not know are left out, and so are relay
+    /// headers over their own bound, or all of them when they do not read. Every other rule of
+    /// `decode` holds for the signed headers: each within its bound (`maxValueBytes(ofHeader:)`,
+    /// so what a signature check costs stays bounded), an id or a ref within `maxIdBytes` (an
+    /// ack could not name a longer one within the contract). Throws what they break.
+    public static func decodeSigned(
+        headers: [(name: String, value: [UInt8]?)], limits: EnvelopeLimits = .init()
+    ) throws(EnvelopeError) -> Envelope {
+        var relaxed = limits
+        relaxed.maxRecipients = .max
+        relaxed.maxHeaderBytes = .max
+        let known = headers.filter {
+            HeaderName.signed.contains($0.name)
+                || HeaderName.relay.contains($0.name) && ($0.value?.count ?? 0) <= limits.maxValueBytes(ofHeader: $0.name)
+        }
+        if let envelope = try? decode(headers: known, valueLength: 0, limits: relaxed) { return envelope }
+        let signed = known.filter { HeaderName.signed.contains($0.name) }
+        return try decode(headers: signed, valueLength: 0, limits: relaxed)
+    }
 }
 
 extension Envelope {

@@ -21,6 +21,12 @@ public import Foundation
 /// judged at `dr-created` with the CRLs and, when `rules` are given (a relay), against `now`
 /// as `AcceptanceRules` says; a hub's own record (an ack) only for the future skew.
 ///
+/// A refusal decided before the value is read (step 1: the value over its limit, too many
+/// recipients, headers over their total, a relay header malformed) still runs steps 2 and 3
+/// when the signed headers decode without those limits (`Envelope.decodeSigned`), so that it
+/// carries `authenticSender` when they hold, and none when they do not: a forged record earns
+/// no ack to anyone.
+///
 /// Without a directory (an offline check, `docrelay verify` without `--directory`), steps 3
 /// and 6 are skipped and `skippedChecks` says so; a `HubAcceptance` cannot be bound then and
 /// is ignored.
@@ -45,14 +51,15 @@ public struct DocumentVerifier: Sendable {
     }
 
     /// Checks one record: its headers (name, value) and its value. The headers are decoded once;
-    /// a rejection carries them in `Rejection.signed` when they decoded (also when only the
-    /// value was over its limit), so that the caller need not read them again.
+    /// a rejection carries them in `Rejection.signed` when they decoded (also when the record
+    /// was refused at step 1 but its signed headers read: `Envelope.decodeSigned`), so that the
+    /// caller need not read them again.
     /// `now`: the verifier's clock, what `rules` and a `HubAcceptance`'s time are judged against.
     public func verify(
         headers: [(name: String, value: [UInt8]?)], value: [UInt8], now: Date = Date()
     ) -> Result<VerifiedDocument, Rejection> {
         Result { () throws(Rejection) -> VerifiedDocument in
-            let envelope = try decode(headers: headers, value: value)
+            let envelope = try decode(headers: headers, value: value, now: now)
             do throws(Rejection) {
                 return try check(envelope, value: value, now: now)
             } catch {
@@ -63,29 +70,58 @@ public struct DocumentVerifier: Sendable {
         }
     }
 
-    /// 1. Headers and sizes.
-    private func decode(headers: [(name: String, value: [UInt8]?)], value: [UInt8]) throws(Rejection) -> Envelope {
-        do {
-            return try Envelope.decode(headers: headers, valueLength: value.count, limits: limits)
-        } catch {
-            // A missing or unreadable signature is the contract's "bad or missing signature".
-            let errorClass: ErrorClass =
-                error.failure == .oversize ? .oversize : error.header == HeaderName.signature ? .signature : .malformed
-            // A value over its limit is refused before any header is read: read them now, without
-            // it, so that the refusal still names the document.
-            let signed = value.count > limits.maxValueBytes
-                ? (try? Envelope.decode(headers: headers, valueLength: 0, limits: limits))?.signed : nil
-            throw Rejection(errorClass, error.description, signed: signed)
+    /// Steps 1 to 3 without the value, for a record whose value is not at hand (a dead letter's,
+    /// cut when it was dead-lettered): the signed headers as `Envelope.decodeSigned` reads them,
+    /// the signature over the base, the certificate bound to `dr-from`. What that establishes,
+    /// or why not; the value's digest, recipients, edXML and time are not checked.
+    public func authenticate(
+        headers: [(name: String, value: [UInt8]?)], now: Date = Date()
+    ) -> Result<SenderAuthentication, Rejection> {
+        Result { () throws(Rejection) -> SenderAuthentication in
+            let envelope: Envelope
+            do throws(EnvelopeError) {
+                envelope = try Envelope.decodeSigned(headers: headers, limits: limits)
+            } catch {
+                throw Rejection(Self.errorClass(of: error), error.description)
+            }
+            do throws(Rejection) {
+                return try authenticate(envelope, now: now)
+            } catch {
+                var rejection = error
+                rejection.signed = envelope.signed
+                throw rejection
+            }
         }
     }
 
-    /// 2 to 7, on headers that decoded.
-    private func check(_ envelope: Envelope, value: [UInt8], now: Date) throws(Rejection) -> VerifiedDocument {
+    /// 1. Headers and sizes. A refusal here still authenticates the sender when the signed
+    /// headers decode without the limits that refused the record (steps 2 and 3, the same code).
+    private func decode(headers: [(name: String, value: [UInt8]?)], value: [UInt8], now: Date) throws(Rejection) -> Envelope {
+        do {
+            return try Envelope.decode(headers: headers, valueLength: value.count, limits: limits)
+        } catch {
+            let envelope = try? Envelope.decodeSigned(headers: headers, limits: limits)
+            let authentic = envelope.flatMap { envelope in
+                (try? authenticate(envelope, now: now))?.authentic
+            }
+            throw Rejection(Self.errorClass(of: error), error.description, authenticSender: authentic, signed: envelope?.signed)
+        }
+    }
+
+    /// The contract's class of a refusal at decoding: `oversize`, `signature` for a missing or
+    /// unreadable signature ("bad or missing signature"), else `malformed`.
+    private static func errorClass(of error: EnvelopeError) -> ErrorClass {
+        error.failure == .oversize ? .oversize : error.header == HeaderName.signature ? .signature : .malformed
+    }
+
+    /// 2 and 3, on headers that decoded: the signature over the base, its certificate's chain
+    /// and validity at `dr-created` (without the CRLs when a hub accepted the record before: its
+    /// verdict stands), and that certificate bound to `dr-from` (an agency, or a hub for its acks).
+    private func authenticate(_ envelope: Envelope, now: Date) throws(Rejection) -> SenderAuthentication {
         let signed = envelope.signed
         let sender = try senderAgency(signed.from)
 
-        // 2. The signature over the base, the certificate's chain and validity at dr-created;
-        // without the CRLs when a hub accepted the record before (its verdict stands).
+        // 2. The signature.
         let signatureBytes: [UInt8]
         do {
             signatureBytes = try signed.signatureBytes()
@@ -109,7 +145,7 @@ public struct DocumentVerifier: Sendable {
             throw Rejection(.signature, "dr-signature: \(error.message)")
         }
 
-        // 3. The certificate is bound to dr-from (an agency, or a hub for its acks).
+        // 3. The certificate is bound to dr-from.
         var authentic: AgencyCode?
         if let directory, let hubID = signed.hubSender {
             guard directory.isBound(
@@ -129,13 +165,26 @@ public struct DocumentVerifier: Sendable {
             }
             authentic = sender.code
         }
+        return SenderAuthentication(
+            signed: signed, signer: signer, sender: directory == nil ? nil : sender, authentic: authentic,
+            signatureBytes: signatureBytes, attested: attested, ignoredAcceptance: ignoredAcceptance)
+    }
+
+    /// 2 to 7, on headers that decoded.
+    private func check(_ envelope: Envelope, value: [UInt8], now: Date) throws(Rejection) -> VerifiedDocument {
+        let signed = envelope.signed
+        // 2 and 3.
+        let authentication = try authenticate(envelope, now: now)
+        let authentic = authentication.authentic
+        let attested = authentication.attested
 
         // 4. The record's time.
         let acceptance: DocumentAcceptance
         if let attested {
             acceptance = .attested(hubID: attested.hubID, at: attested.at)
         } else if let rules {
-            try judgeTime(signed, signatureBytes: signatureBytes, rules: rules, now: now, authentic: authentic)
+            try judgeTime(
+                signed, signatureBytes: authentication.signatureBytes, rules: rules, now: now, authentic: authentic)
             acceptance = signed.hubSender == nil ? .firstHere(at: now) : .fromHub
         } else {
             acceptance = signed.hubSender == nil ? .atCreation : .fromHub
@@ -172,8 +221,8 @@ public struct DocumentVerifier: Sendable {
             }
         }
         return VerifiedDocument(
-            envelope: envelope, signer: signer, sender: directory == nil ? nil : sender, recipients: recipients,
-            edXML: edXML, acceptance: acceptance, ignoredAcceptance: ignoredAcceptance)
+            envelope: envelope, signer: authentication.signer, sender: authentication.sender, recipients: recipients,
+            edXML: edXML, acceptance: acceptance, ignoredAcceptance: authentication.ignoredAcceptance)
     }
 
     /// Checks this verifier leaves out (without a directory: the sender binding and recipients).
