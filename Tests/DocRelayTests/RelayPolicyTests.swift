@@ -197,6 +197,17 @@ struct RelayPolicyTests {
             ],
             decisions: ["refused signature docrelay.out.000.00.00.G22"]),
         PolicyCase(
+            "refused from a neighbour hub: negative acks only for its pending recipients, kept in the dead letter",
+            to: [ministry, tienGiang],
+            topic: "docrelay.hub.national",
+            relay: [(HeaderName.pendingTo, "000.00.00.G17")],
+            rejection: (.oversize, "expected a value of at most 524288 bytes, not 1000000", authentic: true),
+            plan: "refuse",
+            writes: ["docrelay.dlq", "docrelay.events dead-lettered"],
+            headers: [HeaderName.errorClass: "oversize", HeaderName.pendingTo: "000.00.00.G17"],
+            acks: ["failed 000.00.00.G17 oversize: expected a value of at most 524288 bytes, not 1000000"],
+            decisions: ["refused oversize docrelay.hub.national"]),
+        PolicyCase(
             "a rejection of a sender not authenticated: refused, no ack",
             to: [ministry],
             rejection: (.sender, "the certificate is not bound to 000.00.00.G22 in the directory", authentic: false),

@@ -5,18 +5,27 @@ import Foundation
 
 extension RelayPolicy {
     /// A refused record: its dead letter (class and reason of `rejection`) and `dead-lettered`
-    /// event, and when the sender is authentic a negative ack per recipient of `dr-to`.
+    /// event, and when the sender is authentic a negative ack per recipient it was for: those of
+    /// `dr-pending-to` that are in `dr-to` when the record names some (one from a neighbour hub
+    /// or a retry tier: the others were served elsewhere or before), else every one of `dr-to`;
+    /// the dead letter keeps them in `dr-pending-to`, so that a replay serves only them.
     /// `signed`: the record's signed headers when they decoded (the event then names the
     /// document; else it is named `<topic>/<partition>/<offset>` and no ack can be addressed).
     func refusal(of record: KafkaRecord, _ rejection: Rejection, signed: SignedHeaders?, now: Date) -> RelaySettlement {
+        let pending = signed.flatMap { signed in
+            record.headers.string(named: HeaderName.pendingTo).map { text in
+                text.split(separator: ",").map(String.init).filter(signed.to.contains)
+            }
+        }.flatMap { $0.isEmpty ? nil : $0 }
         let deadLetter = DeadLetter.record(
-            for: record, errorClass: rejection.errorClass, reason: rejection.reason, topics: topics, at: now, limits: limits)
+            for: record, errorClass: rejection.errorClass, reason: rejection.reason, pendingTo: pending, topics: topics, at: now,
+            limits: limits)
         var dead = RelayEvent(
             event: .deadLettered, id: signed?.id ?? "\(record.topic)/\(record.partition)/\(record.offset)", hub: hubID,
             instance: instance, at: Self.timestamp(now))
         dead.kind = signed?.kind.rawValue
         dead.from = signed?.from
-        dead.to = signed?.to
+        dead.to = pending ?? signed?.to
         dead.topic = record.topic
         dead.partition = record.partition
         dead.offset = record.offset
@@ -25,7 +34,8 @@ extension RelayPolicy {
         dead.target = topics.deadLetters
         var negative: [AckRequest] = []
         if let signed, rejection.authenticSender != nil {
-            negative = acks(for: signed, recipients: signed.to, outcome: .failed, reason: "\(rejection.errorClass): \(rejection.reason)")
+            negative = acks(
+                for: signed, recipients: pending ?? signed.to, outcome: .failed, reason: "\(rejection.errorClass): \(rejection.reason)")
         }
         return RelaySettlement(
             writes: [deadLetter, encoded(dead)],
