@@ -8,12 +8,15 @@ import Foundation
 struct DeadLetterListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List dead letters: time, class, id, from → to, reason, location, replays.",
+        abstract: "List dead letters: time, class, id, from → to, reason, location, whether replayable, replays.",
         discussion: """
             Dead letters are listed by the time they were dead-lettered. --agency matches the \
             sender, any recipient and any pending recipient. Replays are those the events topic \
-            records. --json prints one JSON object per line (keys: at, class, id, kind, from, to, \
-            pending-to, reason, location, origin, truncated, replayed).
+            records. A dead letter whose value is not the document signed cannot be replayed: \
+            `not replayable (truncated)` when its value was cut when it was dead-lettered, \
+            `not replayable (altered)` when it does not match dr-sha256. --json prints one JSON \
+            object per line (keys: at, class, id, kind, from, to, pending-to, reason, location, \
+            origin, truncated, replayable, replay-refusal when not, replayed).
             """)
 
     @OptionGroup var hub: HubOptions
@@ -43,8 +46,10 @@ struct DeadLetterListCommand: AsyncParsableCommand {
         }
         guard !json else { return }
         let replayed = shown.filter(\.isReplayed).count
+        let unreplayable = shown.filter { $0.letter.replayRefusal != nil }.count
         let total = records.deadLetters.count
         let scope = shown.count == total ? "" : " (of \(total))"
-        print("\(shown.count) dead letter\(shown.count == 1 ? "" : "s")\(scope) in \(hub.topics.deadLetters); \(replayed) replayed already")
+        print("\(shown.count) dead letter\(shown.count == 1 ? "" : "s")\(scope) in \(hub.topics.deadLetters); \(replayed) replayed already"
+            + (unreplayable == 0 ? "" : "; \(unreplayable) cannot be replayed"))
     }
 }

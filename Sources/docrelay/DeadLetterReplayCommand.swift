@@ -14,8 +14,11 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
             (the configuration's, else 5s), due now and marked dr-replayed, with its pending \
             recipients; then a `replayed` event naming its location is written to <prefix>.events. \
             Both wait for the broker's acknowledgement. A dead letter with a replay event is not \
-            replayed again (it says when it was) unless --force. Exit 0 when every selected dead \
-            letter is replayed or was already, 1 when a write failed.
+            replayed again (it says when it was) unless --force. A dead letter whose value is not \
+            the document signed (cut when it was dead-lettered: oversize; or not matching \
+            dr-sha256) cannot be replayed, --force or not: each is named with why. Exit 0 when \
+            every selected dead letter is replayed, was already, or some are and the others \
+            cannot be; 1 when a write failed, or when not one selected dead letter can be replayed.
             """)
 
     @Argument(help: ArgumentHelp("One document id, or a location <dlq topic>/<partition>/<offset>.", valueName: "id|location"))
@@ -29,7 +32,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
     @Flag(help: "List what would be replayed; write nothing.")
     var dryRun = false
 
-    @Flag(help: "Replay even dead letters replayed before.")
+    @Flag(help: "Replay even dead letters replayed before (not those that cannot be replayed).")
     var force = false
 
     @OptionGroup var hub: HubOptions
@@ -90,7 +93,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
             outcomes = await replay.run(selected, producer: producer)
             await producer.close()
         }
-        var counts = (replayed: 0, already: 0, failed: 0, would: 0)
+        var counts = (replayed: 0, already: 0, refused: 0, failed: 0, would: 0)
         for outcome in outcomes {
             switch outcome {
             case .replayed(let entry, let record, let event):
@@ -99,6 +102,9 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
             case .alreadyReplayed(let entry, let at):
                 counts.already += 1
                 print("already replayed at \(at): \(entry.letter.location) (\(entry.letter.id)); --force replays it again")
+            case .refused(let entry, let reason):
+                counts.refused += 1
+                printError("docrelay: \(entry.letter.location) (\(entry.letter.id)) cannot be replayed: \(reason)")
             case .wouldReplay(let entry, let target):
                 counts.would += 1
                 print("would replay \(entry.letter.location) (\(entry.letter.id), \(entry.letter.errorClass)) → \(target)")
@@ -108,13 +114,19 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
                 printError("docrelay: \(entry.letter.location) (\(entry.letter.id)): \(state): \(reason)")
             }
         }
+        let refused = counts.refused == 0 ? "" : "; \(counts.refused) cannot be replayed"
         if dryRun {
-            print("dry run: \(counts.would) would be replayed, \(counts.already) already replayed; nothing written")
+            print("dry run: \(counts.would) would be replayed, \(counts.already) already replayed\(refused); nothing written")
         } else {
-            print("\(counts.replayed) replayed, \(counts.already) already replayed, \(counts.failed) failed")
+            print("\(counts.replayed) replayed, \(counts.already) already replayed, \(counts.failed) failed\(refused)")
         }
         if counts.failed > 0 {
             throw CommandFailure.operation("\(counts.failed) of \(outcomes.count) replays failed")
+        }
+        if counts.refused == outcomes.count {
+            throw CommandFailure.operation(
+                outcomes.count == 1 ? "the dead letter selected cannot be replayed"
+                    : "none of the \(outcomes.count) dead letters selected can be replayed")
         }
     }
 

@@ -10,7 +10,9 @@ struct DeadLetterShowCommand: AsyncParsableCommand {
         abstract: "Show a dead letter: headers, reason, the sender verified again, the value and a preview.",
         discussion: """
             With --config the relay's checks run again with the hub's directory and trust anchors, \
-            and say whether the sender is authentic, or why not. A document id with several dead \
+            and say whether the sender is authentic, or why not (of a value cut when it was \
+            dead-lettered, the signed headers alone). A dead letter whose value is not the \
+            document signed says it cannot be replayed, and why. A document id with several dead \
             letters shows each.
             """)
 

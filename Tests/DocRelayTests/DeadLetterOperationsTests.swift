@@ -201,6 +201,71 @@ struct DeadLetterOperationsTests {
         #expect(DeadLetterReplay(hub: hub).event(for: fresh, at: time).hub == "operator")
     }
 
+    @Test("A dead letter whose value was cut, or is not the one signed, cannot be replayed, --force or not; a whole one can")
+    func replayRefusals() throws {
+        let fixture = VerificationFixture.shared
+        let hub = OperatorHub(kafka: KafkaSettings(bootstrap: "127.0.0.1:9092"), topics: TopicNames(), retryTiers: [])
+        let large = Array(repeating: UInt8(ascii: "a"), count: 5000)
+        let cut = DeadLetters.entry(
+            DeadLetters.signed(try fixture.record(large, to: ["000.00.00.H58"], id: "doc-cut")), errorClass: .oversize,
+            reason: "expected a value of at most 2048 bytes, not 5000", offset: 1, maxValueBytes: 2048, keptBytes: 1000)
+        var altered = try fixture.record(to: ["000.00.00.H58"], id: "doc-altered")
+        altered.value[0] ^= 1
+        let alteredEntry = DeadLetters.entry(DeadLetters.signed(altered), offset: 2)
+        // Over a 2 KiB limit, but shorter than what a dead letter keeps: whole.
+        let whole = DeadLetters.entry(
+            DeadLetters.signed(try fixture.record(large, to: ["000.00.00.H58"], id: "doc-whole")), errorClass: .oversize,
+            offset: 3, maxValueBytes: 2048)
+        let minimalRecord = DeadLetter.minimal(
+            replacing: DeadLetter.record(
+                for: DeadLetters.signed(try fixture.record(large, to: ["000.00.00.H58"], id: "doc-minimal")),
+                errorClass: .oversize, reason: "too big", topics: DeadLetters.topics, at: DeadLetters.created, maxValueBytes: 2048),
+            refusal: "MSG_SIZE_TOO_LARGE")
+        let minimal = DeadLetterEntry(KafkaRecord(
+            topic: minimalRecord.topic, partition: 0, offset: 4, key: minimalRecord.key, value: minimalRecord.value,
+            headers: minimalRecord.headers))
+        var replayedCut = cut
+        replayedCut.replays = [DeadLetters.replay(of: cut.letter.location, at: "2026-11-19T08:00:00.000Z", id: "doc-cut")]
+
+        #expect(cut.letter.isTruncated && minimal.letter.isTruncated)
+        #expect(!whole.letter.isTruncated && !alteredEntry.letter.isTruncated)
+        let cutReason = "the value was cut to 1000 of 5000 bytes when it was dead-lettered: the document itself is gone; "
+            + "ask the sender to send it again"
+        for replay in [DeadLetterReplay(hub: hub), DeadLetterReplay(hub: hub, force: true)] {
+            let outcomes = replay.dryRun([cut, alteredEntry, whole, minimal, replayedCut])
+            let described = outcomes.map { outcome -> String in
+                switch outcome {
+                case .refused(let entry, let reason): "refused \(entry.letter.id): \(reason)"
+                case .wouldReplay(let entry, _): "would replay \(entry.letter.id)"
+                case .alreadyReplayed(let entry, _): "already \(entry.letter.id)"
+                case .replayed(let entry, _, _), .failed(let entry, _, _): "written \(entry.letter.id)"
+                }
+            }
+            #expect(described.count == 5)
+            #expect(described[0] == "refused doc-cut: \(cutReason)", "force: \(replay.force)")
+            #expect(described[1].hasPrefix("refused doc-altered: the value is not the one signed (its SHA-256 is \(SHA256Hex.of(altered.value)), dr-sha256 says "))
+            #expect(described[2] == "would replay doc-whole")
+            #expect(described[3] == "refused doc-minimal: the value was cut to 0 of 5000 bytes when it was dead-lettered: the document itself is gone; "
+                + "ask the sender to send it again")
+            #expect(described[4] == "refused doc-cut: \(cutReason)", "refused before \"already replayed\"")
+        }
+
+        // dlq list marks them.
+        let line = DeadLetterSummary(cut).line()
+        #expect(line.hasSuffix("docrelay.dlq/0/1  not replayable (truncated)"))
+        #expect(DeadLetterSummary(replayedCut).line().hasSuffix("  not replayable (truncated)  replayed 2026-11-19T08:00:00.000Z"))
+        #expect(DeadLetterSummary(alteredEntry).line().hasSuffix("docrelay.dlq/0/2  not replayable (altered)"))
+        #expect(DeadLetterSummary(whole).line().hasSuffix("docrelay.dlq/0/3"))
+        let cutJSON = try #require(try JSONSerialization.jsonObject(with: Data(DeadLetterSummary(cut).json().utf8)) as? [String: Any])
+        #expect(cutJSON["truncated"] as? Bool == true)
+        #expect(cutJSON["replayable"] as? Bool == false)
+        #expect(cutJSON["replay-refusal"] as? String == cutReason)
+        let wholeJSON = try #require(try JSONSerialization.jsonObject(with: Data(DeadLetterSummary(whole).json().utf8)) as? [String: Any])
+        #expect(wholeJSON["truncated"] as? Bool == false)
+        #expect(wholeJSON["replayable"] as? Bool == true)
+        #expect(wholeJSON["replay-refusal"] == nil)
+    }
+
     @Test("The replay record is the original's headers and value, into the first tier, due now, marked replayed")
     func replayRecord() throws {
         let fresh = DeadLetters.entry(DeadLetters.original(), offset: 3)
@@ -325,6 +390,31 @@ struct DeadLetterInspectionTests {
         #expect(text.contains("truncated here: 1000 of 5000 bytes kept"))
         #expect(text.contains("original SHA-256 \(SHA256Hex.of(value)), matches the signed dr-sha256"))
         #expect(text.contains("kept bytes' SHA-256 \(SHA256Hex.of(Array(value.prefix(1000))))"))
+    }
+
+    @Test("A value cut when dead-lettered: the signed headers verified alone, and it says it cannot be replayed")
+    func truncatedCannotBeReplayed() throws {
+        let value = Array(repeating: UInt8(ascii: "a"), count: 5000)
+        let signed = try fixture.record(value, to: ["000.00.00.H58"], id: "doc-cut")
+        let entry = DeadLetters.entry(DeadLetters.signed(signed), errorClass: .oversize, reason: "too big", maxValueBytes: 2048, keptBytes: 1000)
+        let text = DeadLetterInspection(entry, verifier: fixture.verifier(), withoutVerifier: "-").lines.joined(separator: "\n")
+        #expect(text.contains(
+            "  replay         cannot be replayed: the value was cut to 1000 of 5000 bytes when it was dead-lettered: "
+                + "the document itself is gone; ask the sender to send it again"))
+        #expect(text.contains("sender\n  signed headers verified: 000.00.00.G22 (Văn phòng Chính phủ), signed by \(fixture.g22.certificate.subject)"))
+        #expect(text.contains("the value was cut here: its digest and content cannot be checked"))
+        #expect(!text.contains("not verified"), "the cut is not the sender's signature failing")
+
+        // A forged one: its headers do not verify.
+        let forged = try fixture.record(value, by: fixture.h58, to: ["000.00.00.H58"], id: "doc-forged")
+        let forgedEntry = DeadLetters.entry(DeadLetters.signed(forged), errorClass: .oversize, reason: "too big", maxValueBytes: 2048, keptBytes: 1000)
+        let forgedText = DeadLetterInspection(forgedEntry, verifier: fixture.verifier(), withoutVerifier: "-").lines.joined(separator: "\n")
+        #expect(forgedText.contains("not verified (sender): the certificate"))
+        #expect(forgedText.contains("the sender is not authenticated"))
+
+        let whole = DeadLetters.entry(DeadLetters.signed(try fixture.record(to: ["000.00.00.H58"])))
+        let wholeText = DeadLetterInspection(whole, verifier: fixture.verifier(), withoutVerifier: "-").lines.joined(separator: "\n")
+        #expect(!wholeText.contains("  replay  "))
     }
 
     @Test("Binary values are shown as hex; text cut inside a character is still text")

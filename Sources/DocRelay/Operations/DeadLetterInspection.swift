@@ -13,6 +13,9 @@ public struct DeadLetterInspection: Sendable {
     public enum SenderCheck: Sendable {
         /// Every check passed: the sender is authentic.
         case verified(VerifiedDocument)
+        /// The value was cut when it was dead-lettered: the signed headers alone verified, and
+        /// the sender is authentic (`DocumentVerifier.authenticate`).
+        case headersVerified(SenderAuthentication)
         /// A check failed, with its class and reason.
         case rejected(Rejection)
         /// Not checked, and why (e.g. no directory and trust anchors given).
@@ -30,9 +33,17 @@ public struct DeadLetterInspection: Sendable {
             let signed = entry.letter.originalHeaders
                 .filter { HeaderName.signed.contains($0.name) }
                 .map { (name: $0.name, value: $0.value) }
-            switch verifier.verify(headers: signed, value: entry.letter.value) {
-            case .success(let document): sender = .verified(document)
-            case .failure(let rejection): sender = .rejected(rejection)
+            if entry.letter.isTruncated {
+                // The value checks cannot run on what is left of it: the headers can.
+                switch verifier.authenticate(headers: signed) {
+                case .success(let authentication): sender = .headersVerified(authentication)
+                case .failure(let rejection): sender = .rejected(rejection)
+                }
+            } else {
+                switch verifier.verify(headers: signed, value: entry.letter.value) {
+                case .success(let document): sender = .verified(document)
+                case .failure(let rejection): sender = .rejected(rejection)
+                }
             }
         } else {
             sender = .notChecked(withoutVerifier)
@@ -57,6 +68,7 @@ public struct DeadLetterInspection: Sendable {
                 lines.append("  replayed       \(replay.at) by \(replay.hub)/\(replay.instance)" + (replay.target.map { " into \($0)" } ?? ""))
             }
         }
+        if let refusal = letter.replayRefusal { lines.append("  replay         cannot be replayed: \(refusal)") }
         lines += headerLines()
         lines += senderLines()
         lines += valueLines()
@@ -99,6 +111,14 @@ public struct DeadLetterInspection: Sendable {
                 "  verified: \(from)\(name), signed by \(document.signer.subject) (SHA-256 \(document.signer.fingerprint))",
                 "  every check of the relay passes now (the directory or the certificates may have changed since)",
             ]
+        case .headersVerified(let authentication):
+            let name = authentication.sender.map { " (\($0.name))" } ?? ""
+            return [
+                "sender",
+                "  signed headers verified: \(authentication.signed.from)\(name), signed by \(authentication.signer.subject) "
+                    + "(SHA-256 \(authentication.signer.fingerprint))",
+                "  the value was cut here: its digest and content cannot be checked",
+            ]
         case .rejected(let rejection):
             let authentic = rejection.authenticSender.map { "the sender \($0.rawValue) is authentic" }
                 ?? "the sender is not authenticated"
@@ -113,9 +133,11 @@ public struct DeadLetterInspection: Sendable {
         let digest = SHA256Hex.of(letter.value)
         let signedDigest = letter.originalHeaders.string(named: HeaderName.sha256)
         var lines = ["value"]
-        if let size = letter.valueSize, let original = letter.valueSHA256 {
-            lines.append("  truncated here: \(letter.value.count) of \(size) bytes kept")
-            lines.append("  original SHA-256 \(original)" + Self.comparison(original, signedDigest))
+        if letter.isTruncated {
+            lines.append("  truncated here: \(letter.value.count) of \(letter.valueSize.map(String.init) ?? "?") bytes kept")
+            if let original = letter.valueSHA256 {
+                lines.append("  original SHA-256 \(original)" + Self.comparison(original, signedDigest))
+            }
             lines.append("  kept bytes' SHA-256 \(digest)")
         } else {
             lines.append("  \(letter.value.count) bytes, SHA-256 \(digest)" + Self.comparison(digest, signedDigest))

@@ -7,7 +7,9 @@ public import Foundation
 /// where the relay takes it up again; then a `replayed` event naming the dead letter's location
 /// is written to the events topic. Both writes wait for the broker's acknowledgement, the retry
 /// record first: an event is never written for a replay that did not happen, and the event is
-/// what makes a second replay of the same dead letter a no-op.
+/// what makes a second replay of the same dead letter a no-op. A dead letter whose value is not
+/// the document signed (cut when it was dead-lettered, or altered: `DeadLetter.replayRefusal`)
+/// is refused, whatever `force` says: written again it could only be refused as `signature`.
 public struct DeadLetterReplay: Sendable {
     /// What becomes of one selected dead letter.
     public enum Outcome: Sendable {
@@ -15,6 +17,8 @@ public struct DeadLetterReplay: Sendable {
         case replayed(DeadLetterEntry, record: KafkaDeliveryReport, event: KafkaDeliveryReport)
         /// Replayed before (the time of the last replay): nothing written.
         case alreadyReplayed(DeadLetterEntry, at: String)
+        /// Cannot be replayed, and why: nothing written, `--force` or not.
+        case refused(DeadLetterEntry, reason: String)
         /// `--dry-run`: would be written to this topic.
         case wouldReplay(DeadLetterEntry, target: String)
         /// A write failed; `recordWritten` says whether the retry record was written before the
@@ -37,7 +41,7 @@ public struct DeadLetterReplay: Sendable {
     /// The retry topic replays go to.
     public var target: String { hub.topics.retry(hub.replayTier) }
 
-    /// The outcome without writing anything: already replayed, or would be replayed.
+    /// The outcome without writing anything: refused, already replayed, or would be replayed.
     public func dryRun(_ entries: [DeadLetterEntry]) -> [Outcome] {
         entries.map { entry in
             if let done = skipped(entry) { return done }
@@ -65,7 +69,8 @@ public struct DeadLetterReplay: Sendable {
         }
     }
 
-    /// One replay: skipped when done before (unless forced), else the record then the event.
+    /// One replay: refused when it cannot be, skipped when done before (unless forced), else the
+    /// record then the event.
     func replay(_ entry: DeadLetterEntry, producer: KafkaProducer, at time: Date) async -> Outcome {
         if let done = skipped(entry) { return done }
         let record = entry.letter.replayRecord(topics: hub.topics, tier: hub.replayTier, at: time)
@@ -106,6 +111,7 @@ public struct DeadLetterReplay: Sendable {
     }
 
     private func skipped(_ entry: DeadLetterEntry) -> Outcome? {
+        if let refusal = entry.letter.replayRefusal { return .refused(entry, reason: refusal) }
         guard !force, let last = entry.replays.last else { return nil }
         return .alreadyReplayed(entry, at: last.at)
     }

@@ -18,6 +18,10 @@ public struct DeadLetterSummary: Codable, Sendable, Hashable {
     public var origin: String?
     /// The value was cut at the limit (its real size and digest are kept).
     public var truncated: Bool
+    /// Whether `dlq replay` can replay it: not when its value is not the document signed.
+    public var replayable: Bool
+    /// Why it cannot be replayed (`DeadLetter.replayRefusal`); nil when it can.
+    public var replayRefusal: String?
     /// When it was replayed, oldest first (empty: never).
     public var replayed: [String]
 
@@ -26,7 +30,9 @@ public struct DeadLetterSummary: Codable, Sendable, Hashable {
         case errorClass = "class"
         case id, kind, from, to
         case pendingTo = "pending-to"
-        case reason, location, origin, truncated, replayed
+        case reason, location, origin, truncated, replayable
+        case replayRefusal = "replay-refusal"
+        case replayed
     }
 
     public init(_ entry: DeadLetterEntry) {
@@ -44,17 +50,21 @@ public struct DeadLetterSummary: Codable, Sendable, Hashable {
             origin = "\(topic)/\(letter.originPartition.map(String.init) ?? "?")/\(letter.originOffset.map(String.init) ?? "?")"
         }
         truncated = letter.isTruncated
+        let refusal = letter.replayRefusal
+        replayable = refusal == nil
+        replayRefusal = refusal
         replayed = entry.replays.map(\.at)
     }
 
-    /// `time  class  id  from → to  reason  location[  replayed <time>]`, the reason cut to
-    /// `reasonWidth` characters on one line.
+    /// `time  class  id  from → to  reason  location[  not replayable (truncated)][  replayed <time>]`,
+    /// the reason cut to `reasonWidth` characters on one line.
     public func line(reasonWidth: Int = 60) -> String {
         let recipients = (pendingTo ?? to).joined(separator: ",")
         var fields = [
             at ?? "-", errorClass, id, "\(from ?? "?") → \(recipients.isEmpty ? "?" : recipients)",
             Self.shortened(reason, to: reasonWidth), location,
         ]
+        if !replayable { fields.append("not replayable (\(truncated ? "truncated" : "altered"))") }
         if let last = replayed.last {
             fields.append(replayed.count == 1 ? "replayed \(last)" : "replayed \(replayed.count)× (last \(last))")
         }

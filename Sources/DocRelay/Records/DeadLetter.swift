@@ -67,7 +67,14 @@ public struct DeadLetter: Sendable {
     /// This dead letter's place, as events name it: `<topic>/<partition>/<offset>`.
     public var location: String { "\(topic)/\(partition)/\(offset)" }
 
-    public var isTruncated: Bool { valueSHA256 != nil }
+    /// The value was cut when it was dead-lettered: shorter than `dr-value-size`, or (without
+    /// it) not what `dr-value-sha256` names. A value over the hub's limit but shorter than what
+    /// a dead letter keeps (64 KiB) is whole, though it has both headers.
+    public var isTruncated: Bool {
+        if let valueSize { return value.count < valueSize }
+        if let valueSHA256 { return SHA256Hex.of(value) != valueSHA256 }
+        return false
+    }
     public var from: String? { originalHeaders.string(named: HeaderName.from) }
     public var to: [String] {
         originalHeaders.string(named: HeaderName.to)?.split(separator: ",").map(String.init) ?? []
