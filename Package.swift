@@ -34,6 +34,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Hummingbird's own: the agent API reads request headers by name.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Child processes for the tests and the bench: Foundation's `Process.run()` over-reads
+        // a buffer on Linux up to Swift 6.3.1 and crashed the test process
+        // (swift-corelibs-foundation PR 5472); swift-subprocess closes descriptors in C.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C layer: system libraries only.
@@ -196,16 +201,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
 
-        // Helpers shared by the test targets (clusters, timeouts, records).
+        // Helpers shared by the test targets (clusters, timeouts, records, child processes).
         .target(
             name: "DocRelayTestSupport",
             dependencies: [
                 "DocRelayKafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tests/DocRelayTestSupport",
             swiftSettings: swiftSettings
@@ -221,7 +230,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DocRelaySigningTests",
-            dependencies: ["DocRelaySigning", "DocRelayTestSupport"],
+            dependencies: [
+                "DocRelaySigning", "DocRelayTestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

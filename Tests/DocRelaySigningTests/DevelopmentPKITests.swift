@@ -7,10 +7,10 @@ import Testing
 struct DevelopmentPKITests {
     let pki = TestPKI.shared
 
-    func text(_ certificate: Certificate) throws -> String {
+    func text(_ certificate: Certificate) async throws -> String {
         let folder = try TemporaryFolder()
         let file = try folder.write("certificate.pem", certificate.pem)
-        return String(decoding: try OpenSSLCLI.run(["x509", "-in", file, "-noout", "-text"]).stdout, as: UTF8.self)
+        return String(decoding: try await OpenSSLCLI.run(["x509", "-in", file, "-noout", "-text"]).stdout, as: UTF8.self)
     }
 
     /// The hex of the key identifier on the line after `heading`.
@@ -20,8 +20,8 @@ struct DevelopmentPKITests {
         return lines[index + 1].replacingOccurrences(of: "keyid:", with: "")
     }
 
-    @Test func rootCA() throws {
-        let text = try text(pki.root)
+    @Test func rootCA() async throws {
+        let text = try await text(pki.root)
         #expect(text.contains("Version: 3 (0x2)"))
         #expect(text.contains("Signature Algorithm: sha256WithRSAEncryption"))
         #expect(text.contains("X509v3 Basic Constraints: critical"))
@@ -34,24 +34,24 @@ struct DevelopmentPKITests {
         #expect(pki.root.subject == pki.root.issuer)
     }
 
-    @Test func agencyCertificates() throws {
-        let rootKeyID = keyIdentifier(after: "X509v3 Subject Key Identifier", in: try text(pki.root))
+    @Test func agencyCertificates() async throws {
+        let rootKeyID = keyIdentifier(after: "X509v3 Subject Key Identifier", in: try await text(pki.root))
         for certificate in [pki.agency.certificate, pki.agencyEC.certificate] {
-            let text = try text(certificate)
+            let text = try await text(certificate)
             #expect(text.contains("CA:FALSE"))
             #expect(text.contains("Digital Signature"))
             #expect(!text.contains("Certificate Sign"))
             #expect(keyIdentifier(after: "X509v3 Authority Key Identifier", in: text) == rootKeyID)
             #expect(certificate.issuer == pki.root.subject)
         }
-        #expect(try text(pki.agencyEC.certificate).contains("prime256v1"))
-        #expect(try text(pki.intermediate).contains("CA:TRUE"))
+        #expect(try await text(pki.agencyEC.certificate).contains("prime256v1"))
+        #expect(try await text(pki.intermediate).contains("CA:TRUE"))
     }
 
-    @Test func revocationListsName() throws {
+    @Test func revocationListsName() async throws {
         let folder = try TemporaryFolder()
         let file = try folder.write("crl.pem", pki.crl.pem)
-        let text = String(decoding: try OpenSSLCLI.run(["crl", "-in", file, "-noout", "-text"]).stdout, as: UTF8.self)
+        let text = String(decoding: try await OpenSSLCLI.run(["crl", "-in", file, "-noout", "-text"]).stdout, as: UTF8.self)
         #expect(text.contains("Version 2 (0x1)"))
         #expect(text.contains("X509v3 CRL Number"))
         #expect(text.contains("X509v3 Authority Key Identifier"))

@@ -23,7 +23,7 @@ struct DifferentialCorpus {
     }
 
     /// Valid signatures of `content`, each named for how it was made.
-    func validSignatures() throws -> [(String, [UInt8])] {
+    func validSignatures() async throws -> [(String, [UInt8])] {
         var signatures: [(String, [UInt8])] = [
             ("CMSSigner RSA PKCS#1", try CMSSigner.signDetached(content, identity: pki.agency)),
             ("CMSSigner RSA-PSS", try CMSSigner.signDetached(content, identity: pki.agency, scheme: .rsaPSS)),
@@ -50,7 +50,7 @@ struct DifferentialCorpus {
             ("openssl two signers", agencyFiles, ["-signer", ecFiles.certificate, "-inkey", ecFiles.key]),
         ]
         for (name, files, extra) in cli {
-            signatures.append((name, try OpenSSLCLI.sign(content, identity: files, extra: extra)))
+            signatures.append((name, try await OpenSSLCLI.sign(content, identity: files, extra: extra)))
         }
         return signatures
     }

@@ -66,11 +66,11 @@ import Testing
         ]
     }
 
-    @Test func validSignaturesAgreeAtEveryTimeAndStore() throws {
+    @Test func validSignaturesAgreeAtEveryTimeAndStore() async throws {
         let fast = FastCMSVerifier()
         let stores = try trustStores()
         var inputs: [VerificationInput] = []
-        for (name, signature) in try corpus.validSignatures() {
+        for (name, signature) in try await corpus.validSignatures() {
             let signer = name.contains("ECDSA") ? pki.agencyEC.certificate
                 : name.contains("intermediate") || name.contains("chain") ? pki.agencyBelowIntermediate.certificate
                 : pki.agency.certificate
@@ -98,8 +98,8 @@ import Testing
 
     @Test(arguments: ["CMSSigner RSA PKCS#1", "openssl contract form", "openssl -keyid", "CMSSigner ECDSA",
                       "CMSSigner below an intermediate", "openssl PSS default salt"])
-    func reencodingsAgree(base: String) throws {
-        let signatures = try corpus.validSignatures()
+    func reencodingsAgree(base: String) async throws {
+        let signatures = try await corpus.validSignatures()
         guard let signature = signatures.first(where: { $0.0 == base })?.1 else {
             // Only without the openssl command line.
             #expect(!OpenSSLCLI.isAvailable, "no signature \(base)")

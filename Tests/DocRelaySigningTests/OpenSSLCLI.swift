@@ -1,7 +1,9 @@
 import DocRelaySigning
 import Foundation
+import Subprocess
+import SystemPackage
 
-/// The `openssl` command line, for interoperability tests (Foundation `Process`).
+/// The `openssl` command line, for interoperability tests.
 enum OpenSSLCLI {
     struct Output {
         var status: Int32
@@ -24,45 +26,28 @@ enum OpenSSLCLI {
 
     static var isAvailable: Bool { executable != nil }
 
-    /// Runs `openssl arguments…` with `input` on standard input.
+    /// Runs `openssl arguments…` with `input` on standard input (swift-subprocess: see
+    /// `ChildProcess` for why not Foundation's `Process`).
     @discardableResult
-    static func run(_ arguments: [String], input: [UInt8] = []) throws -> Output {
+    static func run(_ arguments: [String], input: [UInt8] = []) async throws -> Output {
         guard let executable else { throw Missing() }
         // A command that exits before reading its input must not kill the tests with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Write and read standard error on their own queues, so that no pipe fills up.
-        let group = DispatchGroup()
-        let errorData = LockedData()
-        DispatchQueue.global().async(group: group) {
-            try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
-            try? stdin.fileHandleForWriting.close()
+        let result = try await Subprocess.run(
+            .path(FilePath(executable.path)), arguments: Arguments(arguments),
+            input: .array(input), output: .bytes(limit: 64 << 20), error: .string(limit: 1 << 20))
+        let status: Int32 = switch result.terminationStatus {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
         }
-        DispatchQueue.global().async(group: group) {
-            errorData.set(stderr.fileHandleForReading.readDataToEndOfFile())
-        }
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        group.wait()
-        return Output(
-            status: process.terminationStatus, stdout: [UInt8](out),
-            stderr: String(decoding: errorData.value, as: UTF8.self))
+        return Output(status: status, stdout: result.standardOutput, stderr: result.standardError ?? "")
     }
 
     /// Signs `content` exactly as the contract's command does, plus `extra` options.
     static func sign(
         _ content: [UInt8], identity files: IdentityFiles, extra: [String] = []
-    ) throws -> [UInt8] {
-        let output = try run(
+    ) async throws -> [UInt8] {
+        let output = try await run(
             ["cms", "-sign", "-binary", "-outform", "DER", "-signer", files.certificate, "-inkey", files.key,
              "-md", "sha256"] + extra,
             input: content)
@@ -112,15 +97,4 @@ final class TemporaryFolder: @unchecked Sendable {
         try Data(bytes).write(to: file)
         return file.path
     }
-}
-
-private final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-
-    func set(_ value: Data) {
-        lock.withLock { data = value }
-    }
-
-    var value: Data { lock.withLock { data ?? Data() } }
 }

@@ -1,5 +1,7 @@
 import DocRelaySigning
 import Foundation
+import Subprocess
+import SystemPackage
 import Testing
 
 /// Both ways with the `openssl` command line: what it signs as the contract shows, both
@@ -10,7 +12,7 @@ struct OpenSSLInteropTests {
     let pki = TestPKI.shared
 
     @Test(arguments: [false, true])
-    func contractCommandVerifiesWithBothVerifiers(ecdsa: Bool) throws {
+    func contractCommandVerifiesWithBothVerifiers(ecdsa: Bool) async throws {
         let folder = try TemporaryFolder()
         let identity = ecdsa ? pki.agencyEC : pki.agency
         let files = try IdentityFiles(identity, in: folder, name: "agency")
@@ -18,17 +20,12 @@ struct OpenSSLInteropTests {
         // The contract's command, through a shell, base64 and all.
         let script = "printf '%s' \"$BASE\" | openssl cms -sign -binary -outform DER -signer '\(files.certificate)' "
             + "-inkey '\(files.key)' -md sha256 | base64 -w0"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.environment = (ProcessInfo.processInfo.environment).merging(
-            ["BASE": String(decoding: base, as: UTF8.self)]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let encoded = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let shell = try await Subprocess.run(
+            .path("/bin/sh"), arguments: ["-c", script],
+            environment: .inherit.updating(["BASE": String(decoding: base, as: UTF8.self)]),
+            output: .bytes(limit: 1 << 20), error: .string(limit: 1 << 20))
+        #expect(shell.terminationStatus.isSuccess, "\(shell.standardError ?? "")")
+        let encoded = Data(shell.standardOutput)
         let signature = try #require(Data(base64Encoded: encoded)).map { $0 }
         let trust = try pki.trust()
         for verifier in [FastCMSVerifier(), OpenSSLCMSVerifier()] as [any DetachedSignatureVerifier] {
@@ -42,7 +39,7 @@ struct OpenSSLInteropTests {
     }
 
     @Test(arguments: [(false, SignatureScheme.rsaPKCS1v15), (false, .rsaPSS), (true, .rsaPKCS1v15)])
-    func ourSignaturesVerifyWithOpenSSLCommandLine(ecdsa: Bool, scheme: SignatureScheme) throws {
+    func ourSignaturesVerifyWithOpenSSLCommandLine(ecdsa: Bool, scheme: SignatureScheme) async throws {
         let folder = try TemporaryFolder()
         let identity = ecdsa ? pki.agencyEC : pki.agency
         let base = TestPKI.base("ours-\(ecdsa)-\(scheme)")
@@ -51,26 +48,26 @@ struct OpenSSLInteropTests {
         let baseFile = try folder.write("base.txt", base)
         let tamperedFile = try folder.write("tampered.txt", base + [0x0A])
         let caFile = try folder.write("ca.pem", pki.root.pem)
-        func verify(_ content: String) throws -> OpenSSLCLI.Output {
-            try OpenSSLCLI.run([
+        func verify(_ content: String) async throws -> OpenSSLCLI.Output {
+            try await OpenSSLCLI.run([
                 "cms", "-verify", "-binary", "-inform", "DER", "-in", signatureFile, "-content", content,
                 "-CAfile", caFile, "-purpose", "any", "-out", "/dev/null",
             ])
         }
-        let good = try verify(baseFile)
+        let good = try await verify(baseFile)
         #expect(good.status == 0, "\(good.stderr)")
-        let bad = try verify(tamperedFile)
+        let bad = try await verify(tamperedFile)
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("Verification failure") || bad.stderr.contains("verify"), "\(bad.stderr)")
     }
 
-    @Test func signatureShapeIsTheCommandLines() throws {
+    @Test func signatureShapeIsTheCommandLines() async throws {
         // Same structure as `openssl cms -sign -binary -md sha256`: detached, the signer's
         // certificate included, the four signed attributes.
         let base = TestPKI.base("shape")
         let ours = try TestDER.parse(try CMSSigner.signDetached(base, identity: pki.agency))
         let folder = try TemporaryFolder()
-        let theirs = try TestDER.parse(try OpenSSLCLI.sign(base, identity: try IdentityFiles(pki.agency, in: folder, name: "a")))
+        let theirs = try await TestDER.parse(try await OpenSSLCLI.sign(base, identity: try IdentityFiles(pki.agency, in: folder, name: "a")))
         for tree in [ours, theirs] {
             #expect(tree[CMSPath.encapsulatedContent].children.count == 1)  // no eContent: detached
             #expect(tree[CMSPath.certificates].children.count == 1)
@@ -81,33 +78,33 @@ struct OpenSSLInteropTests {
         #expect(ours[CMSPath.signatureAlgorithm] == theirs[CMSPath.signatureAlgorithm])
     }
 
-    @Test func developmentCertificatesPassOpenSSLVerify() throws {
+    @Test func developmentCertificatesPassOpenSSLVerify() async throws {
         let folder = try TemporaryFolder()
         let ca = try folder.write("ca.pem", pki.root.pem)
         let untrusted = try folder.write("intermediate.pem", pki.intermediate.pem)
         let attime = String(Int(TestPKI.now.timeIntervalSince1970))
         for certificate in [pki.agency.certificate, pki.agencyEC.certificate, pki.intermediate] {
             let file = try folder.write("leaf.pem", certificate.pem)
-            let result = try OpenSSLCLI.run(["verify", "-attime", attime, "-CAfile", ca, file])
+            let result = try await OpenSSLCLI.run(["verify", "-attime", attime, "-CAfile", ca, file])
             #expect(result.status == 0, "\(result.stderr)")
         }
         let below = try folder.write("below.pem", pki.agencyBelowIntermediate.certificate.pem)
-        let chained = try OpenSSLCLI.run(["verify", "-attime", attime, "-CAfile", ca, "-untrusted", untrusted, below])
+        let chained = try await OpenSSLCLI.run(["verify", "-attime", attime, "-CAfile", ca, "-untrusted", untrusted, below])
         #expect(chained.status == 0, "\(chained.stderr)")
         // The CRL revokes what it should, as `openssl verify -crl_check` sees it.
         let crl = try folder.write("crl.pem", pki.crl.pem)
         let revoked = try folder.write("revoked.pem", pki.revoked.certificate.pem)
-        let checked = try OpenSSLCLI.run(["verify", "-attime", attime, "-crl_check", "-CAfile", ca, "-CRLfile", crl, revoked])
+        let checked = try await OpenSSLCLI.run(["verify", "-attime", attime, "-crl_check", "-CAfile", ca, "-CRLfile", crl, revoked])
         #expect(checked.status != 0)
         #expect(checked.stdout.isEmpty || String(decoding: checked.stdout, as: UTF8.self).contains("revoked")
                 || checked.stderr.contains("revoked"))
     }
 
-    @Test func fieldsMatchOpenSSLx509() throws {
+    @Test func fieldsMatchOpenSSLx509() async throws {
         let folder = try TemporaryFolder()
         let certificate = pki.agency.certificate
         let file = try folder.write("agency.pem", certificate.pem)
-        let output = try OpenSSLCLI.run([
+        let output = try await OpenSSLCLI.run([
             "x509", "-in", file, "-noout", "-fingerprint", "-sha256", "-serial", "-subject", "-nameopt", "RFC2253,-esc_msb",
         ])
         let text = String(decoding: output.stdout, as: UTF8.self)

@@ -16,23 +16,23 @@ import Testing
         #expect(pki.agencyEC.key.kind == .ecP256)
     }
 
-    @Test(.enabled(if: OpenSSLCLI.isAvailable)) func traditionalAndEncryptedPEM() throws {
-        let traditional = try OpenSSLCLI.run(["genrsa", "-traditional", "2048"])
+    @Test(.enabled(if: OpenSSLCLI.isAvailable)) func traditionalAndEncryptedPEM() async throws {
+        let traditional = try await OpenSSLCLI.run(["genrsa", "-traditional", "2048"])
         let text = String(decoding: traditional.stdout, as: UTF8.self)
         #expect(text.hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
         #expect(try PrivateKey(pem: text).kind == .rsa(bits: 2048))
-        let ec = try OpenSSLCLI.run(["ecparam", "-name", "prime256v1", "-genkey", "-noout"])
+        let ec = try await OpenSSLCLI.run(["ecparam", "-name", "prime256v1", "-genkey", "-noout"])
         #expect(try PrivateKey(pem: String(decoding: ec.stdout, as: UTF8.self)).kind == .ecP256)
         // An encrypted key is refused at once, never by prompting on a terminal.
         let folder = try TemporaryFolder()
         let plain = try folder.write("plain.key", pki.agency.key.pem)
-        let encrypted = try OpenSSLCLI.run([
+        let encrypted = try await OpenSSLCLI.run([
             "pkcs8", "-topk8", "-in", plain, "-passout", "pass:secret", "-v2", "aes-256-cbc",
         ])
         #expect { try PrivateKey(pem: String(decoding: encrypted.stdout, as: UTF8.self)) } throws: { error in
             (error as? SigningError)?.reason == .invalidKey
         }
-        let p384 = try OpenSSLCLI.run(["ecparam", "-name", "secp384r1", "-genkey", "-noout"])
+        let p384 = try await OpenSSLCLI.run(["ecparam", "-name", "secp384r1", "-genkey", "-noout"])
         #expect { try PrivateKey(pem: String(decoding: p384.stdout, as: UTF8.self)) } throws: { error in
             (error as? SigningError)?.reason == .unsupportedAlgorithm
         }

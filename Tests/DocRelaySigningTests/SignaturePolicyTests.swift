@@ -24,44 +24,45 @@ struct PolicyPKI: @unchecked Sendable {
     let sha1SubCA: Certificate
     let belowSHA1: IdentityFiles
 
-    static let shared: PolicyPKI? = {
+    /// Built once, by the first test that awaits it.
+    static let shared = Task<PolicyPKI?, Never> {
         guard OpenSSLCLI.isAvailable else { return nil }
         do {
-            return try PolicyPKI()
+            return try await PolicyPKI()
         } catch {
             Issue.record("cannot build the policy PKI: \(error)")
             return nil
         }
-    }()
+    }
 
-    private init() throws {
+    private init() async throws {
         let pki = TestPKI.shared
         let folder = try TemporaryFolder()
         self.folder = folder
         let rootFile = try folder.write("root.pem", pki.root.pem)
         let rootKeyFile = try folder.write("root.key", pki.rootKey.pem)
         func leaf(_ name: String, _ extensions: String, ca: String = rootFile, caKey: String = rootKeyFile,
-                  digest: String = "sha256") throws -> IdentityFiles {
-            try Self.issue(name, subject: "/CN=000.00.00.G22/O=Van phong Chinh phu/C=VN",
+                  digest: String = "sha256") async throws -> IdentityFiles {
+            try await Self.issue(name, subject: "/CN=000.00.00.G22/O=Van phong Chinh phu/C=VN",
                            extensions: "basicConstraints=critical,CA:FALSE\n" + extensions,
                            ca: ca, caKey: caKey, digest: digest, in: folder)
         }
-        tlsClient = try leaf("tls-client", "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth")
-        keyEnciphermentOnly = try leaf("key-encipherment", "keyUsage=critical,keyEncipherment")
-        nonRepudiationOnly = try leaf("non-repudiation", "keyUsage=critical,nonRepudiation")
-        clientAndEmail = try leaf("client-email", "keyUsage=digitalSignature\nextendedKeyUsage=clientAuth,emailProtection")
-        documentSigning = try leaf("document-signing", "keyUsage=digitalSignature\nextendedKeyUsage=1.3.6.1.5.5.7.3.36")
+        tlsClient = try await leaf("tls-client", "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth")
+        keyEnciphermentOnly = try await leaf("key-encipherment", "keyUsage=critical,keyEncipherment")
+        nonRepudiationOnly = try await leaf("non-repudiation", "keyUsage=critical,nonRepudiation")
+        clientAndEmail = try await leaf("client-email", "keyUsage=digitalSignature\nextendedKeyUsage=clientAuth,emailProtection")
+        documentSigning = try await leaf("document-signing", "keyUsage=digitalSignature\nextendedKeyUsage=1.3.6.1.5.5.7.3.36")
 
         let caExtensions = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign"
         let sha1RootKey = try folder.write("sha1-root.key", try PrivateKey.generate(.rsa(bits: 2048)).pem)
         let sha1RootFile = folder.url.appendingPathComponent("sha1-root.pem").path
         let extFile = try folder.write("sha1-root.cnf", "[v3]\n" + caExtensions + "\nsubjectKeyIdentifier=hash\n")
-        try Self.run(["req", "-x509", "-new", "-key", sha1RootKey, "-sha1", "-days", "3650",
+        try await Self.run(["req", "-x509", "-new", "-key", sha1RootKey, "-sha1", "-days", "3650",
                       "-subj", "/CN=SHA1 Root CA/O=Ban Co yeu/C=VN", "-config", extFile, "-extensions", "v3",
                       "-out", sha1RootFile])
-        let subCA = try Self.issue("sha1-sub", subject: "/CN=SHA1 Sub CA/O=Ban Co yeu/C=VN", extensions: caExtensions,
+        let subCA = try await Self.issue("sha1-sub", subject: "/CN=SHA1 Sub CA/O=Ban Co yeu/C=VN", extensions: caExtensions,
                                    ca: sha1RootFile, caKey: sha1RootKey, digest: "sha1", in: folder)
-        belowSHA1 = try leaf("below-sha1", "keyUsage=critical,digitalSignature,nonRepudiation",
+        belowSHA1 = try await leaf("below-sha1", "keyUsage=critical,digitalSignature,nonRepudiation",
                              ca: subCA.certificate, caKey: subCA.key, digest: "sha1")
         sha1Root = try Certificate.load(pemFile: sha1RootFile)[0]
         sha1SubCA = try Certificate.load(pemFile: subCA.certificate)[0]
@@ -71,20 +72,20 @@ struct PolicyPKI: @unchecked Sendable {
     private static func issue(
         _ name: String, subject: String, extensions: String, ca: String, caKey: String, digest: String,
         in folder: TemporaryFolder
-    ) throws -> IdentityFiles {
+    ) async throws -> IdentityFiles {
         let key = try folder.write("\(name).key", try PrivateKey.generate(.rsa(bits: 2048)).pem)
         let request = folder.url.appendingPathComponent("\(name).csr").path
         let certificate = folder.url.appendingPathComponent("\(name).pem").path
         let extFile = try folder.write("\(name).ext", extensions + "\n")
-        try run(["req", "-new", "-key", key, "-subj", subject, "-out", request])
-        try run(["x509", "-req", "-in", request, "-CA", ca, "-CAkey", caKey, "-set_serial",
+        try await run(["req", "-new", "-key", key, "-subj", subject, "-out", request])
+        try await run(["x509", "-req", "-in", request, "-CA", ca, "-CAkey", caKey, "-set_serial",
                  "0x\(UUID().uuidString.prefix(8))", "-days", "3650", "-\(digest)", "-extfile", extFile,
                  "-out", certificate])
         return IdentityFiles(certificate: certificate, key: key)
     }
 
-    private static func run(_ arguments: [String]) throws {
-        let output = try OpenSSLCLI.run(arguments)
+    private static func run(_ arguments: [String]) async throws {
+        let output = try await OpenSSLCLI.run(arguments)
         guard output.status == 0 else { throw OpenSSLCLI.SigningFailed(stderr: output.stderr) }
     }
 }
@@ -123,15 +124,15 @@ struct SignaturePolicyTests {
     }
 
     @Test(arguments: verifiers)
-    func sha1DigestIsRefused(verifier: any DetachedSignatureVerifier) throws {
+    func sha1DigestIsRefused(verifier: any DetachedSignatureVerifier) async throws {
         let folder = try TemporaryFolder()
         let files = try IdentityFiles(pki.agency, in: folder, name: "agency")
-        let signature = try OpenSSLCLI.sign(base, identity: files, extra: ["-md", "sha1"])
+        let signature = try await OpenSSLCLI.sign(base, identity: files, extra: ["-md", "sha1"])
         let error = try #require(refusal(try verdict(verifier, signature, at: TestPKI.now)))
         #expect(error.reason == .disallowedAlgorithm)
         #expect(error.message == "CMS digest algorithm sha1 is not SHA-256")
         // SHA-384 neither: the contract says SHA-256.
-        let sha384 = try OpenSSLCLI.sign(base, identity: files, extra: ["-md", "sha384"])
+        let sha384 = try await OpenSSLCLI.sign(base, identity: files, extra: ["-md", "sha384"])
         #expect(refusal(try verdict(verifier, sha384, at: TestPKI.now))?.reason == .disallowedAlgorithm)
     }
 
@@ -148,9 +149,9 @@ struct SignaturePolicyTests {
     }
 
     @Test(arguments: verifiers)
-    func tlsClientCertificateIsRefused(verifier: any DetachedSignatureVerifier) throws {
-        let policy = try #require(PolicyPKI.shared)
-        let signature = try OpenSSLCLI.sign(base, identity: policy.tlsClient)
+    func tlsClientCertificateIsRefused(verifier: any DetachedSignatureVerifier) async throws {
+        let policy = try #require(await PolicyPKI.shared.value)
+        let signature = try await OpenSSLCLI.sign(base, identity: policy.tlsClient)
         // Twice: the fast verifier's second verdict comes from its cache.
         for _ in 0..<2 {
             let error = try #require(refusal(try verdict(verifier, signature)))
@@ -160,40 +161,40 @@ struct SignaturePolicyTests {
     }
 
     @Test(arguments: verifiers)
-    func keyUsageWithoutSigningIsRefused(verifier: any DetachedSignatureVerifier) throws {
-        let policy = try #require(PolicyPKI.shared)
-        let signature = try OpenSSLCLI.sign(base, identity: policy.keyEnciphermentOnly)
+    func keyUsageWithoutSigningIsRefused(verifier: any DetachedSignatureVerifier) async throws {
+        let policy = try #require(await PolicyPKI.shared.value)
+        let signature = try await OpenSSLCLI.sign(base, identity: policy.keyEnciphermentOnly)
         let error = try #require(refusal(try verdict(verifier, signature)))
         #expect(error.reason == .disallowedKeyUsage)
         #expect(error.message == "signer certificate's key usage allows neither digitalSignature nor nonRepudiation")
     }
 
     @Test(arguments: verifiers)
-    func documentSigningUsagesAreAccepted(verifier: any DetachedSignatureVerifier) throws {
-        let policy = try #require(PolicyPKI.shared)
+    func documentSigningUsagesAreAccepted(verifier: any DetachedSignatureVerifier) async throws {
+        let policy = try #require(await PolicyPKI.shared.value)
         for files in [policy.nonRepudiationOnly, policy.clientAndEmail, policy.documentSigning] {
-            let signature = try OpenSSLCLI.sign(base, identity: files)
+            let signature = try await OpenSSLCLI.sign(base, identity: files)
             #expect(refusal(try verdict(verifier, signature)) == nil, "\(files.certificate)")
         }
     }
 
     @Test(arguments: verifiers)
-    func chainSignedWithSHA1StillVerifies(verifier: any DetachedSignatureVerifier) throws {
-        let policy = try #require(PolicyPKI.shared)
+    func chainSignedWithSHA1StillVerifies(verifier: any DetachedSignatureVerifier) async throws {
+        let policy = try #require(await PolicyPKI.shared.value)
         let trust = try TrustStore(anchors: [policy.sha1Root], intermediates: [policy.sha1SubCA])
-        let signature = try OpenSSLCLI.sign(base, identity: policy.belowSHA1)
+        let signature = try await OpenSSLCLI.sign(base, identity: policy.belowSHA1)
         let result = try verdict(verifier, signature, trust: trust)
         #expect(refusal(result) == nil, "\(String(describing: refusal(result)))")
         // Also with the sub-CA carried in the signature only.
-        let carried = try OpenSSLCLI.sign(
+        let carried = try await OpenSSLCLI.sign(
             base, identity: policy.belowSHA1, extra: ["-certfile", policy.folder.url.appendingPathComponent("sha1-sub.pem").path])
         #expect(refusal(try verdict(verifier, carried, trust: try TrustStore(anchors: [policy.sha1Root]))) == nil)
     }
 
     /// The differential view: the new cases give the same verdicts in both verifiers, at
     /// several times and with the fast verifier's cache cold and warm.
-    @Test func verifiersAgreeOnPolicyCases() throws {
-        let policy = try #require(PolicyPKI.shared)
+    @Test func verifiersAgreeOnPolicyCases() async throws {
+        let policy = try #require(await PolicyPKI.shared.value)
         let folder = try TemporaryFolder()
         let agencyFiles = try IdentityFiles(pki.agency, in: folder, name: "agency")
         let sha1Trust = try TrustStore(anchors: [policy.sha1Root], intermediates: [policy.sha1SubCA])
@@ -214,7 +215,7 @@ struct SignaturePolicyTests {
         let reference = OpenSSLCMSVerifier()
         var inputs: [VerificationInput] = []
         for (name, files, extra, trust) in cases {
-            let signature = try OpenSSLCLI.sign(base, identity: files, extra: extra)
+            let signature = try await OpenSSLCLI.sign(base, identity: files, extra: extra)
             for time in [Date(), Date().addingTimeInterval(20 * TestPKI.year), TestPKI.longAgo] {
                 for content in [base, base + [0x0A]] {
                     inputs.append(VerificationInput(name: name, signature: signature, content: content, trust: trust, time: time))

@@ -1,6 +1,7 @@
 import DocRelayCore
 import DocRelayDocuments
 import DocRelayKafka
+import DocRelayTestSupport
 import Foundation
 import Testing
 

@@ -20,7 +20,7 @@ struct AgentAPIConformanceTests {
     func conformance() async throws {
         let schema = try OpenAPISchema(contentsOf: Self.document)
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
-        try harness.startRelay()
+        try await harness.startRelay()
         let webhook = try await WebhookServer.start()
         defer { webhook.stop() }
         webhook.setFailing(true)

@@ -14,7 +14,7 @@ struct AgentBadInputTests {
     @Test("Files that are not valid documents go to rejected/ with a reason file; a request with a bad agency code gets a 4xx JSON error; the good ones are delivered")
     func badInput() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
         try await agentA.start()
@@ -146,7 +146,7 @@ struct AgentBadInputTests {
     @Test("A record in B's in topic that fails the end-to-end check is refused and kept apart; the genuine document with its id is delivered after it")
     func forgedRecordDoesNotBlockTheGenuineOne() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b], partitions: 1)
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
         try await agentB.start()
         let genuine = Array("Quyết định thật".utf8)
@@ -173,7 +173,7 @@ struct AgentBadInputTests {
     func failedAtRecipient() async throws {
         let c = "000.00.00.G02"
         let harness = try await RelayHarness(agencies: [Self.a, Self.b, c], withoutInbox: [c], tiers: ["1s", "2s"])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
         try await agentA.start()

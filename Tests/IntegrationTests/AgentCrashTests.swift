@@ -28,7 +28,7 @@ struct AgentCrashTests {
     @Test("kill -9 of A's agent while it sends 1,000 files, then a restart: all 1,000 delivered, none twice into B's folder")
     func killSender() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
         try await agentB.start()
@@ -70,7 +70,7 @@ struct AgentCrashTests {
     @Test("kill -9 of B's agent while it receives, then a restart: nothing missing, nothing written twice, one status 01 each")
     func killReceiver() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
         try await agentB.start()
         // A publishes directly (signed as its agent would).

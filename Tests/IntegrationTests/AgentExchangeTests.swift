@@ -16,7 +16,7 @@ struct AgentExchangeTests {
     @Test("A (spool) sends to B (inbox folder) and C (webhook): exact bytes and metadata; A records both delivered acks; B's status 03 reaches A")
     func spoolToFolderAndWebhook() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b, Self.c])
-        try harness.startRelay()
+        try await harness.startRelay()
         let webhook = try await WebhookServer.start()
         defer { webhook.stop() }
         let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DocRelayDocuments
 import DocRelayKafka
+import DocRelayTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -82,7 +83,7 @@ final class AgentProcess: @unchecked Sendable {
 
     /// Starts the agent and waits until its API listens.
     func start(logLevel: String = "warning") async throws {
-        let child = try ChildProcess(DocRelayBinary.path, ["agent", "--config", configPath, "--log-level", logLevel])
+        let child = try await ChildProcess(DocRelayBinary.path, ["agent", "--config", configPath, "--log-level", logLevel])
         self.child = child
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
         while ContinuousClock.now < deadline {
@@ -90,7 +91,7 @@ final class AgentProcess: @unchecked Sendable {
                 apiAddress = String(line.split(separator: "http://").last ?? "")
                 return
             }
-            if !child.process.isRunning {
+            if !child.isRunning {
                 throw HarnessError("agent \(code) exited: \(child.standardError)")
             }
             try await Task.sleep(for: .milliseconds(50))

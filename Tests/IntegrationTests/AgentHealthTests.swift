@@ -1,4 +1,5 @@
 import DocRelayKafka
+import DocRelayTestSupport
 import Foundation
 import Testing
 

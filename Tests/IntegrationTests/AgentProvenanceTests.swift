@@ -17,7 +17,7 @@ struct AgentProvenanceTests {
     @Test("C, not a recipient, signs status 02 about A's document to B: A keeps it aside with its reason; B's own 02 is recorded")
     func statusFromANonRecipientIsNotRecorded() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b, Self.c])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
         try await agentA.start()

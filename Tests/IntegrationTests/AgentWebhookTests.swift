@@ -14,7 +14,7 @@ struct AgentWebhookTests {
     @Test("C's webhook answering 503 for a while: deliveries retried, then completed, each accepted once")
     func webhookRecovers() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.c])
-        try harness.startRelay()
+        try await harness.startRelay()
         let webhook = try await WebhookServer.start()
         defer { webhook.stop() }
         webhook.failNext(6)
@@ -52,7 +52,7 @@ struct AgentWebhookTests {
     @Test("A webhook that never recovers: the document is parked with its reason, visible in the API and /healthz; redelivered on request")
     func webhookNeverRecovers() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.c])
-        try harness.startRelay()
+        try await harness.startRelay()
         let webhook = try await WebhookServer.start()
         defer { webhook.stop() }
         webhook.setFailing(true)

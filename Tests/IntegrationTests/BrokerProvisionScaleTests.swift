@@ -35,11 +35,11 @@ struct BrokerProvisionScaleTests {
 
         let start = ContinuousClock.now
         // Output to files (ChildProcess), stdin from /dev/null: as `docrelay broker ... > log &`.
-        let broker = try ChildProcess(
+        let broker = try await ChildProcess(
             DocRelayBinary.path,
             ["broker", "--provision", directory.path, "--partitions", "1", "--bootstrap-file", bootstrapFile])
         var addressLine: String?
-        while addressLine == nil, ContinuousClock.now - start < .seconds(60), broker.process.isRunning {
+        while addressLine == nil, ContinuousClock.now - start < .seconds(60), broker.isRunning {
             addressLine = broker.standardOutput.split(separator: "\n").first { $0.contains("listening at") }.map(String.init)
             if addressLine == nil { try await Task.sleep(for: .milliseconds(20)) }
         }

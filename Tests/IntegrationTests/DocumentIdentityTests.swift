@@ -29,7 +29,7 @@ struct DocumentIdentityTests {
     @Test("A new document, its update and its revocation (types 0, 2, 1) to two recipients: three files each, linked by the business id; one delivered ack per recipient per message; status 15 answers the revocation")
     func updateAndRevocation() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b, Self.c])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)
         let agentC = try AgentProcess(code: Self.c, harness: harness, send: false, inbox: true)
@@ -103,7 +103,7 @@ struct DocumentIdentityTests {
     @Test("Two agencies send different documents under one id to the same recipient: both arrive, each answered with status 01")
     func twoSendersOneID() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b, Self.c])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: true, inbox: true)
         let agentC = try AgentProcess(code: Self.c, harness: harness, send: false, inbox: true)
@@ -146,7 +146,7 @@ struct DocumentIdentityTests {
     @Test("One sender reusing an id for other content: the recipient's agent keeps the first and sets the second aside with a conflict reason")
     func sameSenderOtherContent() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.c])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentC = try AgentProcess(code: Self.c, harness: harness, send: false, inbox: true)
         try await agentC.start()
         let first = try harness.document(Array("Công văn 7 (bản gửi)".utf8), from: Self.a, to: [Self.c], id: "cv-7")

@@ -23,7 +23,7 @@ struct MultiHubTests {
     @Test("Levels 1 to 4 in both directions, several provinces at once: each recipient once, one delivered ack per recipient, every hop traced")
     func acrossLevels() async throws {
         let tree = try await TreeHarness()
-        try tree.startRelays()
+        try await tree.startRelays()
         // Fixed cases across levels and provinces, then random ones.
         var documents: [(id: String, from: String, to: [String], value: [UInt8])] = [
             ("xa-den-so-va-bo", Self.commune58, [Self.department53, Self.office], Array("Xã Hậu Thành gửi Sở Nội vụ Tây Ninh và Văn phòng Chính phủ".utf8)),
@@ -89,7 +89,7 @@ struct MultiHubTests {
     @Test("The h53 cluster down for 20 seconds: its documents are delivered after it returns; documents between h58 agencies are not delayed")
     func neighbourDown() async throws {
         let tree = try await TreeHarness(tiers: ["2s", "5s", "10s", "20s", "30s"], attemptTimeout: "2s", holdDown: "2s")
-        try tree.startRelays()
+        try await tree.startRelays()
         // Warm: one document each way, so every link is known to work.
         try await tree.send(Array("khởi động".utf8), from: Self.commune58, to: [Self.department53], id: "warm")
         _ = try await tree.inbox(Self.department53, atLeast: 1)
@@ -135,7 +135,7 @@ struct MultiHubTests {
     @Test("A record crafted to loop is dead-lettered with its reason; a directory that routes in a circle is refused at start")
     func loops() async throws {
         let tree = try await TreeHarness()
-        try tree.startRelays()
+        try await tree.startRelays()
         // A genuine document, replayed by hand into the national hub's topic with a path that
         // already passed national: it would go round.
         let signed = try DocumentSigner.sign(
@@ -208,7 +208,7 @@ struct MultiHubTests {
                 consumer: { session-timeout: 6s }
                 retry: { tiers: [1s], attempt-timeout: 3s }
                 """.utf8).write(to: config)
-            relays.append(try ChildProcess(DocRelayBinary.path, ["relay", "--config", config.path, "--log-level", "warning"]))
+            relays.append(try await ChildProcess(DocRelayBinary.path, ["relay", "--config", config.path, "--log-level", "warning"]))
         }
         defer { for relay in relays { relay.signal(SIGKILL) } }
         let value = Array("Xã gửi Văn phòng Chính phủ qua hai tiền tố".utf8)

@@ -21,7 +21,7 @@ struct OversizeRelayTests {
         let producer = try harness.producer()
         try await producer.send(document)
         await producer.close()
-        try harness.startRelay()
+        try await harness.startRelay()
         try await harness.waitUntil(harness.topics.deadLetters, holds: 1)
         try await harness.waitUntil(harness.topics.inbox(Self.g22), holds: 1)
         // Its events: dead-lettered, then acked once the ack is in the inbox. (The relay keeps

@@ -1,3 +1,4 @@
+import DocRelayTestSupport
 import Foundation
 
 /// The `docrelay` executable built beside this test bundle (or `DOCRELAY_BIN`).
@@ -10,78 +11,6 @@ enum DocRelayBinary {
             if FileManager.default.isExecutableFile(atPath: binary) { return binary }
         }
         return bundleDirectory.appendingPathComponent("docrelay").path
-    }
-}
-
-/// What a finished process printed and how it ended.
-struct ProcessResult: Sendable {
-    var exitCode: Int32
-    var standardOutput: String
-    var standardError: String
-}
-
-struct ProcessTimeout: Error, CustomStringConvertible {
-    let command: String
-    var description: String { "timed out: \(command)" }
-}
-
-/// A child process whose output goes to files (no pipe can fill up and block it).
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let outputURL: URL
-    let errorURL: URL
-    let command: String
-
-    init(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws {
-        let directory = FileManager.default.temporaryDirectory
-        let id = UUID().uuidString
-        outputURL = directory.appendingPathComponent("docrelay-test-\(id).out")
-        errorURL = directory.appendingPathComponent("docrelay-test-\(id).err")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        command = ([executable] + arguments).joined(separator: " ")
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        if let input {
-            let inputURL = directory.appendingPathComponent("docrelay-test-\(id).in")
-            try input.write(to: inputURL)
-            process.standardInput = try FileHandle(forReadingFrom: inputURL)
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        try process.run()
-    }
-
-    var standardOutput: String { (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "" }
-    var standardError: String { (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "" }
-
-    func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
-    }
-
-    /// Waits for the exit, killing the process and throwing after `limit`.
-    func wait(upTo limit: Duration) async throws -> ProcessResult {
-        let deadline = ContinuousClock.now.advanced(by: limit)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                signal(SIGKILL)
-                throw ProcessTimeout(command: command)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return ProcessResult(
-            exitCode: process.terminationStatus, standardOutput: standardOutput, standardError: standardError)
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(at: outputURL)
-        try? FileManager.default.removeItem(at: errorURL)
     }
 }
 
@@ -106,7 +35,7 @@ final class BrokerProcess: Sendable {
 
     static func start(topics: [String] = [], brokers: Int = 1) async throws -> BrokerProcess {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bootstrap-\(UUID().uuidString)").path
-        let child = try ChildProcess(
+        let child = try await ChildProcess(
             DocRelayBinary.path,
             ["broker", "--brokers", "\(brokers)", "--bootstrap-file", file] + topics.flatMap { ["--topic", $0] })
         // Generous: on a loaded 2-core machine a debug binary can take a while to start.

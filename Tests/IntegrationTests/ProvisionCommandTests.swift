@@ -158,7 +158,7 @@ struct ProvisionCommandTests {
     /// `docrelay broker` with `arguments`, once it wrote its bootstrap file.
     private func startBroker(_ arguments: [String]) async throws -> (bootstrap: String, stop: () async throws -> ProcessResult) {
         let file = folder.appendingPathComponent("bootstrap-\(UUID().uuidString)").path
-        let child = try ChildProcess(DocRelayBinary.path, ["broker", "--bootstrap-file", file] + arguments)
+        let child = try await ChildProcess(DocRelayBinary.path, ["broker", "--bootstrap-file", file] + arguments)
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOfFile: file, encoding: .utf8), text.hasSuffix("\n") {

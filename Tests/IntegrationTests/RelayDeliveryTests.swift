@@ -32,7 +32,7 @@ struct RelayDeliveryTests {
         _ = try await sendAll(records, with: producer, width: 500)
         await producer.close()
 
-        try harness.startRelay()
+        try await harness.startRelay()
         let deliveries = expected.values.reduce(0) { $0 + $1.count }
         let ackCount = expectedAcks.values.reduce(0) { $0 + $1.count }
         // Every inbox receives its documents and the acks of what its agency sent.

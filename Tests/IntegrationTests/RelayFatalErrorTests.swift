@@ -21,7 +21,7 @@ struct RelayFatalErrorTests {
         harness.cluster.pushRequestErrors(apiKey: 0, [.outOfOrderSequenceNumber])  // Produce
         let clock = ContinuousClock()
         let started = clock.now
-        try harness.startRelay(logLevel: "info")
+        try await harness.startRelay(logLevel: "info")
         guard let relay = harness.relay else { Issue.record("the relay did not start"); return }
         let result = try await relay.wait(upTo: .seconds(60))
         let exitedAfter = clock.now - started
@@ -31,7 +31,7 @@ struct RelayFatalErrorTests {
         #expect(exitedAfter < .seconds(15), "within 10 s of the fatal error (the start and the first group join take about 4 s)")
         #expect(result.standardError.contains("failed fatally"), "\(result.standardError.suffix(2000))")
 
-        try harness.startRelay()
+        try await harness.startRelay()
         try await harness.waitUntilIdle()
         let stopped = try await harness.stopRelay()
         #expect(stopped?.exitCode == 0)

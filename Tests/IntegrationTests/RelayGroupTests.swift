@@ -14,13 +14,13 @@ struct RelayGroupTests {
         let (records, expected) = try harness.documents(2000, seed: 44)
         let producer = try harness.producer()
         _ = try await sendAll(Array(records.prefix(1000)), with: producer, width: 200)
-        try harness.startRelay()
+        try await harness.startRelay()
         // A second instance of the same hub, its own name, the same group.
         let second = harness.folder.appendingPathComponent("hub-2.yaml").path
         let text = try String(contentsOfFile: harness.configPath, encoding: .utf8)
             .replacingOccurrences(of: "instance: relay-test", with: "instance: relay-test-2")
         try Data(text.utf8).write(to: URL(fileURLWithPath: second))
-        let other = try ChildProcess(DocRelayBinary.path, ["relay", "--config", second, "--log-level", "warning"])
+        let other = try await ChildProcess(DocRelayBinary.path, ["relay", "--config", second, "--log-level", "warning"])
         _ = try await sendAll(Array(records.suffix(1000)), with: producer, width: 200)
         await producer.close()
         try await harness.waitUntilIdle()
@@ -45,7 +45,7 @@ struct RelayGroupTests {
         let harness = try await RelayHarness(agencies: agencies, partitions: 3)
         let (records, expected) = try harness.documents(240, seed: 45)
         let producer = try harness.producer()
-        try harness.startRelay()
+        try await harness.startRelay()
         let second = harness.folder.appendingPathComponent("hub-2.yaml").path
         let text = try String(contentsOfFile: harness.configPath, encoding: .utf8)
             .replacingOccurrences(of: "instance: relay-test", with: "instance: relay-test-2")
@@ -60,7 +60,7 @@ struct RelayGroupTests {
         for (index, record) in records.enumerated() {
             _ = try await sendAll([record], with: producer, width: 1)
             if index == 60 {
-                other = try ChildProcess(DocRelayBinary.path, ["relay", "--config", second, "--log-level", "warning"])
+                other = try await ChildProcess(DocRelayBinary.path, ["relay", "--config", second, "--log-level", "warning"])
                 joined = clock.now
             }
             if let since = joined, firstStop == nil, clock.now - since >= .seconds(5) {

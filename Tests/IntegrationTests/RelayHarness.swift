@@ -67,8 +67,8 @@ final class RelayHarness: @unchecked Sendable {
     }
 
     /// Starts (or restarts) the relay process.
-    func startRelay(logLevel: String = "warning") throws {
-        relay = try ChildProcess(DocRelayBinary.path, ["relay", "--config", configPath, "--log-level", logLevel])
+    func startRelay(logLevel: String = "warning") async throws {
+        relay = try await ChildProcess(DocRelayBinary.path, ["relay", "--config", configPath, "--log-level", logLevel])
     }
 
     /// SIGTERM, then its exit.

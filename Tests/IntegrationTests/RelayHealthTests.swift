@@ -20,7 +20,7 @@ struct RelayHealthTests {
         let config = try String(contentsOfFile: harness.configPath, encoding: .utf8)
             .replacingOccurrences(of: "admin:\n", with: "admin:\n  broker-unreachable-after: 3s\n")
         try Data(config.utf8).write(to: URL(fileURLWithPath: harness.configPath))
-        try harness.startRelay(logLevel: "notice")
+        try await harness.startRelay(logLevel: "notice")
         let relay = try #require(harness.relay)
         let address = try await adminAddress(of: relay)
         let clock = ContinuousClock()

@@ -14,7 +14,7 @@ struct RelayOperationTests {
     func metricsAndHealth() async throws {
         let agencies = ["000.00.00.G22", "000.00.00.H58"]
         let harness = try await RelayHarness(agencies: agencies, adminListen: "127.0.0.1:0")
-        try harness.startRelay(logLevel: "notice")
+        try await harness.startRelay(logLevel: "notice")
         let producer = try harness.producer()
         for index in 0..<5 {
             try await producer.send(try harness.document(Array("doc \(index)".utf8), from: agencies[0], to: [agencies[1]], id: "m-\(index)"))
@@ -85,7 +85,7 @@ struct RelayOperationTests {
         print("G17 inbox partition 0: log \(g17Log.low)..<\(g17Log.high), its agent committed 1")
         try #require(g17Log.low > 1, "the embedded cluster dropped the oldest records")
 
-        try harness.startRelay(logLevel: "notice")
+        try await harness.startRelay(logLevel: "notice")
         let address = try await adminAddress(harness)
         var health = try await fetch("http://\(address)/healthz")
         let deadline = ContinuousClock.now.advanced(by: .seconds(60))

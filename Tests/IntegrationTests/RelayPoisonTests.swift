@@ -25,7 +25,7 @@ struct RelayPoisonTests {
             poison.partition = Int32(index)  // one per partition: the mock keeps ~5 MiB per partition
             try await producer.send(poison)
         }
-        try harness.startRelay()
+        try await harness.startRelay()
         let started = ContinuousClock.now
         try await producer.send(try harness.document(Array("genuine".utf8), from: Self.agencies[0], to: [Self.agencies[1]], id: "genuine"))
         await producer.close()
@@ -56,7 +56,7 @@ struct RelayPoisonTests {
     func missingRetryTopic() async throws {
         let harness = try await RelayHarness(
             agencies: Self.agencies, withoutInbox: [Self.agencies[1]], tiers: ["1s"], withoutTopics: ["docrelay.retry.1s"])
-        try harness.startRelay()
+        try await harness.startRelay()
         let started = ContinuousClock.now
         let producer = try harness.producer()
         try await producer.send(try harness.document(Array("to an inbox not there".utf8), from: Self.agencies[0], to: [Self.agencies[1]], id: "no-tier"))
@@ -77,7 +77,7 @@ struct RelayPoisonTests {
     @Test("No dead-letter topic at all: a refused record's minimal dead letter is refused too, so the relay stops with an error (exit non-zero) instead of looping")
     func missingDeadLetterTopic() async throws {
         let harness = try await RelayHarness(agencies: Self.agencies, withoutTopics: [TopicNames().deadLetters])
-        try harness.startRelay(logLevel: "error")
+        try await harness.startRelay(logLevel: "error")
         let started = ContinuousClock.now
         let producer = try harness.producer()
         var forged = try harness.document(Array("x".utf8), from: Self.agencies[0], to: [Self.agencies[1]], id: "forged")

@@ -82,7 +82,7 @@ struct RelayRefusalTests {
         for item in all { try await producer.send(item.record) }
         try await producer.send(good)
         await producer.close()
-        try harness.startRelay()
+        try await harness.startRelay()
 
         try await harness.waitUntil(harness.topics.deadLetters, holds: Int64(all.count))
         try await harness.waitUntil(harness.topics.inbox(Self.h58), holds: 1)

@@ -24,7 +24,7 @@ struct RelayResilienceTests {
                 (KafkaTopicPartition(topic: report.topic, partition: report.partition), report.offset)
         }
 
-        try harness.startRelay()
+        try await harness.startRelay()
         // Kill it once part of the work is done.
         let inboxes = Self.agencies.map(harness.topics.inbox)
         let deadline = ContinuousClock.now.advanced(by: .seconds(120))
@@ -37,7 +37,7 @@ struct RelayResilienceTests {
             group: "docrelay-relay-national", topics: Self.agencies.map(harness.topics.out))
         let beforeRestart = try await inboxes.asyncSum { try await harness.count($0) }
         #expect(beforeRestart < Int64(deliveries * 2), "killed before the end")
-        try harness.startRelay()
+        try await harness.startRelay()
         try await harness.waitUntilIdle()
         let stopped = try await harness.stopRelay()
         #expect(stopped?.exitCode == 0)
@@ -70,7 +70,7 @@ struct RelayResilienceTests {
     func brokerOutage() async throws {
         let agencies = Array(Self.agencies.prefix(5))
         let harness = try await RelayHarness(agencies: agencies, attemptTimeout: "60s")
-        try harness.startRelay()
+        try await harness.startRelay()
         let (records, expected) = try harness.documents(600, seed: 10)
         let producer = try harness.producer()
         _ = try await sendAll(Array(records.prefix(300)), with: producer, width: 100)
@@ -98,7 +98,7 @@ struct RelayResilienceTests {
         let kcat = try #require(which("kcat"), "kcat is required")
         let agencies = Array(Self.agencies.prefix(2))
         let harness = try await RelayHarness(agencies: agencies)
-        try harness.startRelay()
+        try await harness.startRelay()
         let topic = harness.topics.out(agencies[0])
         let bootstrap = harness.cluster.bootstrapServers
         let plain = try await run(kcat, ["-b", bootstrap, "-P", "-t", topic], input: Data("no headers at all\n".utf8))

@@ -31,7 +31,7 @@ struct RelayRevocationTests {
     func sighupTakesANewCRL() async throws {
         let harness = try await RelayHarness(agencies: [Self.g22, Self.h58], crls: ["ca.crl"])
         try writeCRL(in: harness.folder, revoking: [])
-        try harness.startRelay(logLevel: "info")
+        try await harness.startRelay(logLevel: "info")
         let relay = try #require(harness.relay)
         let producer = try harness.producer()
 
@@ -65,7 +65,7 @@ struct RelayRevocationTests {
     @Test("Without CRLs the relay warns that revocation is not checked, and /healthz says so (still ok); an expired CRL makes it degraded; a CRL from the future is refused at start (exit 2, file and key named)")
     func startUpChecks() async throws {
         let harness = try await RelayHarness(agencies: [Self.g22, Self.h58], adminListen: "127.0.0.1:0")
-        try harness.startRelay(logLevel: "info")
+        try await harness.startRelay(logLevel: "info")
         let relay = try #require(harness.relay)
         try await waitFor("trust.crls is empty: revocation is not checked", in: relay)
         let plain = try await health(of: relay) { $0.contains("\"phase\":\"running\"") }
@@ -75,7 +75,7 @@ struct RelayRevocationTests {
 
         let expired = try await RelayHarness(agencies: [Self.g22, Self.h58], adminListen: "127.0.0.1:0", crls: ["ca.crl"])
         try writeCRL(in: expired.folder, revoking: [], at: Date().addingTimeInterval(-10 * 86_400))
-        try expired.startRelay(logLevel: "info")
+        try await expired.startRelay(logLevel: "info")
         let expiredRelay = try #require(expired.relay)
         try await waitFor("A CRL is past its nextUpdate", in: expiredRelay)
         let degraded = try await health(of: expiredRelay) { $0.contains("\"phase\":\"running\"") }

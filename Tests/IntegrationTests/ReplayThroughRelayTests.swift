@@ -13,7 +13,7 @@ struct ReplayThroughRelayTests {
     @Test("A recipient without an inbox: exhausted, then, once the inbox exists, one replay delivers it exactly once; trace tells it all")
     func replayDeliversOnce() async throws {
         let harness = try await RelayHarness(agencies: [Self.g22, Self.h53], withoutInbox: [Self.h53], tiers: ["1s", "2s"])
-        try harness.startRelay()
+        try await harness.startRelay()
         let document = try harness.document(Array("Giấy mời họp".utf8), from: Self.g22, to: [Self.h53], id: "doc-no-inbox")
         let producer = try harness.producer()
         _ = try await producer.send(document)

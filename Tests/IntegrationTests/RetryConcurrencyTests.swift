@@ -42,7 +42,7 @@ struct RetryConcurrencyTests {
         await producer.close()
         let count = partitions * perPartition
 
-        try harness.startRelay()
+        try await harness.startRelay()
         try await harness.waitUntil(harness.topics.deadLetters, holds: Int64(count), within: .seconds(180))
         let letters = try await harness.read([harness.topics.deadLetters], count: count, quiet: .seconds(1)).map(DeadLetter.init)
         _ = try await harness.stopRelay()

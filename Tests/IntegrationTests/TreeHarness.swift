@@ -62,9 +62,9 @@ final class TreeHarness: @unchecked Sendable {
 
     func configPath(_ hub: String) -> String { folder.appendingPathComponent("\(hub).yaml").path }
 
-    func startRelays(logLevel: String = "warning") throws {
+    func startRelays(logLevel: String = "warning") async throws {
         for hub in Self.hubs {
-            relays[hub] = try ChildProcess(DocRelayBinary.path, ["relay", "--config", configPath(hub), "--log-level", logLevel])
+            relays[hub] = try await ChildProcess(DocRelayBinary.path, ["relay", "--config", configPath(hub), "--log-level", logLevel])
         }
     }
 

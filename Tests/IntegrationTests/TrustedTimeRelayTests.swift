@@ -61,7 +61,7 @@ struct TrustedTimeRelayTests {
             "Back-dated", by: expired, created: try #require(RFC3339.parse("2024-01-15T08:00:00Z")), harness: harness)
         let ahead = try Self.record("Three days ahead", by: current, created: Date().addingTimeInterval(3 * 86_400), harness: harness)
         let fine = try Self.record("Current", by: current, created: Date(), harness: harness)
-        try harness.startRelay()
+        try await harness.startRelay()
         let producer = try harness.producer()
         for record in [backDated, ahead, fine] { _ = try await producer.send(record) }
         await producer.close()
@@ -124,7 +124,7 @@ struct TrustedTimeRelayTests {
         let g22 = try harness.identity(Self.g22)
         let forReplay = try harness.document(Array("Replayed after the CRL".utf8), from: Self.g22, to: [h41], id: "for-replay")
         let forRetry = try harness.document(Array("Retried after the CRL".utf8), from: Self.g22, to: [h41], id: "for-retry")
-        try harness.startRelay()
+        try await harness.startRelay()
         let producer = try harness.producer()
         for record in [forReplay, forRetry] { _ = try await producer.send(record) }
 
@@ -142,7 +142,7 @@ struct TrustedTimeRelayTests {
         // again with that CRL, and H41 has an inbox.
         try Self.writeCRL(harness, revoking: [g22.certificate], issued: Date())
         try harness.cluster.createTopic(harness.topics.inbox(h41), partitions: 3)
-        try harness.startRelay()
+        try await harness.startRelay()
         let replay = try await runDocRelay(["dlq", "replay", "--config", harness.configPath, "for-replay"])
         #expect(replay.exitCode == 0, "\(replay.standardError)")
         _ = try await producer.send(KafkaProducerRecord(
