@@ -6,7 +6,7 @@ import Foundation
 /// under a backlog of the largest documents (`backlog`), each run in a child
 /// process `repetitions` times, alternating raw and layer, then `verify` as many times; the
 /// medians go to a markdown report and to standard output.
-struct AllCommand: ParsableCommand {
+struct AllCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
         abstract: "Run every pass-through combination, the relay, the four-hub latency, the backlog memory and the verification benchmark; write the medians as markdown.")
@@ -21,7 +21,7 @@ struct AllCommand: ParsableCommand {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
     }
 
-    func run() throws {
+    func run() async throws {
         let loadAtStart = ProcessStats.loadAverage()
         var results: [BenchResult] = []
         var relays: [RelayResult] = []
@@ -33,7 +33,7 @@ struct AllCommand: ParsableCommand {
                 // Alternate which goes first, so neither always runs on a warmer machine.
                 let order: [Implementation] = repetition % 2 == 0 ? [.raw, .layer] : [.layer, .raw]
                 for impl in order {
-                    let result = try ChildRun.measure(impl, workload: workload)
+                    let result = try await ChildRun.measure(impl, workload: workload)
                     results.append(result)
                     Self.progress(
                         "[\(results.count)/\(total)] \(impl.rawValue) \(workload.size) B × \(workload.records): "
@@ -41,7 +41,7 @@ struct AllCommand: ParsableCommand {
                 }
             }
             for workload in RelayWorkload.standard {
-                let result: RelayResult = try ChildRun.run([
+                let result: RelayResult = try await ChildRun.run([
                     "relay", "--size", String(workload.size), "--records", String(workload.records),
                     "--latency-documents", String(workload.latencyDocuments),
                     "--latency-load", String(workload.latencyLoad),
@@ -53,10 +53,10 @@ struct AllCommand: ParsableCommand {
                         + "\(Int(result.latencyP50Milliseconds.rounded())) ms, p99 \(Int(result.latencyP99Milliseconds.rounded())) ms, "
                         + "\(result.peakRSSKiB) KiB peak RSS")
             }
-            let hopsResult: HopsResult = try ChildRun.run(["hops"])
+            let hopsResult: HopsResult = try await ChildRun.run(["hops"])
             hops.append(hopsResult)
             Self.progress("[hops \(repetition + 1)/\(repetitions)] " + Self.summary(hopsResult))
-            let backlog: BacklogResult = try ChildRun.run(["backlog"])
+            let backlog: BacklogResult = try await ChildRun.run(["backlog"])
             backlogs.append(backlog)
             Self.progress(
                 "[backlog \(repetition + 1)/\(repetitions)] baseline: \(BacklogMeasurement.summary(backlog.baseline)); "
@@ -64,7 +64,7 @@ struct AllCommand: ParsableCommand {
         }
         var verifications: [VerifyResult] = []
         for repetition in 0..<repetitions {
-            let result: VerifyResult = try ChildRun.run(["verify"])
+            let result: VerifyResult = try await ChildRun.run(["verify"])
             verifications.append(result)
             let speed = result.opensslSpeedVerifyPerSecond.map { "\(Int($0.rounded())) /s" }
                 ?? (result.opensslSpeedNote ?? "not measured")

@@ -4,6 +4,9 @@ import DocRelayDocuments
 import DocRelayKafka
 import Foundation
 import Logging
+import Subprocess
+import Synchronization
+import SystemPackage
 
 /// One `docrelay-bench backlog` measurement: the relay's peak RSS under a backlog of documents
 /// of the largest size, several times its memory budget.
@@ -87,7 +90,7 @@ struct BacklogMeasurement: Sendable {
         }
         let expected = documents.expectedInboxCounts(0..<range.upperBound)
         let inboxes = hub.inboxTopics.map { (name: $0, partitions: partitions) }
-        let child = try RelayChild(configurationPath: hub.configurationPath)
+        let child = try await RelayChild(configurationPath: hub.configurationPath)
         do {
             let (drain, fromStart, residentAtEnd) = try await DedicatedThread.run(name: "docrelay-bench-watch") {
                 let probe = try WatermarkProbe(bootstrapServers: bootstrap, topics: inboxes)
@@ -99,7 +102,7 @@ struct BacklogMeasurement: Sendable {
                 documents: range.count, drainSeconds: RelayMeasurement.seconds(drain),
                 secondsFromStart: RelayMeasurement.seconds(fromStart), memory: memory, residentAtEndKiB: residentAtEnd)
         } catch {
-            child.kill()
+            await child.kill()
             throw error
         }
     }
@@ -167,30 +170,53 @@ struct BacklogMeasurement: Sendable {
     }
 }
 
-/// A `backlog-relay` child process: the relay alone.
+/// A `backlog-relay` child process: the relay alone, started with swift-subprocess (see
+/// `ChildRun.output`), its standard output in a temporary file, reaped by a task of its own.
 final class RelayChild: Sendable {
-    private let process: Process
-    private let output: Pipe
+    private let processIdentifier: Int32
+    private let outputPath: String
+    private let ended = Ended()
+    private let reaper: Task<Void, Never>
     let started: ContinuousClock.Instant
 
-    init(configurationPath: String) throws {
-        let process = Process()
-        process.executableURL = try ChildRun.executable()
-        process.arguments = ["backlog-relay", "--config", configurationPath]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
+    init(configurationPath: String) async throws {
+        outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("docrelay-bench-relay-\(UUID().uuidString).out").path
+        let output = try FileDescriptor.open(
+            FilePath(outputPath), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
+        let configuration = Configuration(
+            executable: .path(FilePath(try ChildRun.executable().path)),
+            arguments: ["backlog-relay", "--config", configurationPath])
         started = ContinuousClock.now
-        try process.run()
-        self.process = process
-        self.output = output
+        let spawned = AsyncThrowingStream<Int32, any Error>.makeStream()
+        let ended = ended
+        reaper = Task {
+            do {
+                let result = try await Subprocess.run(
+                    configuration, input: .none, output: .fileDescriptor(output, closeAfterSpawningProcess: true),
+                    error: .currentStandardError
+                ) { execution in
+                    spawned.continuation.yield(execution.processIdentifier.value)
+                    spawned.continuation.finish()
+                }
+                ended.status.withLock { $0 = result.terminationStatus }
+            } catch {
+                spawned.continuation.finish(throwing: error)
+                ended.status.withLock { $0 = .exited(-1) }
+            }
+        }
+        var identifiers = spawned.stream.makeAsyncIterator()
+        guard let identifier = try await identifiers.next() else {
+            throw BenchFailure("the relay process did not start")
+        }
+        processIdentifier = identifier
     }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { ended.status.withLock { $0 == nil } }
 
     /// Its resident set now (`VmRSS`), in KiB.
     func residentKiB() -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+        guard let text = try? String(contentsOfFile: "/proc/\(processIdentifier)/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
         else { return nil }
         return Int(line.dropFirst("VmRSS:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
@@ -198,24 +224,33 @@ final class RelayChild: Sendable {
 
     /// SIGTERM (a graceful stop), then its JSON line.
     func stop() async throws -> RelayMemoryResult {
-        process.terminate()
-        let (process, output) = (process, output)
-        return try await DedicatedThread.run(name: "docrelay-bench-relay-child") {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let text = String(decoding: data, as: UTF8.self)
-            guard process.terminationReason == .exit, process.terminationStatus == 0,
-                  let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") })
-            else {
-                throw BenchFailure("the relay process failed (status \(process.terminationStatus)); output: \(text)")
-            }
-            return try JSONDecoder().decode(RelayMemoryResult.self, from: Data(line.utf8))
+        signal(SIGTERM)
+        await reaper.value
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let status = ended.status.withLock { $0 }
+        guard status?.isSuccess == true, let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
+            throw BenchFailure("the relay process failed (\(status.map { "\($0)" } ?? "not ended")); output: \(text)")
         }
+        return try JSONDecoder().decode(RelayMemoryResult.self, from: Data(line.utf8))
     }
 
     /// Ends it at once (after a failure).
-    func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+    func kill() async {
+        signal(SIGKILL)
+        await reaper.value
+        try? FileManager.default.removeItem(atPath: outputPath)
+    }
+
+    /// How the child ended; nil while it runs.
+    private final class Ended: Sendable {
+        let status = Mutex<TerminationStatus?>(nil)
+    }
+
+    /// Sends `signal` while the child runs (never to a reused process id).
+    private func signal(_ signal: Int32) {
+        ended.status.withLock { status in
+            if status == nil { _ = Foundation.kill(processIdentifier, signal) }
+        }
     }
 }

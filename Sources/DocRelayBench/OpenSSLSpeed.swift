@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 
 /// `openssl speed -seconds N rsa2048`, run from the benchmark so the raw RSA-2048 verify rate
 /// of the same machine, at the same moment, stands beside ours.
@@ -12,12 +13,12 @@ enum OpenSSLSpeed {
         var version: String?
     }
 
-    static func rsa2048(seconds: Int) -> Outcome {
+    static func rsa2048(seconds: Int) async -> Outcome {
         guard let executable = openssl() else {
             return Outcome(verifyPerSecond: nil, note: "openssl is not installed (not found in PATH)", version: nil)
         }
-        let version = run(executable, ["version"])?.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let output = run(executable, ["speed", "-seconds", String(seconds), "rsa2048"]) else {
+        let version = await run(executable, ["version"])?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let output = await run(executable, ["speed", "-seconds", String(seconds), "rsa2048"]) else {
             return Outcome(verifyPerSecond: nil, note: "openssl speed did not run", version: version)
         }
         guard let rate = verifyRate(in: output) else {
@@ -69,33 +70,10 @@ enum OpenSSLSpeed {
     }
 
     /// Standard output of the command, or `nil` if it could not run or failed.
-    private static func run(_ executable: URL, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do {
-            try withSignalsUnblocked { try process.run() }
-        } catch {
+    private static func run(_ executable: URL, _ arguments: [String]) async -> String? {
+        guard let (status, output) = try? await ChildRun.output(of: executable, arguments), status.isSuccess else {
             return nil
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Runs `body` with no signal blocked on this thread. A spawned process inherits the
-    /// spawning thread's signal mask, and threads made by Foundation block most signals:
-    /// `openssl speed` times its loops with SIGALRM, and with SIGALRM blocked it never stops.
-    private static func withSignalsUnblocked<R>(_ body: () throws -> R) rethrows -> R {
-        var none = sigset_t()
-        var previous = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        return try body()
+        return output
     }
 }
