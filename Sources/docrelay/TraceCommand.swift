@@ -16,7 +16,7 @@ struct TraceCommand: AsyncParsableCommand {
             when nothing is known of the document.
             """)
 
-    @Argument(help: "The document id (dr-id).")
+    @Argument(help: "The document id (dr-id), or an edXML business id (DocumentId): then its updates, replacements and revocation too.")
     var id: String
 
     @OptionGroup var hub: HubOptions

@@ -317,6 +317,31 @@ struct DeadLetterOperationsTests {
         none.add(records, from: "national")
         #expect(none.isEmpty)
     }
+
+    @Test("trace by a business id: the document, then its update and revocation, each line naming its message")
+    func journeyOfBusinessID() {
+        let update = "doc-1#update-00112233aabbccdd"
+        let revocation = "doc-1#revocation-44556677eeff0011"
+        let records = HubRecords(
+            deadLetters: [DeadLetters.entry(DeadLetters.original(id: revocation), errorClass: .exhausted, at: DeadLetters.created, offset: 3)],
+            events: [
+                RelayEvent(event: .accepted, id: "doc-1", hub: "national", instance: "relay-1", at: "2026-11-18T21:46:40.000Z"),
+                RelayEvent(event: .accepted, id: update, hub: "national", instance: "relay-1", at: "2026-11-18T21:46:50.000Z"),
+                RelayEvent(event: .accepted, id: "doc-10", hub: "national", instance: "relay-1", at: "2026-11-18T21:46:55.000Z"),
+                RelayEvent(event: .accepted, id: "doc-1#update-0011", hub: "national", instance: "relay-1", at: "2026-11-18T21:46:56.000Z"),
+            ])
+        var journey = DocumentJourney(id: "doc-1")
+        journey.add(records, from: "national")
+        let lines = journey.steps.map(\.line)
+        #expect(lines.count == 3, "\(lines)")
+        #expect(lines.contains("2026-11-18T21:46:40.000Z  national/relay-1  accepted"))
+        #expect(lines.contains("2026-11-18T21:46:50.000Z  national/relay-1  accepted  update \(update)"))
+        #expect(lines.contains { $0.contains("national/dlq  in-dlq  revocation \(revocation)  docrelay.dlq/0/3, exhausted: ") }, "\(lines)")
+
+        var one = DocumentJourney(id: update)
+        one.add(records, from: "national")
+        #expect(one.steps.count == 1)
+    }
 }
 
 @Suite("dlq show: what an operator sees of one dead letter")

@@ -52,4 +52,18 @@ struct TransportIDTests {
             "\(error)".contains("BussinessDocType is 7")
         }
     }
+
+    @Test("A transport id read back: the business id and the message; any other id is its own business id, new")
+    func readBack() throws {
+        let documentId = "000.00.00.G22,2026/11/30,45/QĐ-UBND"
+        for type in EdXMLMessageType.allCases {
+            let id = type.transportID(documentId: documentId, sha256: String(repeating: "0a", count: 32))
+            let read = EdXMLMessageType.reading(transportID: id)
+            #expect(read.businessId == documentId && read.type == type, "\(id)")
+        }
+        for other in ["doc#1", "doc#update-0A0A0A0A0A0A0A0A", "doc#update-0a0a", "doc#new-0a0a0a0a0a0a0a0a", "#update-0a0a0a0a0a0a0a0a", "a#b#c"] {
+            let read = EdXMLMessageType.reading(transportID: other)
+            #expect(read.businessId == other && read.type == .new, "\(other)")
+        }
+    }
 }

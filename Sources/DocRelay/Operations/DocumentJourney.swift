@@ -1,7 +1,11 @@
+import DocRelayCore
 import Foundation
 
 /// A document's journey for `docrelay trace`: every event whose `id` is the document's, and
-/// every dead letter of it, from one or several hubs' topics, in time order.
+/// every dead letter of it, from one or several hubs' topics, in time order. Given an edXML
+/// business id (a `MessageHeader/DocumentId`), the journey also holds its later updates,
+/// replacements and revocations, whose `dr-id` is `<DocumentId>#<type>-<16 hex>` (contract,
+/// "A record"); their lines name the message (`revocation 45/QĐ#revocation-…`).
 ///
 /// Hubs are added one by one (`add(_:from:)`), so the journeys read from several clusters
 /// merge into one; within a hub, events of one document share a partition (they are keyed by
@@ -25,10 +29,11 @@ public struct DocumentJourney: Sendable {
         public var line: String {
             switch content {
             case .event(let event):
-                return [time, "\(event.hub)/\(event.instance)", event.event.rawValue, Self.details(of: event)]
+                return [time, "\(event.hub)/\(event.instance)", event.event.rawValue, Self.message(event.id), Self.details(of: event)]
                     .filter { !$0.isEmpty }.joined(separator: "  ")
             case .deadLetter(let entry):
-                return [time, "\(source)/dlq", "in-dlq", Self.details(of: entry)].joined(separator: "  ")
+                return [time, "\(source)/dlq", "in-dlq", Self.message(entry.letter.id), Self.details(of: entry)]
+                    .filter { !$0.isEmpty }.joined(separator: "  ")
             }
         }
 
@@ -43,6 +48,12 @@ public struct DocumentJourney: Sendable {
                 guard summary.hasPrefix("{"), summary.count > 2 else { return #"{"event":"in-dlq"}"# }
                 return #"{"event":"in-dlq","# + summary.dropFirst()
             }
+        }
+
+        /// `<type> <dr-id>` for an update, replacement or revocation; empty for a new document.
+        static func message(_ id: String) -> String {
+            let (_, type) = EdXMLMessageType.reading(transportID: id)
+            return type == .new ? "" : "\(type.rawValue) \(id)"
         }
 
         static func details(of event: RelayEvent) -> String {
@@ -73,7 +84,7 @@ public struct DocumentJourney: Sendable {
         }
     }
 
-    /// The document's id.
+    /// The document's id: a `dr-id`, or an edXML business id.
     public let id: String
     private var collected: [Step] = []
 
@@ -83,13 +94,19 @@ public struct DocumentJourney: Sendable {
 
     /// Adds what `records` (read from `source`) hold of the document.
     public mutating func add(_ records: HubRecords, from source: String) {
-        for event in records.events where event.id == id {
+        for event in records.events where concerns(event.id) {
             collected.append(Step(content: .event(event), source: source, time: event.at, sequence: collected.count))
         }
-        for entry in records.deadLetters where entry.letter.id == id {
+        for entry in records.deadLetters where concerns(entry.letter.id) {
             collected.append(Step(
                 content: .deadLetter(entry), source: source, time: EventTime.text(entry.time), sequence: collected.count))
         }
+    }
+
+    /// Whether a record with `dr-id` `recordID` belongs to the journey: the id itself, or a
+    /// later message about the business id.
+    func concerns(_ recordID: String) -> Bool {
+        recordID == id || EdXMLMessageType.reading(transportID: recordID).businessId == id
     }
 
     /// The steps in time order (unknown times first; equal times in the order read).

@@ -44,6 +44,19 @@ public enum EdXMLMessageType: String, Sendable, Hashable, CaseIterable {
     public func transportID(documentId: String, sha256: String) -> String {
         self == .new ? documentId : "\(documentId)#\(rawValue)-\(sha256.prefix(16))"
     }
+
+    /// The business id and the message type a transport id names, read back from the form
+    /// `transportID(documentId:sha256:)` writes: `<DocumentId>#<type>-<16 lowercase hex>`; any
+    /// other id is its own business id, a new document.
+    public static func reading(transportID id: String) -> (businessId: String, type: EdXMLMessageType) {
+        guard let mark = id.lastIndex(of: "#") else { return (id, .new) }
+        let suffix = id[id.index(after: mark)...]
+        let parts = suffix.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, let type = EdXMLMessageType(rawValue: String(parts[0])), type != .new,
+              parts[1].count == 16, parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }), mark != id.startIndex
+        else { return (id, .new) }
+        return (String(id[..<mark]), type)
+    }
 }
 
 extension EdXMLHeader {
