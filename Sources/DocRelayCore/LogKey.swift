@@ -30,4 +30,10 @@ public enum LogKey {
     public static let crlIssuer = "docrelay.crl.issuer"
     public static let crlFile = "docrelay.crl.file"
     public static let crlNextUpdate = "docrelay.crl.next-update"
+    /// When the first record of a transport identity was accepted (the acceptance ledger).
+    public static let firstAccepted = "docrelay.ledger.first-accepted"
+    /// Where the first record of a transport identity was read (`<topic>/<partition>/<offset>`).
+    public static let firstLocation = "docrelay.ledger.first-location"
+    /// How many identities the acceptance ledger holds in memory.
+    public static let ledgerEntries = "docrelay.ledger.entries"
 }

@@ -243,6 +243,50 @@ struct RelayPolicyTests {
             headers: [HeaderName.errorClass: "exhausted"],
             decisions: ["dead-lettered exhausted"]),
         PolicyCase(
+            "accepted first from an out topic: its ledger entry written first, then as before",
+            to: [ministry],
+            ledger: .empty,
+            plan: "inbox docrelay.in.000.00.00.G17",
+            writes: ["docrelay.accepted", "docrelay.events accepted", "docrelay.events delivered"],
+            acks: ["delivered 000.00.00.G17"],
+            decisions: ["delivered 000.00.00.G17"]),
+        PolicyCase(
+            "a replay (same sender, id and sha256 in the ledger): not delivered, no ack, a duplicate event",
+            to: [ministry],
+            ledger: .holds(sha256: sameContent),
+            plan: "skip",
+            writes: ["docrelay.events duplicate"],
+            decisions: ["duplicate doc-1 docrelay.out.000.00.00.G22/2/7"]),
+        PolicyCase(
+            "a conflict (same sender and id, another sha256): refused duplicate with a negative ack",
+            to: [ministry],
+            ledger: .holds(sha256: otherContent),
+            plan: "refuse",
+            writes: ["docrelay.dlq", "docrelay.events dead-lettered"],
+            headers: [HeaderName.errorClass: "duplicate", HeaderName.error: conflictReason],
+            acks: ["failed 000.00.00.G17 duplicate: \(conflictReason)"],
+            decisions: ["refused duplicate docrelay.out.000.00.00.G22"]),
+        PolicyCase(
+            "read from this hub's topic: not checked against the ledger, delivered",
+            to: [ministry],
+            topic: "docrelay.hub.national",
+            relay: [(HeaderName.hop, "h58/relay-1/2026-12-01T08:00:01.000Z")],
+            ledger: .holds(sha256: sameContent),
+            plan: "inbox docrelay.in.000.00.00.G17",
+            writes: ["docrelay.events accepted", "docrelay.events delivered"],
+            acks: ["delivered 000.00.00.G17"],
+            decisions: ["delivered 000.00.00.G17"]),
+        PolicyCase(
+            "read from a retry topic: not checked against the ledger, delivered",
+            to: [ministry],
+            topic: "docrelay.retry.5s",
+            relay: retryHeaders(attempt: 1, pendingTo: ministry),
+            ledger: .holds(sha256: otherContent),
+            plan: "inbox docrelay.in.000.00.00.G17",
+            writes: ["docrelay.events delivered"],
+            acks: ["delivered 000.00.00.G17"],
+            decisions: ["delivered 000.00.00.G17"]),
+        PolicyCase(
             "a hub-signed record in a loop: refused malformed, no negative ack",
             from: "hub:h58", to: [ministry],
             kind: .ack,
@@ -264,11 +308,24 @@ struct RelayPolicyTests {
         let verdict = try example.verdict(for: record, in: directory)
         let now = Self.created.addingTimeInterval(example.age)
 
+        // The executor's part: look the identity up in the ledger (claiming it when new).
+        var check = LedgerCheck.unchecked
+        if let ledger = example.ledger {
+            var index = AcceptanceIndex(keep: .seconds(7 * 86_400 + 300))
+            if case .holds(let sha256) = ledger { _ = index.claim(Self.firstEntry(sha256: sha256), now: now) }
+            if let entry = policy.ledgerEntry(for: record, verdict: verdict, now: now) {
+                check = index.claim(entry, now: now).map(LedgerCheck.seen) ?? .first(entry)
+            }
+        }
+
         let settlement: RelaySettlement
-        switch policy.admit(record, verdict: verdict, directory: directory, now: now) {
+        switch policy.admit(record, verdict: verdict, directory: directory, ledger: check, now: now) {
         case .refuse(let refusal):
             #expect(example.plan == "refuse")
             settlement = refusal
+        case .skip(let skipped):
+            #expect(example.plan == "skip")
+            settlement = skipped
         case .deliver(var delivery):
             if !example.unroutable.isEmpty {
                 // A valid directory always leads somewhere: make the case by hand.
@@ -421,7 +478,74 @@ struct RelayPolicyTests {
         #expect(settlement.negativeAcks.first?.reason == "exhausted: \(why)")
     }
 
+    @Test("A replay's event says when and where the first was accepted; the first's ledger entry says where it was read")
+    func duplicateEventAndLedgerEntry() throws {
+        let directory = try #require(Self.directory)
+        let policy = Self.policy()
+        let example = PolicyCase("", to: [Self.ministry])
+        let record = try example.record()
+        let verdict = try example.verdict(for: record, in: directory)
+        let now = Self.created.addingTimeInterval(2)
+        var index = AcceptanceIndex(keep: .seconds(86_400))
+        let entry = try #require(policy.ledgerEntry(for: record, verdict: verdict, now: now))
+        #expect(index.claim(entry, now: now) == nil)
+        let write = entry.record(topics: TopicNames())
+        #expect(write.topic == "docrelay.accepted")
+        #expect(write.key == Array("000.00.00.G22\ndoc-1".utf8))
+        #expect(String(decoding: write.value, as: UTF8.self) == """
+            {"at":"2026-12-01T08:00:02.000Z","hub":"national","offset":41,"partition":3,"sha256":"\(Self.sameContent)",\
+            "topic":"docrelay.out.000.00.00.G22"}
+            """)
+        #expect(AcceptanceEntry.decode(key: write.key, value: write.value) == entry)
+
+        let later = now.addingTimeInterval(60)
+        let claimed = index.claim(entry, now: later)
+        let first = try #require(claimed)
+        guard case .skip(let skipped) = policy.admit(record, verdict: verdict, directory: directory, ledger: .seen(first), now: later) else {
+            Issue.record("not skipped")
+            return
+        }
+        let event = try #require(RelayEvent.decode(skipped.writes[0].value))
+        #expect(event.event == .duplicate && event.id == "doc-1" && event.from == "000.00.00.G22")
+        #expect(event.firstAccepted == "2026-12-01T08:00:02.000Z")
+        #expect(event.target == "docrelay.out.000.00.00.G22/3/41")
+        #expect(event.topic == "docrelay.out.000.00.00.G22" && event.offset == 41)
+        #expect(skipped.acks.isEmpty && skipped.negativeAcks.isEmpty)
+    }
+
+    @Test("Only a verified record of an agency's out topic, from that agency, gets a ledger entry")
+    func ledgerEntryOnlyForOutTopics() throws {
+        let directory = try #require(Self.directory)
+        let policy = Self.policy()
+        let now = Self.created
+        for (example, expected) in [
+            (PolicyCase("", to: [Self.ministry]), true),
+            (PolicyCase("", to: [Self.ministry], topic: "docrelay.hub.national"), false),
+            (PolicyCase("", to: [Self.ministry], topic: "docrelay.retry.5s"), false),
+            (PolicyCase("", to: [Self.ministry], topic: "docrelay.out.000.00.00.G17"), false),
+            (PolicyCase("", to: [Self.ministry], rejection: (.signature, "bad", authentic: false)), false),
+        ] {
+            let record = try example.record()
+            let verdict = try example.verdict(for: record, in: directory)
+            #expect((policy.ledgerEntry(for: record, verdict: verdict, now: now) != nil) == expected, "\(record.topic)")
+        }
+    }
+
     // MARK: Fixtures
+
+    /// `dr-sha256` of every case's record, and another content's.
+    static let sameContent = String(repeating: "ab", count: 32)
+    static let otherContent = String(repeating: "cd", count: 32)
+    static let conflictReason = "dr-id doc-1 from 000.00.00.G22 was accepted at 2026-12-01T08:00:01.000Z "
+        + "(docrelay.out.000.00.00.G22/2/7) with sha256 \(String(repeating: "cd", count: 16))…; "
+        + "this record's is \(sameContent): a sender's id names one content"
+
+    /// The ledger's entry of an earlier record of doc-1 from G22, accepted a second after `created`.
+    static func firstEntry(sha256: String) -> AcceptanceEntry {
+        AcceptanceEntry(
+            from: "000.00.00.G22", id: "doc-1", sha256: sha256, at: "2026-12-01T08:00:01.000Z", hub: "national",
+            topic: "docrelay.out.000.00.00.G22", partition: 2, offset: 7)
+    }
 
     static let ministry = "000.00.00.G17"
     static let tienGiang = "000.00.00.H58"
@@ -479,6 +603,7 @@ struct RelayPolicyTests {
         case .retried(let tier, _, _): "retried \(tier)"
         case .deadLettered(let errorClass, _, _, _): "dead-lettered \(errorClass)"
         case .refused(let errorClass, _, _, let topic, _): "refused \(errorClass) \(topic)"
+        case .duplicate(let id, _, _, let first, _): "duplicate \(id) \(first)"
         case .acked: "acked"
         case .ackRetried(let tier): "ack retried \(tier)"
         }
@@ -498,6 +623,8 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
     var kind: DocumentKind = .edoc
     var topic: String?
     var relay: [(String, String)] = []
+    /// The acceptance ledger the executor looks the record up in (nil: not looked up).
+    var ledger: LedgerState?
     /// A rejection instead of a verified document (`authentic`: the sender was authenticated).
     var rejection: (ErrorClass, String, authentic: Bool)?
     /// Seconds from `dr-created` to `now`.
@@ -522,7 +649,7 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
 
     init(
         _ name: String, hub: String = "national", maxHops: Int = 16, from: String = "000.00.00.G22", to: [String],
-        kind: DocumentKind = .edoc, topic: String? = nil, relay: [(String, String)] = [],
+        kind: DocumentKind = .edoc, topic: String? = nil, relay: [(String, String)] = [], ledger: LedgerState? = nil,
         rejection: (ErrorClass, String, authentic: Bool)? = nil, age: TimeInterval = 2, failing: Set<String> = [],
         unroutable: [String] = [], plan: String = "", attempted: [String: String] = [:], forwardPendingTo: [String] = [],
         writes: [String] = [], headers: [String: String] = [:], acks: [String] = [], decisions: [String] = []
@@ -535,6 +662,7 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
         self.kind = kind
         self.topic = topic
         self.relay = relay
+        self.ledger = ledger
         self.rejection = rejection
         self.age = age
         self.failing = failing
@@ -595,6 +723,14 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
         }
         return outcomes
     }
+}
+
+/// What the acceptance ledger holds before a case's record is read.
+enum LedgerState: Sendable {
+    /// Nothing.
+    case empty
+    /// doc-1 from G22 accepted a second after it was created, with this `dr-sha256`.
+    case holds(sha256: String)
 }
 
 extension [KafkaHeader] {

@@ -4,6 +4,7 @@ extension RelayMetrics {
         public static let records = "docrelay_records_total"
         public static let retries = "docrelay_retries_total"
         public static let deadLetters = "docrelay_dead_letters_total"
+        public static let duplicates = "docrelay_duplicates_total"
         public static let endToEndLatency = "docrelay_end_to_end_latency_seconds"
         public static let processing = "docrelay_processing_seconds"
         public static let consumerLag = "docrelay_consumer_lag"
@@ -24,6 +25,7 @@ extension RelayMetrics {
         public static let errorClass = "class"
         public static let group = "group"
         public static let topic = "topic"
+        public static let kind = "kind"
     }
 
     /// Histogram buckets of the end-to-end latency: 5 ms to 5 min (a record may wait in retry tiers).

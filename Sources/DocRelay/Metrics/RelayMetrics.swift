@@ -47,6 +47,9 @@ public struct RelayMetrics: Sendable {
         for errorClass in Self.knownErrorClasses {
             _ = Counter(label: Name.deadLetters, dimensions: [(Label.errorClass, errorClass.rawValue)], factory: factory)
         }
+        for kind in Duplicate.all {
+            _ = Counter(label: Name.duplicates, dimensions: [(Label.kind, kind.rawValue)], factory: factory)
+        }
         for outcome in TrustReloadService.Outcome.all {
             _ = Counter(label: Name.trustReloads, dimensions: [(Label.outcome, outcome.name)], factory: factory)
         }
@@ -82,6 +85,21 @@ public struct RelayMetrics: Sendable {
         deadLettered(errorClass: errorClass.rawValue)
     }
 
+    /// What a record met in the acceptance ledger (contract, "Transport identity").
+    public enum Duplicate: String, Sendable, CaseIterable {
+        /// The same sender, id and content accepted before: not delivered again.
+        case replay
+        /// The same sender and id with another content: dead-lettered `duplicate`.
+        case conflict
+
+        static let all = allCases
+    }
+
+    /// Counts one record met in the acceptance ledger: `docrelay_duplicates_total{kind}`.
+    public func duplicate(_ kind: Duplicate) {
+        Counter(label: Name.duplicates, dimensions: [(Label.kind, kind.rawValue)], factory: factory).increment()
+    }
+
     /// Records the time from `dr-created` to the write into a recipient's inbox:
     /// `docrelay_end_to_end_latency_seconds`. A negative duration (clock skew) counts as zero.
     public func endToEndLatency(_ duration: Duration) {
@@ -111,5 +129,5 @@ public struct RelayMetrics: Sendable {
     }
 
     /// The contract's error classes, whose DLQ counters start at zero.
-    static let knownErrorClasses: [ErrorClass] = [.signature, .sender, .recipient, .malformed, .oversize, .exhausted]
+    static let knownErrorClasses: [ErrorClass] = [.signature, .sender, .recipient, .malformed, .oversize, .exhausted, .duplicate]
 }

@@ -24,6 +24,9 @@ public struct RelayEvent: Codable, Sendable, Hashable {
         public static let replayed = Kind(rawValue: "replayed")
         /// An ack sent to the document's sender.
         public static let acked = Kind(rawValue: "acked")
+        /// Not delivered again: a replay of a record this hub accepted before (same `dr-from`,
+        /// `dr-id` and `dr-sha256`); `first-accepted` and `target` say when and where.
+        public static let duplicate = Kind(rawValue: "duplicate")
     }
 
     public var event: Kind
@@ -53,6 +56,9 @@ public struct RelayEvent: Codable, Sendable, Hashable {
     public var deadLetter: String?
     /// For a delivery: milliseconds from `dr-created` to the inbox write.
     public var latencyMilliseconds: Int?
+    /// For a duplicate: when the first record of its identity was accepted (RFC 3339); `target`
+    /// then says where it was read (`<out topic>/<partition>/<offset>`).
+    public var firstAccepted: String?
 
     public init(event: Kind, id: String, hub: String, instance: String, at: String) {
         self.event = event
@@ -69,6 +75,7 @@ public struct RelayEvent: Codable, Sendable, Hashable {
         case reason
         case deadLetter = "dead-letter"
         case latencyMilliseconds = "latency-ms"
+        case firstAccepted = "first-accepted"
     }
 
     /// Compact JSON with sorted keys, as `JSONEncoder` would write it (tested), written by hand.
@@ -79,6 +86,7 @@ public struct RelayEvent: Codable, Sendable, Hashable {
         json.add("class", errorClass)
         json.add("dead-letter", deadLetter)
         json.add("event", event.rawValue)
+        json.add("first-accepted", firstAccepted)
         json.add("from", from)
         json.add("hub", hub)
         json.add("id", id)

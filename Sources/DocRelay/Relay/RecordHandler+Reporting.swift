@@ -24,7 +24,16 @@ extension RecordHandler {
             logger.warning(
                 "Dead-lettered",
                 metadata: [LogKey.documentID: "\(id)", LogKey.errorClass: "\(errorClass)", LogKey.error: "\(reason)"])
+        case .duplicate(let id, let from, let firstAccepted, let first, let topic):
+            metrics.duplicate(.replay)
+            logger.info(
+                "Not delivered again: a replay of a record accepted before",
+                metadata: [
+                    LogKey.documentID: "\(id)", LogKey.agency: "\(from)", LogKey.topic: "\(topic)",
+                    LogKey.firstAccepted: "\(firstAccepted)", LogKey.firstLocation: "\(first)",
+                ])
         case .refused(let errorClass, let id, let reason, let topic, _):
+            if errorClass == .duplicate { metrics.duplicate(.conflict) }
             metrics.recordOutcome(.deadLettered)
             metrics.deadLettered(errorClass: errorClass)
             logger.warning(

@@ -26,6 +26,9 @@ struct RecordHandler: Sendable {
     let acceptances: AcceptanceSigner
     /// The neighbour hubs records are forwarded to (none with a single hub).
     let neighbours: NeighbourLinks?
+    /// The acceptance ledger in memory (loaded before the first record is taken); nil: no
+    /// record is checked against it (tests of other rules).
+    let ledger: AcceptanceLedger?
     let metrics: RelayMetrics
     let logger: Logger
 
@@ -35,7 +38,8 @@ struct RecordHandler: Sendable {
         hubID: String, instance: String, topics: TopicNames, tiers: [RetryTier], maxAge: Duration,
         limits: EnvelopeLimits, directory: DirectoryStore, trustSource: TrustSource, signatures: FastCMSVerifier,
         writer: DurableWriter, acks: AckFactory, acceptanceRules: AcceptanceRules = AcceptanceRules(),
-        acceptances: AcceptanceSigner, neighbours: NeighbourLinks?, maxHops: Int, metrics: RelayMetrics, logger: Logger
+        acceptances: AcceptanceSigner, neighbours: NeighbourLinks?, ledger: AcceptanceLedger? = nil, maxHops: Int,
+        metrics: RelayMetrics, logger: Logger
     ) {
         self.policy = RelayPolicy(
             hubID: hubID, instance: instance, topics: topics, tiers: tiers, maxAge: maxAge, limits: limits, maxHops: maxHops)
@@ -47,6 +51,7 @@ struct RecordHandler: Sendable {
         self.acceptanceRules = acceptanceRules
         self.acceptances = acceptances
         self.neighbours = neighbours
+        self.ledger = ledger
         self.metrics = metrics
         self.logger = logger
     }
@@ -64,8 +69,15 @@ struct RecordHandler: Sendable {
         let verdict = verifier.verify(
             headers: record.headers.map { (name: $0.name, value: $0.value) }, value: record.value, now: now)
         let record = accepting(record, verdict: verdict, now: now)
-        switch policy.admit(record, verdict: verdict, directory: directory, now: now) {
-        case .refuse(let settlement):
+        // Claimed now, so that another worker taking the same identity meanwhile sees it; the
+        // entry is written with the settlement (a crash before leaves the record uncommitted,
+        // and the ledger reloaded without it).
+        var check = LedgerCheck.unchecked
+        if let ledger, let entry = policy.ledgerEntry(for: record, verdict: verdict, now: now) {
+            check = ledger.claim(entry, now: now).map(LedgerCheck.seen) ?? .first(entry)
+        }
+        switch policy.admit(record, verdict: verdict, directory: directory, ledger: check, now: now) {
+        case .refuse(let settlement), .skip(let settlement):
             try await carryOut(settlement, directory: directory, now: now)
         case .deliver(let delivery):
             let outcomes = try await attempt(delivery)

@@ -16,6 +16,9 @@ public struct ErrorClass: Hashable, Sendable, CustomStringConvertible {
     public static let oversize = ErrorClass(rawValue: "oversize")
     /// Retried through every tier, or too old: given up.
     public static let exhausted = ErrorClass(rawValue: "exhausted")
+    /// A sender's id (`dr-from`, `dr-id`) accepted before with another `dr-sha256`: a sender's
+    /// id names one content (contract, "Transport identity").
+    public static let duplicate = ErrorClass(rawValue: "duplicate")
 
     public var description: String { rawValue }
 }

@@ -1,5 +1,6 @@
 /// The topics of one hub (contract, "Topics"): `<prefix>.out.<code>`, `<prefix>.in.<code>`,
-/// `<prefix>.hub.<hub-id>`, `<prefix>.retry.<delay>`, `<prefix>.dlq`, `<prefix>.events`.
+/// `<prefix>.hub.<hub-id>`, `<prefix>.retry.<delay>`, `<prefix>.dlq`, `<prefix>.events`,
+/// `<prefix>.accepted`.
 public struct TopicNames: Sendable, Hashable {
     /// The prefix, `docrelay` unless the hub's connection says otherwise.
     public let prefix: String
@@ -20,6 +21,9 @@ public struct TopicNames: Sendable, Hashable {
     public var deadLetters: String { "\(prefix).dlq" }
     /// One event per decision, keyed by document id.
     public var events: String { "\(prefix).events" }
+    /// The acceptance ledger: one entry per record this hub accepted first from an agency's
+    /// `out` topic, keyed by `<dr-from>` LF `<dr-id>` (contract, "Transport identity").
+    public var accepted: String { "\(prefix).accepted" }
 
     /// The subscription pattern of every agency's `out` topic (new agencies need no restart).
     public var outPattern: String { "^\(Self.escaped(prefix))\\.out\\..+" }

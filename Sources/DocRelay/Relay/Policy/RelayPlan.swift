@@ -8,6 +8,20 @@ enum RelayPlan: Sendable {
     case refuse(RelaySettlement)
     /// Accepted: attempt the writes, then `RelayPolicy.settle` their outcomes.
     case deliver(RelayDelivery)
+    /// A replay of a record accepted before: nothing to attempt nor acknowledge; write its
+    /// `duplicate` event.
+    case skip(RelaySettlement)
+}
+
+/// What the acceptance ledger says of a record, as the executor looked it up (and claimed its
+/// identity) before `RelayPolicy.admit`.
+enum LedgerCheck: Sendable, Equatable {
+    /// Not looked up: read from a hub or retry topic, or refused before it (`RelayPolicy.ledgerEntry`).
+    case unchecked
+    /// Its identity is new: admitted with this entry among its writes.
+    case first(AcceptanceEntry)
+    /// Its identity was accepted before: a replay (same `dr-sha256`) or a conflict.
+    case seen(FirstAcceptance)
 }
 
 /// An accepted record's writes to attempt: into the inboxes of its recipients homed here, and
@@ -21,6 +35,8 @@ struct RelayDelivery: Sendable {
     let attempt: Int
     /// The `accepted` event, for a first attempt that is not an operator's replay.
     let accepted: KafkaProducerRecord?
+    /// The acceptance ledger's entry, for a record accepted first from an `out` topic.
+    var ledger: KafkaProducerRecord? = nil
     /// One write per recipient homed here, in `dr-to` order.
     let inboxes: [InboxWrite]
     /// One write per next hub (sorted by hub id), for all the recipients it leads to.

@@ -19,11 +19,15 @@ extension RelayPolicy {
     /// - `dr-hop` naming this hub, or `maxHops` hops or more: refused `malformed` (`loop: ...`),
     ///   with negative acks to an authentic agency sender;
     /// - `dr-pending-to` naming none of `dr-to`: refused `malformed` (no ack);
+    /// - its identity seen in the acceptance ledger (`ledger`, only for an `out` topic's
+    ///   record): with the same `dr-sha256` a replay, skipped with a `duplicate` event (no
+    ///   delivery, no ack); with another, refused `duplicate` with negative acks;
     /// - else delivered to the recipients homed here and forwarded toward the others (only
     ///   those of `dr-pending-to` when the record names them), with an `accepted` event on a
     ///   first attempt that is not a replay.
     func admit(
-        _ record: KafkaRecord, verdict: Result<VerifiedDocument, Rejection>, directory: Directory, now: Date
+        _ record: KafkaRecord, verdict: Result<VerifiedDocument, Rejection>, directory: Directory,
+        ledger: LedgerCheck = .unchecked, now: Date
     ) -> RelayPlan {
         let document: VerifiedDocument
         switch verdict {
@@ -51,6 +55,24 @@ extension RelayPolicy {
                 return .refuse(refusal(of: record, rejection, signed: signed, now: now))
             }
         }
+        if case .seen(let first) = ledger {
+            let location = "\(record.topic)/\(first.partition)/\(first.offset)"
+            let firstAt = Self.timestamp(first.at)
+            guard first.isContent(signed.sha256) else {
+                let rejection = Rejection(
+                    .duplicate,
+                    "dr-id \(signed.id) from \(signed.from) was accepted at \(firstAt) (\(location)) with sha256 \(first.sha256Prefix)…; this record's is \(signed.sha256): a sender's id names one content",
+                    authenticSender: document.sender?.code)
+                return .refuse(refusal(of: record, rejection, signed: signed, now: now))
+            }
+            var duplicate = event(.duplicate, for: signed, record: record, now: now)
+            duplicate.firstAccepted = firstAt
+            duplicate.target = location
+            duplicate.reason = "a replay of the record accepted at \(firstAt) (\(location)): not delivered again"
+            return .skip(RelaySettlement(
+                writes: [encoded(duplicate)],
+                decisions: [.duplicate(id: signed.id, from: signed.from, firstAccepted: firstAt, first: location, topic: record.topic)]))
+        }
         let attempt = relay.attempt ?? 0
         let accepted = attempt == 0 && relay.replayed == nil
             ? encoded(event(.accepted, for: signed, record: record, now: now)) : nil
@@ -59,8 +81,10 @@ extension RelayPolicy {
         let route = Self.route(recipients, from: hubID, in: directory)
         let headers = record.headers.filter { !Self.bookkeepingHeaders.contains($0.name) } + [hop(at: now)]
         let key = Array(signed.id.utf8)
+        var ledgerWrite: KafkaProducerRecord?
+        if case .first(let entry) = ledger { ledgerWrite = entry.record(topics: topics) }
         return .deliver(RelayDelivery(
-            record: record, signed: signed, attempt: attempt, accepted: accepted,
+            record: record, signed: signed, attempt: attempt, accepted: accepted, ledger: ledgerWrite,
             inboxes: route.local.map {
                 InboxWrite(
                     recipient: $0,
@@ -73,6 +97,22 @@ extension RelayPolicy {
                     record: KafkaProducerRecord(topic: "", key: key, value: record.value, headers: headers + [pendingTo]))
             },
             unroutable: route.unroutable))
+    }
+
+    /// The acceptance ledger's entry `record` would get if accepted first, at `now`: for a
+    /// record read from an agency's `out` topic that verified, whose `dr-from` is that agency,
+    /// and that no other rule of `admit` refuses; nil for any other (hub and retry topics are
+    /// not checked: the first hub checked them, and retries are the relay's own).
+    func ledgerEntry(for record: KafkaRecord, verdict: Result<VerifiedDocument, Rejection>, now: Date) -> AcceptanceEntry? {
+        guard case .success(let document) = verdict, let code = topics.agencyCode(ofOutTopic: record.topic) else { return nil }
+        let signed = document.envelope.signed
+        let relay = document.envelope.relay
+        guard code == signed.from, loopReason(relay.hops) == nil,
+              relay.pendingTo.map({ pending in signed.to.contains(where: pending.contains) }) ?? true
+        else { return nil }
+        return AcceptanceEntry(
+            from: signed.from, id: signed.id, sha256: signed.sha256, at: Self.timestamp(now), hub: hubID,
+            topic: record.topic, partition: record.partition, offset: record.offset)
     }
 
     /// `record` carrying `acceptance` in place of any `dr-accepted` and `dr-accepted-signature`

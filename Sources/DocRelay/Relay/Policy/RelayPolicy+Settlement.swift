@@ -5,7 +5,7 @@ import Foundation
 extension RelayPolicy {
     /// What to write once `delivery`'s attempts are done, at `now`:
     ///
-    /// - the `accepted` event first (when the plan has one);
+    /// - the acceptance ledger's entry first, then the `accepted` event (when the plan has them);
     /// - a `forwarded` event per forward written (in `outcomes.forwards` order), a `delivered`
     ///   event per inbox written (in `delivery.inboxes` order), and a positive ack for each of
     ///   these inbox deliveries (none for a forward: the hub that delivers acks);
@@ -16,6 +16,7 @@ extension RelayPolicy {
         let signed = delivery.signed
         let record = delivery.record
         var settlement = RelaySettlement()
+        if let ledger = delivery.ledger { settlement.writes.append(ledger) }
         if let accepted = delivery.accepted { settlement.writes.append(accepted) }
         var failed: [RecipientFailure] = []
         for forward in outcomes.forwards {

@@ -35,6 +35,10 @@ enum RelayDecision: Sendable, Equatable {
     /// Refused and dead-lettered (counted; logged at warning "Refused and dead-lettered" with
     /// the topic read), with the negative acks to an authentic sender.
     case refused(ErrorClass, id: String, reason: String, topic: String, negativeAcks: [AckRequest])
+    /// Not delivered again: a replay of the record of its identity accepted at `firstAccepted`
+    /// from `first` (`<topic>/<partition>/<offset>`), read again on `topic` (counted
+    /// `docrelay_duplicates_total{kind="replay"}`; logged at info).
+    case duplicate(id: String, from: String, firstAccepted: String, first: String, topic: String)
     /// An ack written (counted `acked`).
     case acked
     /// An ack whose inbox could not be written, sent to the first retry tier (counted `retried`).
