@@ -110,7 +110,7 @@ final class HopsTree: Sendable {
         for topic in plan.topics {
             let partitions = switch topic.role {
             case .outbox, .inbox, .transit: HopsWorkload.partitions
-            case .retry, .deadLetters: HopsWorkload.quietPartitions
+            case .retry, .deadLetters, .ledger: HopsWorkload.quietPartitions
             case .events: HopsWorkload.eventPartitions
             }
             try cluster.createTopic(topic.name, partitions: partitions)

@@ -75,6 +75,7 @@ final class RelayHub: Sendable {
         for tier in Self.tiers { try cluster.createTopic("\(topics.prefix).retry.\(tier)", partitions: agencyPartitions) }
         try cluster.createTopic(topics.deadLetters, partitions: agencyPartitions)
         try cluster.createTopic(topics.events, partitions: RelayWorkload.eventPartitions)
+        try cluster.createTopic(topics.accepted, partitions: agencyPartitions)
     }
 
     var inboxTopics: [String] { RelayWorkload.agencies.map(topics.inbox) }

@@ -56,6 +56,8 @@ struct RelayCommand: AsyncParsableCommand {
             try await group.run()
         } catch let error as KafkaError {
             throw error.startupFailure
+        } catch let error as LedgerUnavailable {
+            throw CommandFailure.configuration("\(error)")
         }
     }
 
@@ -103,7 +105,7 @@ enum RelayHealth {
             for reason in snapshot.liveness.reasons(at: now, thresholds) { report.fail(reason) }
         }
         switch snapshot.phase {
-        case .starting: report.fail("the relay is connecting to Kafka")
+        case .starting: report.fail(snapshot.starting)
         case .stopping, .stopped: report.fail("the relay is stopping")
         case .running: break
         }

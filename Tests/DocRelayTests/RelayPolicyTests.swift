@@ -267,6 +267,14 @@ struct RelayPolicyTests {
             acks: ["failed 000.00.00.G17 duplicate: \(conflictReason)"],
             decisions: ["refused duplicate docrelay.out.000.00.00.G22"]),
         PolicyCase(
+            "the first's own record read again (same offset, not committed before a stop): delivered again, at least once",
+            to: [ministry],
+            ledger: .holdsThisRecord,
+            plan: "inbox docrelay.in.000.00.00.G17",
+            writes: ["docrelay.events accepted", "docrelay.events delivered"],
+            acks: ["delivered 000.00.00.G17"],
+            decisions: ["delivered 000.00.00.G17"]),
+        PolicyCase(
             "read from this hub's topic: not checked against the ledger, delivered",
             to: [ministry],
             topic: "docrelay.hub.national",
@@ -312,7 +320,14 @@ struct RelayPolicyTests {
         var check = LedgerCheck.unchecked
         if let ledger = example.ledger {
             var index = AcceptanceIndex(keep: .seconds(7 * 86_400 + 300))
-            if case .holds(let sha256) = ledger { _ = index.claim(Self.firstEntry(sha256: sha256), now: now) }
+            switch ledger {
+            case .empty: break
+            case .holds(let sha256): _ = index.claim(Self.firstEntry(sha256: sha256), now: now)
+            case .holdsThisRecord:
+                var entry = Self.firstEntry(sha256: Self.sameContent)
+                (entry.partition, entry.offset) = (record.partition, record.offset)
+                _ = index.claim(entry, now: now)
+            }
             if let entry = policy.ledgerEntry(for: record, verdict: verdict, now: now) {
                 check = index.claim(entry, now: now).map(LedgerCheck.seen) ?? .first(entry)
             }
@@ -501,7 +516,10 @@ struct RelayPolicyTests {
         let later = now.addingTimeInterval(60)
         let claimed = index.claim(entry, now: later)
         let first = try #require(claimed)
-        guard case .skip(let skipped) = policy.admit(record, verdict: verdict, directory: directory, ledger: .seen(first), now: later) else {
+        // The same record produced again: the next offset.
+        let replay = KafkaRecord(
+            topic: record.topic, partition: record.partition, offset: 42, key: record.key, value: record.value, headers: record.headers)
+        guard case .skip(let skipped) = policy.admit(replay, verdict: verdict, directory: directory, ledger: .seen(first), now: later) else {
             Issue.record("not skipped")
             return
         }
@@ -509,7 +527,7 @@ struct RelayPolicyTests {
         #expect(event.event == .duplicate && event.id == "doc-1" && event.from == "000.00.00.G22")
         #expect(event.firstAccepted == "2026-12-01T08:00:02.000Z")
         #expect(event.target == "docrelay.out.000.00.00.G22/3/41")
-        #expect(event.topic == "docrelay.out.000.00.00.G22" && event.offset == 41)
+        #expect(event.topic == "docrelay.out.000.00.00.G22" && event.offset == 42)
         #expect(skipped.acks.isEmpty && skipped.negativeAcks.isEmpty)
     }
 
@@ -731,6 +749,8 @@ enum LedgerState: Sendable {
     case empty
     /// doc-1 from G22 accepted a second after it was created, with this `dr-sha256`.
     case holds(sha256: String)
+    /// The case's record itself (its partition and offset) accepted a second after it was created.
+    case holdsThisRecord
 }
 
 extension [KafkaHeader] {

@@ -40,13 +40,17 @@ struct RetentionPolicyTests {
         #expect(byName == [
             "docrelay.out.000.00.00.G22": "7d", "docrelay.in.000.00.00.G22": "30d", "docrelay.hub.national": "7d",
             "docrelay.retry.5s": "7d", "docrelay.retry.1m": "7d", "docrelay.retry.10m": "7d", "docrelay.retry.1h": "7d",
-            "docrelay.dlq": "30d", "docrelay.events": "90d",
+            "docrelay.dlq": "30d", "docrelay.events": "90d", "docrelay.accepted": "10085m",
         ])
         let specs = plan.specs(partitions: 3, replicationFactor: 3)
         let inbox = try #require(specs.first { $0.name == "docrelay.in.000.00.00.G22" })
         #expect(inbox.configs == ["retention.ms": String(Int64(30 * Self.day) * 1000)], "an 8-day outage is within the inbox's retention")
         #expect(specs.first { $0.name == "docrelay.events" }?.configs["retention.ms"] == "7776000000")
         #expect(specs.allSatisfy { $0.configs["retention.ms"] != nil }, "no topic is left to the broker's default")
+        let ledger = try #require(specs.first { $0.name == "docrelay.accepted" })
+        #expect(ledger.configs == ["retention.ms": String((7 * Self.day + 300) * 1000), "cleanup.policy": "compact,delete"],
+                "acceptance.max-age + max-skew, compacted to one entry per identity")
+        #expect(specs.filter { $0.configs["cleanup.policy"] != nil }.map(\.name) == ["docrelay.accepted"])
     }
 
     @Test("hub.yaml retention: sets each kind; forever is -1; the transit floor follows long tiers and max-age")
@@ -66,6 +70,11 @@ struct RetentionPolicyTests {
         #expect(specs["docrelay.dlq"] == "-1")
         #expect(specs["docrelay.in.000.00.00.G22"] == "3888000000")
         #expect(specs["docrelay.retry.2d"] == "864000000")
+        #expect(specs["docrelay.accepted"] == String((7 * Self.day + 300) * 1000), "the defaults of acceptance")
+
+        // The acceptance ledger keeps acceptance.max-age + max-skew: what it can still decide.
+        let accepting = try self.configuration("\nacceptance: { max-age: 2d, max-skew: 10m }\n")
+        #expect(accepting.retention.policy.ledger == .duration(.seconds(2 * Self.day + 600)))
 
         // No transit given: 7 days is too short for a 2-day tier and an 8-day max age, so the floor (10d) is the default.
         let defaulted = try self.configuration("\nretry: { tiers: [5s, 2d], max-age: 8d }\n")

@@ -46,14 +46,15 @@ struct TopicPlanTests {
             "vn58.out.vxp.saas.03", "vn58.in.vxp.saas.03",
             "vn58.hub.h58",
             "vn58.retry.5s", "vn58.retry.1m", "vn58.retry.10m", "vn58.retry.1h",
-            "vn58.dlq", "vn58.events",
+            "vn58.dlq", "vn58.events", "vn58.accepted",
         ])
         #expect(plan.agencies == ["000.00.00.H58", "000.00.12.H58", "vxp.saas.03"], "a QCVN code without hub lives at its parent's")
         #expect(plan.neighbours.map(\.id) == ["national"])
         #expect(plan.topics[0].role == .outbox(agency: "000.00.00.H58"))
         #expect(plan.topics[7].role.description == "waiting 5s for the next attempt")
         let specs = plan.specs(partitions: 6, replicationFactor: 3)
-        #expect(specs.count == 13)
+        #expect(specs.count == 14)
+        #expect(plan.topics.last?.role == .ledger)
         #expect(specs.allSatisfy { $0.partitions == 6 && $0.replicationFactor == 3 })
     }
 
@@ -63,7 +64,7 @@ struct TopicPlanTests {
         let plan = try TopicPlan(directory: directory, hubID: "national", names: TopicNames(prefix: "test"), retryTiers: tiers)
         #expect(plan.topics.map(\.name) == [
             "test.out.000.00.00.G22", "test.in.000.00.00.G22", "test.hub.national", "test.retry.1s", "test.retry.3s",
-            "test.dlq", "test.events",
+            "test.dlq", "test.events", "test.accepted",
         ])
         #expect(plan.neighbours.map(\.id) == ["h58", "h53"])
     }
@@ -83,9 +84,9 @@ struct TopicPlanTests {
         #expect(plans.map(\.hub.id) == ["national", "h58", "h53"])
         #expect(plans.map(\.names.prefix) == ["docrelay", "vn58", "docrelay"])
         let names: Set<String> = Set(plans.flatMap { $0.topics.map(\.name) })
-        // 9 national, 13 h58, 9 h53; national and h53 share the prefix, so their retry, dlq and
-        // events topics are the same six.
-        #expect(names.count == 9 + 13 + 9 - 6)
+        // 10 national, 14 h58, 10 h53; national and h53 share the prefix, so their retry, dlq,
+        // events and accepted topics are the same seven.
+        #expect(names.count == 10 + 14 + 10 - 7)
         #expect(names.contains("vn58.dlq") && names.contains("docrelay.dlq") && names.contains("docrelay.hub.h53"))
     }
 
@@ -115,6 +116,7 @@ struct TopicPlanTests {
             "\(prefix) User:relay-h58 --operation Read --operation Write --topic vn58.retry.1h",
             "\(prefix) User:relay-h58 --operation Write --topic vn58.dlq",
             "\(prefix) User:relay-h58 --operation Write --topic vn58.events",
+            "\(prefix) User:relay-h58 --operation Read --operation Write --operation Describe --topic vn58.accepted",
             "\(prefix) User:relay-h58 --operation Read --resource-pattern-type prefixed --group relay-group-h58",
             "kafka-acls.sh --bootstrap-server kafka-national:9092 --command-config admin.properties --add --allow-principal User:relay-h58 --operation Write --topic docrelay.hub.national",
         ])

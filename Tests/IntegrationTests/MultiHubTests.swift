@@ -196,7 +196,7 @@ struct MultiHubTests {
                 try cluster.createTopic(names.out(code), partitions: 2)
                 try cluster.createTopic(names.inbox(code), partitions: 2)
             }
-            for topic in [names.hub(hub), "\(names.prefix).retry.1s", names.deadLetters, names.events] {
+            for topic in [names.hub(hub), "\(names.prefix).retry.1s", names.deadLetters, names.events, names.accepted] {
                 try cluster.createTopic(topic, partitions: 2)
             }
             let config = folder.appendingPathComponent("\(hub).yaml")

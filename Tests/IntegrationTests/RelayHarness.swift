@@ -45,6 +45,7 @@ final class RelayHarness: @unchecked Sendable {
         }
         if !withoutTopics.contains(topics.deadLetters) { try cluster.createTopic(topics.deadLetters, partitions: partitions) }
         if !withoutTopics.contains(topics.events) { try cluster.createTopic(topics.events, partitions: 12) }
+        if !withoutTopics.contains(topics.accepted) { try cluster.createTopic(topics.accepted, partitions: partitions) }
         configPath = folder.appendingPathComponent("hub.yaml").path
         let yaml = """
             hub: national

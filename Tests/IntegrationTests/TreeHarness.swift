@@ -44,6 +44,7 @@ final class TreeHarness: @unchecked Sendable {
             for tier in tiers { try cluster.createTopic("docrelay.retry.\(tier)", partitions: 3) }
             try cluster.createTopic(topics.deadLetters, partitions: 2)
             try cluster.createTopic(topics.events, partitions: 6)
+            try cluster.createTopic(topics.accepted, partitions: 2)
             let yaml = """
                 hub: \(hub)
                 instance: \(hub)-relay

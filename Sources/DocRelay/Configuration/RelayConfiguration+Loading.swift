@@ -81,7 +81,7 @@ extension RelayConfiguration {
             maxSkew: try ConfigurationFields.duration(acceptanceFields, "max-skew", default: .seconds(300), range: .seconds(1)...(.seconds(86_400))),
             maxAge: try ConfigurationFields.duration(acceptanceFields, "max-age", default: .seconds(7 * 86_400), range: .seconds(60)...(.seconds(365 * 86_400))))
 
-        let retention = try RetentionSettings.read(top, path: path, tiers: tiers, maxAge: maxAge)
+        let retention = try RetentionSettings.read(top, path: path, tiers: tiers, maxAge: maxAge, acceptance: acceptance)
 
         var admin: AdminAddress?
         var health = Liveness.Thresholds()

@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayDocuments
 import Yams
 
 /// hub.yaml `retention:`: how long each kind of topic keeps its records (what `docrelay
@@ -36,13 +37,13 @@ public struct RetentionSettings: Sendable, Hashable {
     /// Reads the `retention:` mapping of `top` (absent: every default). A transit retention
     /// shorter than the longest of `tiers` plus `maxAge` is refused, naming that floor.
     static func read(
-        _ top: YAMLMapping, path: String, tiers: [RetryTier], maxAge: Duration
+        _ top: YAMLMapping, path: String, tiers: [RetryTier], maxAge: Duration, acceptance: AcceptanceRules = AcceptanceRules()
     ) throws(ConfigurationError) -> RetentionSettings {
         let node = try top.node("retention", required: nil)
         let fields = try YAMLMapping(
             node ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "retention", keyPrefix: "retention.",
             known: keys, what: "a mapping with \(keys.joined(separator: ", "))")
-        var policy = RetentionPolicy(tiers: tiers, maxAge: maxAge)
+        var policy = RetentionPolicy(tiers: tiers, maxAge: maxAge, acceptance: acceptance)
         policy.inbox = try retention(fields, "inbox", default: policy.inbox)
         policy.deadLetters = try retention(fields, "dlq", default: policy.deadLetters)
         policy.events = try retention(fields, "events", default: policy.events)

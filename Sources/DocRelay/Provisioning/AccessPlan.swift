@@ -9,7 +9,8 @@ import Foundation
 /// - the hub's relay, `User:relay-<hub>`: Read on every `out.` topic (by prefix: new agencies
 ///   need no new ACL) and on its `hub.<id>`; Write on every `in.` topic (by prefix), with Read and
 ///   DescribeConfigs there and Describe on the agents' groups (prefix `docrelay-agent-`) to check
-///   unread records against the inbox's retention; Write on `dlq` and `events`; Read and Write on
+///   unread records against the inbox's retention; Write on `dlq` and `events`; Read, Write and
+///   Describe on the acceptance ledger `accepted`; Read and Write on
 ///   its retry topics; Read on its consumer groups (by prefix); Write on each neighbouring hub's
 ///   `hub.<id>`, on that hub's cluster;
 /// - each neighbouring hub's relay, `User:relay-<neighbour>`: Write on this hub's `hub.<id>`.
@@ -69,6 +70,7 @@ public struct AccessPlan: Sendable, Hashable {
         }
         rules.append(Rule(principal: relay, operations: ["Write"], resource: .topic(names.deadLetters), hubID: hubID))
         rules.append(Rule(principal: relay, operations: ["Write"], resource: .topic(names.events), hubID: hubID))
+        rules.append(Rule(principal: relay, operations: ["Read", "Write", "Describe"], resource: .topic(names.accepted), hubID: hubID))
         rules.append(Rule(principal: relay, operations: ["Read"], resource: .groupPrefix(relayGroup ?? "docrelay-relay-\(hubID)"), hubID: hubID))
         for neighbour in plan.neighbours {
             let theirs = TopicNames(prefix: neighbour.connection.topicPrefix)

@@ -3,7 +3,8 @@ public import DocRelayKafka
 
 /// The topics a directory implies for one hub (contract, "Topics"): for each agency whose home
 /// it is, `out.<code>` and `in.<code>`; the hub's own `hub.<id>`; one `retry.<delay>` per retry
-/// tier; `dlq` and `events`, each with the retention of its kind (`RetentionPolicy`). What
+/// tier; `dlq`, `events` and the acceptance ledger `accepted` (compacted), each with the
+/// retention of its kind (`RetentionPolicy`). What
 /// `docrelay provision` creates on a cluster and `docrelay broker --provision` creates in the
 /// embedded one.
 public struct TopicPlan: Sendable, Hashable {
@@ -27,6 +28,8 @@ public struct TopicPlan: Sendable, Hashable {
         case retry(RetryTier)
         case deadLetters
         case events
+        /// The acceptance ledger: one entry per sender's id accepted first (compact and delete).
+        case ledger
 
         public var description: String {
             switch self {
@@ -36,6 +39,7 @@ public struct TopicPlan: Sendable, Hashable {
             case .retry(let tier): "waiting \(tier.name) for the next attempt"
             case .deadLetters: "dead letters"
             case .events: "one event per decision"
+            case .ledger: "acceptance ledger (compacted)"
             }
         }
     }
@@ -87,6 +91,7 @@ public struct TopicPlan: Sendable, Hashable {
         roles += retryTiers.map { (names.retry($0), .retry($0)) }
         roles.append((names.deadLetters, .deadLetters))
         roles.append((names.events, .events))
+        roles.append((names.accepted, .ledger))
         self.topics = roles.map { Topic(name: $0.0, role: $0.1, retention: retention.retention(of: $0.1)) }
     }
 
@@ -96,14 +101,21 @@ public struct TopicPlan: Sendable, Hashable {
         directory.hubs.compactMap { try? TopicPlan(directory: directory, hubID: $0.id, retryTiers: retryTiers) }
     }
 
-    /// The topics to create, each with `partitions`, `replicationFactor` and its `retention.ms`.
+    /// The topics to create, each with `partitions`, `replicationFactor` and its `retention.ms`
+    /// (the ledger also `cleanup.policy=compact,delete`: one entry per identity, none older than
+    /// its retention).
     public func specs(partitions: Int, replicationFactor: Int) -> [KafkaTopicSpec] {
         topics.map {
-            KafkaTopicSpec(
-                name: $0.name, partitions: partitions, replicationFactor: replicationFactor,
-                configs: [Self.retentionConfig: $0.retention.configValue])
+            var configs = [Self.retentionConfig: $0.retention.configValue]
+            if $0.role == .ledger { configs[Self.cleanupPolicyConfig] = Self.ledgerCleanupPolicy }
+            return KafkaTopicSpec(name: $0.name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
         }
     }
+
+    /// The topic configuration that says how old records go.
+    public static let cleanupPolicyConfig = "cleanup.policy"
+    /// The acceptance ledger's `cleanup.policy`.
+    public static let ledgerCleanupPolicy = "compact,delete"
 
     /// The topic configuration that holds a topic's retention.
     public static let retentionConfig = "retention.ms"

@@ -35,6 +35,21 @@ public struct RelayService: Service {
 
     public func run() async throws {
         let configuration = setup.configuration
+        // No record is taken before the acceptance ledger is read: a replay would pass.
+        status.starting("the relay is loading its acceptance ledger \(setup.topics.accepted)")
+        logger.info("Loading the acceptance ledger", metadata: [LogKey.topic: "\(setup.topics.accepted)"])
+        let ledger: AcceptanceLedgerFollower
+        do {
+            ledger = try await AcceptanceLedgerFollower.load(
+                topic: setup.topics.accepted, keep: configuration.acceptance.maxAge + configuration.acceptance.maxSkew,
+                settings: setup.kafka, group: configuration.consumerGroup, sessionTimeout: configuration.sessionTimeout,
+                logger: logger)
+        } catch let unavailable as LedgerUnavailable {
+            logger.critical("The relay cannot start: its acceptance ledger cannot be read", metadata: [LogKey.error: "\(unavailable)"])
+            status.starting("\(unavailable)")
+            throw unavailable
+        }
+        status.starting("the relay is connecting to Kafka")
         let clients = try await RelayClients.connect(setup: setup, logger: logger)
         status.running(with: clients)
         let handler = RecordHandler(
@@ -45,7 +60,8 @@ public struct RelayService: Service {
             acks: try AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics),
             acceptanceRules: configuration.acceptance,
             acceptances: try AcceptanceSigner(hubID: setup.hub.id, identity: setup.identity),
-            neighbours: clients.neighbours, maxHops: configuration.maxHops, metrics: metrics, logger: logger)
+            neighbours: clients.neighbours, ledger: ledger.ledger, maxHops: configuration.maxHops, metrics: metrics,
+            logger: logger)
         logger.notice(
             "Relay started",
             metadata: [
@@ -60,6 +76,7 @@ public struct RelayService: Service {
                     group.addTask { try await work(clients.main, handler: handler, budget: processing) }
                 }
                 group.addTask { try await retries(clients.retry, handler: handler) }
+                group.addTask { try await ledger.follow() }
                 group.addTask { try await watchForFatalErrors(clients) }
                 group.addTask { try await probeKafka(clients.producer) }
                 group.addTask { try await measureLag() }

@@ -15,6 +15,8 @@ public final class RelayStatus: Sendable {
         public var retention: RetentionSummary?
         /// Why the relay stops itself (`RelayHalt`), if it does.
         public var failure: String?
+        /// While starting: what it waits for (the acceptance ledger, Kafka).
+        public var starting: String = "the relay is connecting to Kafka"
         /// What the liveness rules look at (`Liveness`).
         public var liveness: Liveness
     }
@@ -28,6 +30,7 @@ public final class RelayStatus: Sendable {
         var clients: RelayClients?
         var retention: RetentionSummary?
         var failure: String?
+        var starting = "the relay is connecting to Kafka"
         var liveness = Liveness(lastProgress: .now)
         /// Records taken by workers and not yet processed.
         var busy = 0
@@ -42,6 +45,11 @@ public final class RelayStatus: Sendable {
             $0.phase = .running
             $0.clients = clients
         }
+    }
+
+    /// Still starting: what it waits for.
+    func starting(_ what: String) {
+        state.withLock { $0.starting = what }
     }
 
     func set(_ phase: Phase) {
@@ -92,8 +100,8 @@ public final class RelayStatus: Sendable {
     }
 
     public var snapshot: Snapshot {
-        let (phase, clients, retention, failure, liveness) = state.withLock {
-            ($0.phase, $0.clients, $0.retention, $0.failure, $0.liveness)
+        let (phase, clients, retention, failure, liveness, starting) = state.withLock {
+            ($0.phase, $0.clients, $0.retention, $0.failure, $0.liveness, $0.starting)
         }
         let inProcessing = (clients?.main.inFlightCount ?? 0) + (clients?.retry.inFlightCount ?? 0)
         var observed = liveness
@@ -106,6 +114,7 @@ public final class RelayStatus: Sendable {
             producerQueue: clients?.producer.queuedRecordCount ?? 0,
             retention: retention,
             failure: failure,
+            starting: starting,
             liveness: observed)
     }
 }

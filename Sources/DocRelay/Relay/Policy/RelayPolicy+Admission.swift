@@ -21,7 +21,9 @@ extension RelayPolicy {
     /// - `dr-pending-to` naming none of `dr-to`: refused `malformed` (no ack);
     /// - its identity seen in the acceptance ledger (`ledger`, only for an `out` topic's
     ///   record): with the same `dr-sha256` a replay, skipped with a `duplicate` event (no
-    ///   delivery, no ack); with another, refused `duplicate` with negative acks;
+    ///   delivery, no ack); with another, refused `duplicate` with negative acks; the very record
+    ///   of the first acceptance read again (same partition and offset: the relay stopped before
+    ///   committing it) is handled again as before, at least once;
     /// - else delivered to the recipients homed here and forwarded toward the others (only
     ///   those of `dr-pending-to` when the record names them), with an `accepted` event on a
     ///   first attempt that is not a replay.
@@ -55,7 +57,7 @@ extension RelayPolicy {
                 return .refuse(refusal(of: record, rejection, signed: signed, now: now))
             }
         }
-        if case .seen(let first) = ledger {
+        if case .seen(let first) = ledger, first.partition != record.partition || first.offset != record.offset {
             let location = "\(record.topic)/\(first.partition)/\(first.offset)"
             let firstAt = Self.timestamp(first.at)
             guard first.isContent(signed.sha256) else {
