@@ -27,13 +27,26 @@ struct RelayMetricsTests {
         #expect(RelayMetrics.Outcome.all.map(\.rawValue).sorted() == expected.keys.sorted())
     }
 
+    @Test("Records met in the acceptance ledger count by kind, replay and conflict, from zero")
+    func duplicates() throws {
+        let metrics = self.metrics
+        for kind in ["replay", "conflict"] {
+            #expect(try backend.expectCounter("docrelay_duplicates_total", [("kind", kind)]).totalValue == 0)
+        }
+        metrics.duplicate(.replay)
+        metrics.duplicate(.replay)
+        metrics.duplicate(.conflict)
+        #expect(try backend.expectCounter("docrelay_duplicates_total", [("kind", "replay")]).totalValue == 2)
+        #expect(try backend.expectCounter("docrelay_duplicates_total", [("kind", "conflict")]).totalValue == 1)
+    }
+
     @Test("Retries count by tier, dead letters by class; the known ones start at zero")
     func retriesAndDeadLetters() throws {
         let metrics = self.metrics
         for tier in ["5s", "1m", "10m", "1h"] {
             #expect(try backend.expectCounter("docrelay_retries_total", [("tier", tier)]).totalValue == 0)
         }
-        for errorClass in ["signature", "sender", "recipient", "malformed", "oversize", "exhausted"] {
+        for errorClass in ["signature", "sender", "recipient", "malformed", "oversize", "exhausted", "duplicate"] {
             #expect(try backend.expectCounter("docrelay_dead_letters_total", [("class", errorClass)]).totalValue == 0)
         }
 

@@ -50,17 +50,17 @@ struct BrokerProvisionScaleTests {
             "no address line within 60 s (after \(elapsed)); stdout: \(broker.standardOutput.suffix(500)) stderr: \(broker.standardError.suffix(500))")
         let bootstrap = try #require(line.split(separator: " ").last.map(String.init))
         #expect(try String(contentsOfFile: bootstrapFile, encoding: .utf8) == bootstrap + "\n", "the bootstrap file, written before the line")
-        #expect(broker.standardOutput.contains("Provisioned 4007 topics of hub national from \(directory.path)"))
+        #expect(broker.standardOutput.contains("Provisioned 4008 topics of hub national from \(directory.path)"))
 
         let admin = try await KafkaAdmin.connect(settings: KafkaSettings(bootstrap: bootstrap), logger: testLogger)
         let topics = try await admin.listTopics()
-        var expected: Set<String> = ["docrelay.hub.national", "docrelay.dlq", "docrelay.events"]
+        var expected: Set<String> = ["docrelay.hub.national", "docrelay.dlq", "docrelay.events", "docrelay.accepted"]
         for tier in ["5s", "1m", "10m", "1h"] { expected.insert("docrelay.retry.\(tier)") }
         for code in agencyCodes(2_000) {
             expected.insert("docrelay.out.\(code)")
             expected.insert("docrelay.in.\(code)")
         }
-        #expect(topics.count == 4_007)
+        #expect(topics.count == 4_008)
         #expect(Set(topics.map(\.name)) == expected)
         #expect(topics.allSatisfy { $0.partitionCount == 1 })
 

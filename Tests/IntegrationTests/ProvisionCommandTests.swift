@@ -33,6 +33,7 @@ struct ProvisionCommandTests {
             "docrelay.out.000.00.00.H58", "docrelay.in.000.00.00.H58", "docrelay.out.000.00.12.H58", "docrelay.in.000.00.12.H58",
             "docrelay.out.000.07.12.H58", "docrelay.in.000.07.12.H58", "docrelay.hub.h58",
             "docrelay.retry.5s", "docrelay.retry.1m", "docrelay.retry.10m", "docrelay.retry.1h", "docrelay.dlq", "docrelay.events",
+            "docrelay.accepted",
         ])
         // Each topic with the retention it is created with (issue 10: none had one, so Kafka's 7 days applied).
         let retentions = Dictionary(uniqueKeysWithValues: lines.dropFirst().prefix { $0.hasPrefix("  ") }.map { line in
@@ -43,6 +44,9 @@ struct ProvisionCommandTests {
         #expect(retentions["docrelay.in.000.00.12.H58"] == "30d")
         #expect(retentions["docrelay.dlq"] == "30d")
         #expect(retentions["docrelay.events"] == "90d")
+        #expect(retentions["docrelay.accepted"] == "10085m", "acceptance.max-age + max-skew: 7d 5m")
+        #expect(lines.contains(
+            "kafka-acls.sh --bootstrap-server kafka-dev:9092 --command-config admin.properties --add --allow-principal User:relay-h58 --operation Read --operation Write --operation Describe --topic docrelay.accepted"))
         #expect(retentions["docrelay.out.000.00.12.H58"] == "7d" && retentions["docrelay.retry.1h"] == "7d")
         #expect(lines.contains(
             "kafka-acls.sh --bootstrap-server kafka-dev:9092 --command-config admin.properties --add --allow-principal User:000.00.12.H58 --operation Write --operation Describe --topic docrelay.out.000.00.12.H58"))
@@ -126,7 +130,8 @@ struct ProvisionCommandTests {
         let stopped = try await broker.stop()
         let names = Set(topics.map(\.name))
         // The plan of each sample hub (sharing the prefix, hence one dlq, events and set of tiers).
-        var expected: Set<String> = ["docrelay.hub.national", "docrelay.hub.h58", "docrelay.hub.h53", "docrelay.dlq", "docrelay.events"]
+        var expected: Set<String> = ["docrelay.hub.national", "docrelay.hub.h58", "docrelay.hub.h53", "docrelay.dlq", "docrelay.events",
+                                     "docrelay.accepted"]
         for tier in ["5s", "1m", "10m", "1h"] { expected.insert("docrelay.retry.\(tier)") }
         for code in ["000.00.00.G22", "000.00.00.G17", "000.00.00.H58", "000.00.12.H58", "000.07.12.H58",
                      "000.00.00.H53", "000.00.32.H53", "000.21.32.H53"] {
@@ -135,7 +140,7 @@ struct ProvisionCommandTests {
         }
         #expect(names == expected)
         #expect(topics.allSatisfy { $0.partitionCount == 2 })
-        #expect(stopped.standardOutput.contains("Provisioned 25 topics of hubs national, h58, h53 from \(directory)"))
+        #expect(stopped.standardOutput.contains("Provisioned 26 topics of hubs national, h58, h53 from \(directory)"))
 
         let one = try await startBroker(["--provision", directory, "--hub", "h53", "--topic", "extra:1"])
         let oneAdmin = try await KafkaAdmin.connect(settings: KafkaSettings(bootstrap: one.bootstrap), logger: testLogger)
@@ -144,7 +149,7 @@ struct ProvisionCommandTests {
         #expect(Set(oneTopics.map(\.name)) == [
             "docrelay.out.000.00.00.H53", "docrelay.in.000.00.00.H53", "docrelay.out.000.00.32.H53", "docrelay.in.000.00.32.H53",
             "docrelay.out.000.21.32.H53", "docrelay.in.000.21.32.H53", "docrelay.hub.h53", "docrelay.retry.5s", "docrelay.retry.1m",
-            "docrelay.retry.10m", "docrelay.retry.1h", "docrelay.dlq", "docrelay.events", "extra",
+            "docrelay.retry.10m", "docrelay.retry.1h", "docrelay.dlq", "docrelay.events", "docrelay.accepted", "extra",
         ])
         #expect(oneTopics.first { $0.name == "extra" }?.partitionCount == 1, "--topic keeps its own partitions")
 
