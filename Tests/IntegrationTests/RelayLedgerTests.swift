@@ -88,6 +88,17 @@ struct RelayLedgerTests {
         _ = try await harness.stopRelay()
     }
 
+    @Test("Without its acceptance ledger topic the relay does not start: exit 2 naming the topic and docrelay provision")
+    func missingLedger() async throws {
+        let harness = try await RelayHarness(agencies: [Self.g22, Self.h58], withoutTopics: [TopicNames().accepted])
+        try harness.startRelay()
+        let result = try #require(try await harness.relay?.wait(upTo: .seconds(60)))
+        print("relay without its ledger: exit \(result.exitCode): \(result.standardError.suffix(400))")
+        #expect(result.exitCode == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("the acceptance ledger docrelay.accepted cannot be read"), "\(result.standardError)")
+        #expect(result.standardError.contains("docrelay provision"), "\(result.standardError)")
+    }
+
     /// The relay's events, read to their end.
     private func events(of harness: RelayHarness) async throws -> [RelayEvent] {
         let reader = try await KafkaTopicReader.connect(settings: harness.cluster.settings, logger: testLogger)
