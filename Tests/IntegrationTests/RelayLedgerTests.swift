@@ -27,17 +27,19 @@ struct RelayLedgerTests {
             try harness.document(Array("Nội dung Y".utf8), from: Self.g22, to: [Self.h58], id: "reused-1"),
         ]
         let producer = try harness.producer()
-        // Keyed by id: each pair lands in one partition, in this order.
-        for record in [original, original] + shared + reused { try await producer.send(record) }
+        // Workers take records of one partition at once: which of two records of one identity is
+        // first is whichever claims it first, so Y is produced once X is delivered.
+        for record in [original, original] + shared + [reused[0]] { try await producer.send(record) }
         try harness.startRelay()
+        // H58: same-1 and reused-1 (X), and the delivered ack of its own shared-1.
+        try await harness.waitUntil(harness.topics.inbox(Self.h58), holds: 3)
+        try await producer.send(reused[1])
 
-        // H58: same-1 and reused-1 (X), and the delivered ack of its own shared-1. H41: both
-        // shared-1. G22: delivered acks of same-1, shared-1 and reused-1, and the failed one of
-        // reused-1 (Y). One dead letter.
+        // H41: both shared-1. G22: delivered acks of same-1, shared-1 and reused-1, and the
+        // failed one of reused-1 (Y). One dead letter.
         try await harness.waitUntil(harness.topics.deadLetters, holds: 1)
         try await harness.waitUntil(harness.topics.inbox(Self.h41), holds: 2)
         try await harness.waitUntil(harness.topics.inbox(Self.g22), holds: 4)
-        try await harness.waitUntil(harness.topics.inbox(Self.h58), holds: 3)
         try await waitForDuplicates(1, in: harness)
 
         let h41 = try await harness.read([harness.topics.inbox(Self.h41)], count: 2)

@@ -17,10 +17,10 @@ public struct LedgerUnavailable: Error, Sendable, CustomStringConvertible {
 
 /// Reads the acceptance ledger topic into an `AcceptanceLedger` and keeps following it
 /// (contract, "Transport identity"): at start, every entry up to the high watermarks taken then
-/// (`load`), before the relay takes any record; afterwards, the entries other instances of the
-/// hub write (`follow`), as they come.
+/// (`load`, without a consumer group), before the relay takes any record; afterwards, the
+/// entries other instances of the hub write (`follow`), as they come.
 ///
-/// It reads in a consumer group of its own for this run (`<relay group>-ledger-<uuid>`, under
+/// It follows in a consumer group of its own for this run (`<relay group>-ledger-<uuid>`, under
 /// the relay's group ACL prefix), from the earliest offset, so that every start reads the
 /// whole ledger; the offsets it commits there are never read again, and Kafka forgets the
 /// group once it is empty for `offsets.retention.minutes`.
@@ -30,42 +30,51 @@ struct AcceptanceLedgerFollower: Sendable {
     let consumer: KafkaConsumer
     let logger: Logger
 
-    /// Connects, takes the ledger's high watermarks and reads up to them. A topic that does not
-    /// exist throws `LedgerUnavailable`.
+    /// Reads the whole ledger as it is now (`KafkaTopicReader`: no group to join, so the relay
+    /// joins its own group as soon as without a ledger), then subscribes the consumer that
+    /// follows it. A topic that does not exist throws `LedgerUnavailable`.
     static func load(
         topic: String, keep: Duration, settings: KafkaSettings, group: String, sessionTimeout: Duration, logger: Logger
     ) async throws -> AcceptanceLedgerFollower {
         let ledger = AcceptanceLedger(keep: keep)
-        let highs: [Int32: Int64]
         do {
-            let admin = try await KafkaAdmin.connect(settings: settings, logger: logger)
-            highs = Dictionary(
-                uniqueKeysWithValues: try await admin.partitionOffsets(topic: topic).filter { $0.high > $0.low }.map { ($0.partition, $0.high) })
+            let reader = try await KafkaTopicReader.connect(settings: settings, logger: logger)
+            do {
+                var skipped = 0
+                for try await record in reader.records(of: topic) {
+                    if let entry = AcceptanceEntry.decode(key: record.key, value: record.value) {
+                        ledger.learn([entry], now: Date())
+                    } else {
+                        skipped += 1
+                    }
+                }
+                if skipped > 0 {
+                    logger.warning("Acceptance ledger records that are not entries were skipped", metadata: [
+                        LogKey.topic: "\(topic)", LogKey.ledgerEntries: "\(skipped)",
+                    ])
+                }
+            } catch {
+                await reader.close()
+                throw error
+            }
+            await reader.close()
         } catch let error as KafkaError where [.unknownTopicOrPartition, .unknownTopic, .topicAuthorizationFailed].contains(error.code) {
             throw LedgerUnavailable(topic: topic, reason: "\(error.code.name): \(error.message)")
         }
+        ledger.markLoaded()
+        logger.notice("Acceptance ledger loaded", metadata: [LogKey.topic: "\(topic)", LogKey.ledgerEntries: "\(ledger.count)"])
+        // Following from the earliest offset again: what was loaded is learnt twice (harmless),
+        // and nothing written since the load is missed.
         var consumerSettings = KafkaConsumerSettings(connection: settings, groupID: "\(group)-ledger-\(UUID().uuidString.lowercased())")
         consumerSettings.startOffset = .earliest
         consumerSettings.sessionTimeout = sessionTimeout
         let consumer = try KafkaConsumer(settings: consumerSettings, logger: logger)
         try consumer.subscribe(topics: [topic])
-        let follower = AcceptanceLedgerFollower(ledger: ledger, topic: topic, consumer: consumer, logger: logger)
-        do {
-            try await follower.read(until: highs)
-        } catch {
-            await consumer.close(draining: false)
-            throw error
-        }
-        ledger.markLoaded()
-        logger.notice("Acceptance ledger loaded", metadata: [LogKey.topic: "\(topic)", LogKey.ledgerEntries: "\(ledger.count)"])
-        return follower
+        return AcceptanceLedgerFollower(ledger: ledger, topic: topic, consumer: consumer, logger: logger)
     }
 
-    /// Reads entries until every partition in `highs` reached its high watermark (all of them,
-    /// with `highs` nil: following until shutdown).
-    private func read(until highs: [Int32: Int64]?) async throws {
-        var remaining = highs ?? [:]
-        guard highs == nil || !remaining.isEmpty else { return }
+    /// Learns every entry the consumer reads, until shutdown.
+    private func read() async throws {
         for try await record in consumer.records.cancelOnGracefulShutdown() {
             if let entry = AcceptanceEntry.decode(key: record.key, value: record.value) {
                 ledger.learn([entry], now: Date())
@@ -75,11 +84,6 @@ struct AcceptanceLedgerFollower: Sendable {
                     metadata: [LogKey.topic: "\(record.topic)", LogKey.partition: "\(record.partition)"])
             }
             consumer.markProcessed(record)
-            guard highs != nil else { continue }
-            if let high = remaining[record.partition], record.offset >= high - 1 {
-                remaining[record.partition] = nil
-                if remaining.isEmpty { return }
-            }
         }
     }
 
@@ -87,7 +91,7 @@ struct AcceptanceLedgerFollower: Sendable {
     /// leaves its group.
     func follow() async throws {
         do {
-            try await read(until: nil)
+            try await read()
         } catch is CancellationError {
         } catch {
             await consumer.close(draining: false)
