@@ -30,7 +30,7 @@ struct RelayLedgerTests {
         // Workers take records of one partition at once: which of two records of one identity is
         // first is whichever claims it first, so Y is produced once X is delivered.
         for record in [original, original] + shared + [reused[0]] { try await producer.send(record) }
-        try harness.startRelay()
+        try await harness.startRelay()
         // H58: same-1 and reused-1 (X), and the delivered ack of its own shared-1.
         try await harness.waitUntil(harness.topics.inbox(Self.h58), holds: 3)
         try await producer.send(reused[1])
@@ -74,7 +74,7 @@ struct RelayLedgerTests {
         // Restarted, the relay reloads the ledger: the same record a third time is still a replay.
         let stopped = try await harness.stopRelay()
         #expect(stopped?.exitCode == 0)
-        try harness.startRelay()
+        try await harness.startRelay()
         var after = try harness.document(Array("Sau khi khởi động lại".utf8), from: Self.g22, to: [Self.h58], id: "after-1")
         after.key = original.key  // behind the third copy, in its partition
         try await producer.send(original)
@@ -93,7 +93,7 @@ struct RelayLedgerTests {
     @Test("Without its acceptance ledger topic the relay does not start: exit 2 naming the topic and docrelay provision")
     func missingLedger() async throws {
         let harness = try await RelayHarness(agencies: [Self.g22, Self.h58], withoutTopics: [TopicNames().accepted])
-        try harness.startRelay()
+        try await harness.startRelay()
         let result = try #require(try await harness.relay?.wait(upTo: .seconds(60)))
         print("relay without its ledger: exit \(result.exitCode): \(result.standardError.suffix(400))")
         #expect(result.exitCode == 2, "\(result.standardError)")
