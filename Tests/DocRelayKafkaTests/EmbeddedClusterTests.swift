@@ -6,9 +6,7 @@ import Testing
 /// Runs blocking `body` on a thread of its own, never on the cooperative pool, and returns how
 /// long it took.
 private func timedOnOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws -> Duration {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try ContinuousClock().measure(body) }) }.start()
-    }
+    try await onOwnThread { try ContinuousClock().measure(body) }
 }
 
 @Suite("Embedded cluster: every command answered at once, however many")

@@ -1,4 +1,5 @@
 import DocRelaySigning
+import DocRelayTestSupport
 import Foundation
 import Testing
 
@@ -24,14 +25,17 @@ import Testing
             validFor: 30 * 86_400)
     }
 
-    /// Verifies every input with both; returns the disagreements.
+    /// Verifies every input with both; returns the disagreements. Thousands of verifications:
+    /// on a thread of their own (`onOwnThread`), not on the cooperative pool.
     static func disagreements(
         _ inputs: [VerificationInput], fast: FastCMSVerifier, reference: OpenSSLCMSVerifier = OpenSSLCMSVerifier()
-    ) -> [String] {
-        inputs.compactMap { input in
-            let expected = Verdict(reference, input)
-            let actual = Verdict(fast, input)
-            return expected == actual ? nil : "\(input): OpenSSL \(expected), fast \(actual)"
+    ) async throws -> [String] {
+        try await onOwnThread {
+            inputs.compactMap { input in
+                let expected = Verdict(reference, input)
+                let actual = Verdict(fast, input)
+                return expected == actual ? nil : "\(input): OpenSSL \(expected), fast \(actual)"
+            }
         }
     }
 
@@ -84,7 +88,7 @@ import Testing
                 }
             }
         }
-        let problems = Self.disagreements(inputs, fast: fast)
+        let problems = try await Self.disagreements(inputs, fast: fast)
         #expect(problems.isEmpty, "\(problems.count) of \(inputs.count) disagree:\n\(problems.prefix(40).joined(separator: "\n"))")
         // The fast path judged most of them itself, not by handing them to OpenSSL.
         let statistics = fast.statistics
@@ -121,16 +125,17 @@ import Testing
             }
         }
         // Warm: the original's certificates are cached before the variants come.
-        let warm = Self.disagreements(inputs, fast: FastCMSVerifier())
+        let warm = try await Self.disagreements(inputs, fast: FastCMSVerifier())
         #expect(warm.isEmpty, "warm cache, \(warm.count) of \(inputs.count) disagree:\n\(warm.prefix(40).joined(separator: "\n"))")
         // Cold: each variant is the first signature the verifier sees (at the record's time).
-        let cold = inputs.filter { $0.time == TestPKI.now }.compactMap { input in
-            Self.disagreements([input], fast: FastCMSVerifier()).first
+        var cold: [String] = []
+        for input in inputs where input.time == TestPKI.now {
+            if let problem = try await Self.disagreements([input], fast: FastCMSVerifier()).first { cold.append(problem) }
         }
         #expect(cold.isEmpty, "cold cache, \(cold.count) disagree:\n\(cold.prefix(40).joined(separator: "\n"))")
     }
 
-    @Test func everyByteFlipAgrees() throws {
+    @Test func everyByteFlipAgrees() async throws {
         let signature = try CMSSigner.signDetached(corpus.content, identity: pki.agency)
         let trust = try pki.trust(crls: [pki.crl])
         let fast = FastCMSVerifier()
@@ -140,7 +145,7 @@ import Testing
         let inputs = DifferentialCorpus.byteFlips(of: signature).map {
             VerificationInput(name: $0.0, signature: $0.1, content: corpus.content, trust: trust, time: TestPKI.now)
         }
-        let problems = Self.disagreements(inputs, fast: fast)
+        let problems = try await Self.disagreements(inputs, fast: fast)
         #expect(problems.isEmpty, "\(problems.count) of \(inputs.count) disagree:\n\(problems.prefix(40).joined(separator: "\n"))")
         // CMS leaves some fields unsigned (versions, eContentType, algorithm parameters), and
         // OpenSSL accepts changes there; but no flip of the signed attributes or the signature is.
@@ -154,19 +159,19 @@ import Testing
         #expect(acceptedProtected.isEmpty, "flips accepted in signed parts: \(acceptedProtected)")
     }
 
-    @Test func everyTruncationAgrees() throws {
+    @Test func everyTruncationAgrees() async throws {
         let signature = try CMSSigner.signDetached(corpus.content, identity: pki.agencyBelowIntermediate)
         let trust = try pki.trust()
         let fast = FastCMSVerifier()
         let inputs = DifferentialCorpus.truncations(of: signature).map {
             VerificationInput(name: $0.0, signature: $0.1, content: corpus.content, trust: trust, time: TestPKI.now)
         }
-        let problems = Self.disagreements(inputs, fast: fast)
+        let problems = try await Self.disagreements(inputs, fast: fast)
         #expect(problems.isEmpty, "\(problems.count) of \(inputs.count) disagree:\n\(problems.prefix(40).joined(separator: "\n"))")
         #expect(inputs.allSatisfy { Verdict(fast, $0) == .rejected(.malformed) })
     }
 
-    @Test func signerStatusesAgree() throws {
+    @Test func signerStatusesAgree() async throws {
         let stores = try trustStores().prefix(5)
         var inputs: [VerificationInput] = []
         for identity in [pki.expired, pki.notYetValid, pki.revoked, pki.stranger, pki.agency] {
@@ -180,7 +185,7 @@ import Testing
             }
         }
         let fast = FastCMSVerifier()
-        let problems = Self.disagreements(inputs, fast: fast)
+        let problems = try await Self.disagreements(inputs, fast: fast)
         #expect(problems.isEmpty, "\(problems.count) of \(inputs.count) disagree:\n\(problems.prefix(40).joined(separator: "\n"))")
         #expect(fast.statistics.fast > 0)
         // Whatever the CRL's period at the time, the revoked signer is refused and the others

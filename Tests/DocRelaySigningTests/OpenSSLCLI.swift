@@ -26,6 +26,32 @@ enum OpenSSLCLI {
 
     static var isAvailable: Bool { executable != nil }
 
+    /// One openssl at a time: the signing suites start dozens (RSA keys, a corpus of
+    /// signatures), and run all at once they took both cores from the relays and agents the
+    /// integration tests time (webhook deliveries timed out and came twice). While `run` was
+    /// blocking, the cooperative pool's width limited them to two.
+    private static let slots = Slots(1)
+
+    /// A counting semaphore for tasks.
+    private actor Slots {
+        private var free: Int
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(_ count: Int) { free = count }
+
+        func take() async {
+            if free > 0 {
+                free -= 1
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func give() {
+            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+        }
+    }
+
     /// Runs `openssl arguments…` with `input` on standard input (swift-subprocess: see
     /// `ChildProcess` for why not Foundation's `Process`).
     @discardableResult
@@ -33,6 +59,8 @@ enum OpenSSLCLI {
         guard let executable else { throw Missing() }
         // A command that exits before reading its input must not kill the tests with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        await slots.take()
+        defer { Task { await slots.give() } }
         let result = try await Subprocess.run(
             .path(FilePath(executable.path)), arguments: Arguments(arguments),
             input: .array(input), output: .bytes(limit: 64 << 20), error: .string(limit: 1 << 20))

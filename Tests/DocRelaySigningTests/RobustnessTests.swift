@@ -41,7 +41,7 @@ import Testing
         return inputs
     }
 
-    @Test func thousandsOfMutantsNeverCrashHangOrPass() throws {
+    @Test func thousandsOfMutantsNeverCrashHangOrPass() async throws {
         let pki = TestPKI.shared
         let content = TestPKI.base("robustness")
         let trust = try pki.trust()
@@ -55,27 +55,31 @@ import Testing
         for signature in signatures {
             _ = try fast.verify(signature: signature, content: content, trust: trust, at: TestPKI.now)
         }
-        let clock = ContinuousClock()
-        var verified = 0
-        var accepted: [String] = []
-        let elapsed = clock.measure {
-            for (index, signature) in signatures.enumerated() {
-                for mutant in Self.mutants(of: signature, count: 1200, seed: UInt64(index + 1)) where mutant != signature {
-                    for verifier in [fast, reference] as [any DetachedSignatureVerifier] {
-                        let verdict = Verdict(verifier, VerificationInput(
-                            name: "mutant", signature: mutant, content: content, trust: trust, time: TestPKI.now))
-                        verified += 1
-                        if verdict.isAccepted, mutant.count < signature.count - 32 {
-                            accepted.append("\(type(of: verifier)): \(mutant.count) bytes")
+        // Thousands of verifications on a thread of their own, not on the cooperative pool.
+        let (verified, accepted, elapsed) = try await onOwnThread { () -> (Int, [String], Duration) in
+            var verified = 0
+            var accepted: [String] = []
+            let elapsed = ContinuousClock().measure {
+                for (index, signature) in signatures.enumerated() {
+                    for mutant in Self.mutants(of: signature, count: 1200, seed: UInt64(index + 1)) where mutant != signature {
+                        for verifier in [fast, reference] as [any DetachedSignatureVerifier] {
+                            let verdict = Verdict(verifier, VerificationInput(
+                                name: "mutant", signature: mutant, content: content, trust: trust, time: TestPKI.now))
+                            verified += 1
+                            if verdict.isAccepted, mutant.count < signature.count - 32 {
+                                accepted.append("\(type(of: verifier)): \(mutant.count) bytes")
+                            }
                         }
                     }
                 }
             }
+            return (verified, accepted, elapsed)
         }
         #expect(verified > 7000)
         // Mutants may still verify (unsigned fields changed, garbage after the end); shortened
         // ones cannot.
         #expect(accepted.isEmpty, "\(accepted.prefix(10))")
-        #expect(elapsed < .seconds(10), "\(verified) verifications took \(elapsed)")
+        // A hang guard, not a speed test (make bench measures speed): minutes would mean a loop.
+        #expect(elapsed < .seconds(120), "\(verified) verifications took \(elapsed)")
     }
 }

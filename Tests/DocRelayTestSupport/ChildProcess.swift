@@ -69,7 +69,9 @@ public final class ChildProcess: Sendable {
         let state = state
         processIdentifier = try await withCheckedThrowingContinuation { continuation in
             state.started.withLock { $0 = continuation }
-            Task {
+            // Spawned and reaped off the cooperative pool: tests that compute for seconds on
+            // it (signature corpora, fuzzing) must not delay a start or an exit a test times.
+            Task(executorPreference: DedicatedExecutor.childProcesses) {
                 do {
                     let result = try await Subprocess.run(
                         configuration,

@@ -48,7 +48,9 @@ final class WebhookServer: Sendable {
                 logger.logLevel = .critical
                 return logger
             }())
-        let task = Task { try await application.run() }
+        // Off the cooperative pool: a webhook that answers late makes the agent's deadline expire
+        // and the delivery come twice.
+        let task = Task(executorPreference: DedicatedExecutor.servers) { try await application.run() }
         var port = 0
         for await bound in stream {
             port = bound
