@@ -40,7 +40,8 @@ struct RelayCommand: AsyncParsableCommand {
             let status = relay.status
             let trust = setup.trust
             services.append(.init(service: AdminServer(
-                configuration: .init(host: listen.host, port: listen.port), registry: registry, logger: logger,
+                configuration: .init(host: listen.host, port: listen.port), registry: registry,
+                help: MetricHelp(RelayMetrics.help), logger: logger,
                 health: {
                     RelayHealth.report(status.snapshot, trust: trust.status(), thresholds: setup.configuration.health)
                 })))

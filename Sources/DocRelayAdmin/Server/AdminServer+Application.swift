@@ -10,7 +10,7 @@ extension AdminServer {
         let logger = self.logger
         let configuredHost = configuration.host
         return Application(
-            router: Self.makeRouter(registry: registry, healthCheck: healthCheck, logger: logger),
+            router: Self.makeRouter(registry: registry, help: help, healthCheck: healthCheck, logger: logger),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: nil
@@ -30,12 +30,13 @@ extension AdminServer {
     /// `/metrics` and `/healthz`; every error, unknown paths included, answered as JSON.
     static func makeRouter(
         registry: PrometheusCollectorRegistry,
+        help: MetricHelp = MetricHelp(),
         healthCheck: any HealthCheck,
         logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: AdminErrorMiddleware(logger: logger))
-        router.get("metrics", use: MetricsRoute(registry: registry).respond)
+        router.get("metrics", use: MetricsRoute(registry: registry, help: help).respond)
         router.get("healthz", use: HealthRoute(check: healthCheck).respond)
         return router
     }

@@ -12,6 +12,7 @@ public struct AdminServer: Service {
     /// Where the server listens.
     public let configuration: Configuration
     let registry: PrometheusCollectorRegistry
+    let help: MetricHelp
     let healthCheck: any HealthCheck
     let logger: Logger
     let listening = ListeningAddress()
@@ -19,15 +20,18 @@ public struct AdminServer: Service {
     /// - Parameters:
     ///   - configuration: host and port (`127.0.0.1:9480` by default).
     ///   - registry: what `/metrics` renders (`MetricsBootstrap.prometheus()` in `main`).
+    ///   - help: the `# HELP` text of each metric (e.g. `RelayMetrics.help`).
     ///   - healthCheck: what `/healthz` asks on each request.
     public init(
         configuration: Configuration = Configuration(),
         registry: PrometheusCollectorRegistry,
+        help: MetricHelp = MetricHelp(),
         healthCheck: any HealthCheck,
         logger: Logger
     ) {
         self.configuration = configuration
         self.registry = registry
+        self.help = help
         self.healthCheck = healthCheck
         self.logger = logger
     }
@@ -36,10 +40,11 @@ public struct AdminServer: Service {
     public init(
         configuration: Configuration = Configuration(),
         registry: PrometheusCollectorRegistry,
+        help: MetricHelp = MetricHelp(),
         logger: Logger,
         health: @escaping @Sendable () async -> HealthReport
     ) {
-        self.init(configuration: configuration, registry: registry, healthCheck: HealthCheckClosure(health), logger: logger)
+        self.init(configuration: configuration, registry: registry, help: help, healthCheck: HealthCheckClosure(health), logger: logger)
     }
 
     /// Serves until graceful shutdown or cancellation; throws if the address cannot be bound.
