@@ -42,6 +42,8 @@ extension KafkaError {
         public static let badMessage = Code(RD_KAFKA_RESP_ERR__BAD_MSG)
         public static let corruptMessage = Code(RD_KAFKA_RESP_ERR_INVALID_MSG)
         public static let topicAlreadyExists = Code(RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        /// A topic asked for more replicas than the cluster has brokers registered (yet).
+        public static let invalidReplicationFactor = Code(RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR)
         public static let purgedFromQueue = Code(RD_KAFKA_RESP_ERR__PURGE_QUEUE)
         public static let purgedInFlight = Code(RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
         public static let fatal = Code(RD_KAFKA_RESP_ERR__FATAL)

@@ -18,7 +18,10 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
             the document signed (cut when it was dead-lettered: oversize; or not matching \
             dr-sha256) cannot be replayed, --force or not: each is named with why. Exit 0 when \
             every selected dead letter is replayed, was already, or some are and the others \
-            cannot be; 1 when a write failed, or when not one selected dead letter can be replayed.
+            cannot be; 1 when a write failed, or when not one selected dead letter can be replayed. \
+            --all asks for confirmation on a terminal, naming how many it would replay; without \
+            a terminal it needs --yes. --limit N replays at most N: the oldest N of those that \
+            would be replayed.
             """)
 
     @Argument(help: ArgumentHelp("One document id, or a location <dlq topic>/<partition>/<offset>.", valueName: "id|location"))
@@ -35,6 +38,12 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
     @Flag(help: "Replay even dead letters replayed before (not those that cannot be replayed).")
     var force = false
 
+    @Option(help: ArgumentHelp("Replay at most this many (the oldest of those that would be replayed).", valueName: "n"))
+    var limit: Int?
+
+    @Flag(help: "Do not ask for confirmation (--all asks on a terminal, and needs --yes without one).")
+    var yes = false
+
     @OptionGroup var hub: HubOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -45,6 +54,9 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         }
         guard !(selector != nil && all) else {
             throw ValidationError("give an id or location, or --all, not both")
+        }
+        if let limit, !(1...1_000_000).contains(limit) {
+            throw ValidationError("option --limit \(limit): expected 1 to 1000000")
         }
     }
 
@@ -76,6 +88,34 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         guard !selected.isEmpty else {
             print("no dead letter matches; nothing to replay")
             return
+        }
+
+        var leftByLimit = 0
+        if let limit {
+            // The oldest `limit` of those that would be written; the rest stay for a later run.
+            let writable = replay.dryRun(selected).compactMap { outcome -> DeadLetterEntry? in
+                if case .wouldReplay(let entry, _) = outcome { return entry }
+                return nil
+            }
+            leftByLimit = max(0, writable.count - limit)
+            selected = Array(writable.prefix(limit))
+            guard !selected.isEmpty else {
+                print("no dead letter selected can be replayed; nothing to replay")
+                return
+            }
+        }
+        if all && !dryRun && !yes {
+            let count = replay.dryRun(selected).filter { if case .wouldReplay = $0 { return true } else { return false } }.count
+            let question = "replay \(count) dead letter\(count == 1 ? "" : "s") of \(hub.topics.deadLetters) into \(replay.target)?"
+            switch TerminalConfirmation.ask(question) {
+            case .none:
+                throw CommandFailure.configuration(
+                    "option --all: replays \(count) dead letters; confirm on a terminal, or give --yes (--dry-run lists them)")
+            case .some(false):
+                throw CommandFailure.operation("not confirmed: nothing replayed")
+            case .some(true):
+                break
+            }
         }
 
         let outcomes: [DeadLetterReplay.Outcome]
@@ -119,6 +159,9 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
             print("dry run: \(counts.would) would be replayed, \(counts.already) already replayed\(refused); nothing written")
         } else {
             print("\(counts.replayed) replayed, \(counts.already) already replayed, \(counts.failed) failed\(refused)")
+        }
+        if leftByLimit > 0 {
+            print("--limit \(limit ?? 0): \(leftByLimit) more left to replay")
         }
         if counts.failed > 0 {
             throw CommandFailure.operation("\(counts.failed) of \(outcomes.count) replays failed")

@@ -10,6 +10,7 @@ struct DocRelayCommand: AsyncParsableCommand {
         commandName: "docrelay",
         abstract: "Signed official documents between state agencies, over Kafka.",
         discussion: "Exit codes: 0 success, 1 failure of the operation, 2 bad usage or configuration.",
+        version: VersionText.text,
         subcommands: [
             DemoCommand.self,
             BrokerCommand.self,

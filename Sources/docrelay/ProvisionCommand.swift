@@ -55,6 +55,9 @@ struct ProvisionCommand: AsyncParsableCommand {
     @Option(help: "The topic prefix (default: the hub's in the directory or configuration).")
     var topicPrefix: String?
 
+    @Option(help: ArgumentHelp("Keep trying for up to this many seconds while the cluster is not ready (unreachable, fewer brokers than --replication); 0 tries once.", valueName: "seconds"))
+    var waitForCluster: Int = 0
+
     @Flag(help: "Create the ACLs of this hub's cluster too (CreateAcls; the connection must be a Kafka administrator's, e.g. admin in docker-compose.yml). ACLs on neighbouring hubs' clusters are only printed.")
     var applyAcls = false
 
@@ -68,6 +71,9 @@ struct ProvisionCommand: AsyncParsableCommand {
         guard (1...10).contains(replication) else { throw ValidationError("option --replication \(replication): expected 1 to 10") }
         guard !applyAcls || (!dryRun && !aclsOnly) else {
             throw ValidationError("option --apply-acls changes the cluster: it cannot go with --dry-run or --acls-only")
+        }
+        guard (0...3600).contains(waitForCluster) else {
+            throw ValidationError("option --wait-for-cluster \(waitForCluster): expected 0 to 3600 seconds")
         }
         guard !fixRetention || (!dryRun && !aclsOnly) else {
             throw ValidationError("option --fix-retention changes topics on the cluster: it cannot go with --dry-run or --acls-only")
@@ -113,15 +119,33 @@ struct ProvisionCommand: AsyncParsableCommand {
         if dryRun && !aclsOnly { print("\ndry run: nothing created") }
     }
 
+    /// How long to wait for a cluster that is not ready: `--wait-for-cluster`.
+    private var clusterWait: ClusterWait { ClusterWait(limit: .seconds(waitForCluster)) }
+
+    /// Says on standard error that the cluster is not ready and when the next attempt is.
+    private func reportRetry(_ error: KafkaError, _ pause: Duration) {
+        printError("provision: the cluster is not ready (\(error)); trying again in \(pause)")
+    }
+
+    /// The failure when the cluster was still not ready at the end of `--wait-for-cluster`.
+    private func notReady(_ error: ClusterWait.NotReady, settings: KafkaSettings) -> CommandFailure {
+        let servers = settings.bootstrapServers.joined(separator: ",")
+        return .operation("\(servers): \(error) (--wait-for-cluster \(waitForCluster))")
+    }
+
     private func apply(_ bindings: [KafkaAclBinding], settings: KafkaSettings, logger: Logger) async throws {
-        let admin: KafkaAdmin
+        var connected = false
         do {
-            admin = try await KafkaAdmin.connect(settings: settings, logger: logger)
-        } catch let error as KafkaError {
+            try await clusterWait.run(retrying: reportRetry) {
+                connected = false
+                let admin = try await KafkaAdmin.connect(settings: settings, logger: logger)
+                connected = true
+                try await admin.createAcls(bindings)
+            }
+        } catch let error as ClusterWait.NotReady {
+            throw notReady(error, settings: settings)
+        } catch let error as KafkaError where !connected {
             throw error.startupFailure
-        }
-        do {
-            try await admin.createAcls(bindings)
         } catch let error as KafkaError {
             throw CommandFailure.operation("""
                 creating \(bindings.count) ACLs on \(settings.bootstrapServers.joined(separator: ",")): \(error)                 (the connection must be a Kafka administrator's, and the cluster must have an authorizer;                 librdkafka's embedded cluster implements no CreateAcls)
@@ -133,14 +157,19 @@ struct ProvisionCommand: AsyncParsableCommand {
 
     private func create(_ plan: TopicPlan, settings: KafkaSettings, logger: Logger) async throws {
         let admin: KafkaAdmin
-        do {
-            admin = try await KafkaAdmin.connect(settings: settings, logger: logger)
-        } catch let error as KafkaError {
-            throw error.startupFailure
-        }
         let result: (created: [String], existing: [String])
+        var connected = false
         do {
-            result = try await admin.createTopics(plan.specs(partitions: partitions, replicationFactor: replication))
+            (admin, result) = try await clusterWait.run(retrying: reportRetry) {
+                connected = false
+                let admin = try await KafkaAdmin.connect(settings: settings, logger: logger)
+                connected = true
+                return (admin, try await admin.createTopics(plan.specs(partitions: partitions, replicationFactor: replication)))
+            }
+        } catch let error as ClusterWait.NotReady {
+            throw notReady(error, settings: settings)
+        } catch let error as KafkaError where !connected {
+            throw error.startupFailure
         } catch let error as KafkaError where error.code == .timedOut {
             throw CommandFailure.operation("""
                 the cluster at \(settings.bootstrapServers.joined(separator: ",")) did not answer the request to create topics \

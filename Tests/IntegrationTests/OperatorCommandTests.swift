@@ -301,11 +301,34 @@ struct OperatorCommandTests {
         let byClass = try await runDocRelay(["dlq", "replay", "--class", "exhausted", "--agency", OperatorScene.h53, "--config", scene.config])
         #expect(byClass.exitCode == 0, "\(byClass.standardError)")
         #expect(byClass.lines.count == 2 && byClass.lines[0].contains("(doc-b)"), "\(byClass.standardOutput)")
-        let all = try await runDocRelay(["dlq", "replay", "--all", "--config", scene.config])
-        #expect(all.exitCode == 0)
-        #expect(all.lines.last == "2 replayed, 1 already replayed, 0 failed")
+        // --all without a terminal: nothing without --yes.
+        let unconfirmed = try await runDocRelay(["dlq", "replay", "--all", "--config", scene.config])
+        #expect(unconfirmed.exitCode == 2)
+        #expect(unconfirmed.standardError.contains("option --all: replays 2 dead letters; confirm on a terminal, or give --yes"), "\(unconfirmed.standardError)")
+        #expect(try await scene.records("docrelay.retry.1s").count == 1)
+        // On a terminal (script(1) gives it one) it asks; anything but y writes nothing.
+        func onTerminal(_ arguments: [String], answer: String) async throws -> ProcessResult {
+            let command = ([DocRelayBinary.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+            return try await run("/usr/bin/script", ["-qec", command, "/dev/null"], input: Data(answer.utf8))
+        }
+        let declined = try await onTerminal(["dlq", "replay", "--all", "--config", scene.config], answer: "n\n")
+        #expect(declined.exitCode == 1, "\(declined.standardOutput)")
+        #expect(declined.standardOutput.contains("replay 2 dead letters of docrelay.dlq into docrelay.retry.1s? [y/N]"), "\(declined.standardOutput)")
+        #expect(declined.standardOutput.contains("not confirmed: nothing replayed"))
+        #expect(try await scene.records("docrelay.retry.1s").count == 1)
+        // --limit 1: the oldest of the two left; the other stays.
+        let limited = try await runDocRelay(["dlq", "replay", "--all", "--yes", "--limit", "1", "--config", scene.config])
+        #expect(limited.exitCode == 0, "\(limited.standardError)")
+        #expect(limited.lines.contains { $0.hasPrefix("replayed ") && $0.contains("(doc-a)") }, "\(limited.standardOutput)")
+        #expect(limited.lines.last == "--limit 1: 1 more left to replay", "\(limited.standardOutput)")
+        let all = try await onTerminal(["dlq", "replay", "--all", "--config", scene.config], answer: "y\n")
+        #expect(all.exitCode == 0, "\(all.standardOutput)")
+        #expect(all.standardOutput.contains("replay 1 dead letter of docrelay.dlq into docrelay.retry.1s? [y/N]"), "\(all.standardOutput)")
+        #expect(all.standardOutput.contains("1 replayed, 2 already replayed, 0 failed"), "\(all.standardOutput)")
         let written = try await scene.records("docrelay.retry.1s")
         #expect(written.compactMap { $0.headers.string(named: HeaderName.id) }.sorted() == ["doc-a", "doc-b", "doc-c"])
+        let badLimit = try await runDocRelay(["dlq", "replay", "--all", "--limit", "0", "--config", scene.config])
+        #expect(badLimit.exitCode == 2 && badLimit.standardError.contains("option --limit 0: expected 1 to 1000000"), "\(badLimit.standardError)")
         await scene.close()
     }
 

@@ -110,6 +110,34 @@ struct ProvisionCommandTests {
         #expect(badPartitions.exitCode == 2)
     }
 
+    @Test("--wait-for-cluster: a cluster not answering is tried again, each failure said, until the bound (exit 1); without it one attempt (exit 2); the bound is checked")
+    func waitForCluster() async throws {
+        // Nothing listens on port 1.
+        let start = ContinuousClock.now
+        let waited = try await runDocRelay([
+            "provision", "--directory", directory, "--hub", "h58", "--bootstrap-servers", "127.0.0.1:1",
+            "--replication", "1", "--connect-timeout", "1", "--wait-for-cluster", "4",
+        ], upTo: .seconds(60))
+        let elapsed = ContinuousClock.now - start
+        #expect(waited.exitCode == 1, "\(waited.standardError)")
+        #expect(elapsed >= .seconds(4) && elapsed < .seconds(30), "\(elapsed)")
+        let retries = waited.standardError.split(separator: "\n").filter { $0.hasPrefix("provision: the cluster is not ready") }
+        #expect(retries.count >= 2, "\(waited.standardError)")
+        #expect(waited.standardError.contains("the cluster was not ready after \(retries.count + 1) attempts"), "\(waited.standardError)")
+        #expect(waited.standardError.contains("--wait-for-cluster 4"))
+
+        let once = try await runDocRelay([
+            "provision", "--directory", directory, "--hub", "h58", "--bootstrap-servers", "127.0.0.1:1",
+            "--replication", "1", "--connect-timeout", "1",
+        ], upTo: .seconds(60))
+        #expect(once.exitCode == 2, "\(once.standardError)")
+        #expect(!once.standardError.contains("not ready"), "\(once.standardError)")
+
+        let unbounded = try await runDocRelay(["provision", "--directory", directory, "--hub", "h58", "--wait-for-cluster", "86400"])
+        #expect(unbounded.exitCode == 2)
+        #expect(unbounded.standardError.contains("--wait-for-cluster 86400: expected 0 to 3600 seconds"), "\(unbounded.standardError)")
+    }
+
     @Test("On the embedded cluster, which lacks CreateTopics: exit 1, saying so and what to do instead")
     func embeddedClusterCannotCreate() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
