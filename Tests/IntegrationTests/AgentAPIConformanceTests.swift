@@ -70,6 +70,7 @@ struct AgentAPIConformanceTests {
         #expect(try await call(agentA, "POST", "/v1/documents/{id}/redeliver", id: "api/1,2026", token: nil).status == 401)
         #expect(try await call(agentA, "POST", "/v1/documents/{id}/redeliver", id: "api/1,2026", token: Self.reader.token).status == 403)
         #expect(try await call(agentA, "GET", "/healthz", token: nil).status == 200)
+        #expect(try await call(agentA, "GET", "/metrics", token: nil).status == 200)
 
         // getDocument: sent (A), received (B), 404.
         #expect(try await call(agentA, "GET", "/v1/documents/{id}", id: "api/1,2026").status == 200)

@@ -66,6 +66,41 @@ struct ObservabilityTests {
         #expect(refused.exitCode != 0 && refused.standardError.contains("no help text"), "\(refused.standardError)")
     }
 
+    @Test("A live agent's /metrics passes promtool check metrics, answers without a token (clients configured), and counts a spool file sent")
+    func liveAgentMetrics() async throws {
+        let promtool = try RequiredTool.path("promtool", package: Self.promtoolPackage)
+        let harness = try await RelayHarness(agencies: ["000.00.00.G22", "000.00.00.G01"])
+        let agent = try AgentProcess(code: "000.00.00.G22", harness: harness, send: true, inbox: true)
+        try await agent.start()
+        let address = try #require(agent.apiAddress)
+        func scrape() async throws -> String {
+            let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: "http://\(address)/metrics")))
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            return String(decoding: data, as: UTF8.self)
+        }
+        func value(_ name: String, in body: String) -> Double? {
+            body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        }
+        let before = try await scrape()
+        #expect(value("docrelay_agent_outcomes_total", in: before) == 0, "\(before)")
+        try agent.drop("cong-van.txt", Array("Công văn".utf8), sidecar: #"{"to": ["000.00.00.G01"], "id": "metrics-1"}"#)
+        var after = before
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while (value("docrelay_agent_outcomes_total", in: after) ?? 0) < 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            after = try await scrape()
+        }
+        #expect(value("docrelay_agent_outcomes_total", in: after) == 1, "the spool file sent, one outcome: \(after)")
+        _ = try await agent.stop()
+        let check = try await run(promtool, ["check", "metrics"], input: Data(after.utf8))
+        #expect(check.exitCode == 0, "promtool check metrics: \(check.standardOutput) \(check.standardError)\n\(after)")
+        let lines = after.split(separator: "\n")
+        let typed = lines.filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) }
+        let helped = Set(lines.filter { $0.hasPrefix("# HELP ") }.map { String($0.split(separator: " ")[2]) })
+        #expect(typed.count >= 10 && typed.allSatisfy(helped.contains), "\(typed) \(helped)")
+        #expect(value("docrelay_agent_waiting", in: after) == 0 && value("docrelay_agent_broker_unreachable", in: after) == 0, "\(after)")
+    }
+
     @Test("deploy/prometheus/rules.yml passes promtool check rules, and promtool test rules passes a firing and a quiet case for every alert")
     func alertRules() async throws {
         let promtool = try RequiredTool.path("promtool", package: Self.promtoolPackage)

@@ -71,14 +71,20 @@ struct APIAuthentication: Sendable {
     }
 }
 
-/// Authenticates every request but `GET /healthz` (see ``APIAuthentication``).
+extension APIAuthentication {
+    /// The paths answered without a token.
+    static let open: Set<String> = ["/healthz", "/metrics"]
+}
+
+/// Authenticates every request but `GET /healthz` and `GET /metrics` (see ``APIAuthentication``):
+/// neither says anything of a document, and probes and Prometheus carry no token.
 struct APIAuthenticationMiddleware: RouterMiddleware {
     typealias Context = AgentRequestContext
     let authentication: APIAuthentication
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard authentication.isEnabled, request.uri.path != "/healthz" else {
+        guard authentication.isEnabled, !APIAuthentication.open.contains(request.uri.path) else {
             return try await next(request, context)
         }
         guard let token = APIAuthentication.bearerToken(request), let client = authentication.client(token: token) else {

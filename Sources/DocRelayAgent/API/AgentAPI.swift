@@ -19,8 +19,9 @@ import Logging
 ///   received, to its sender.
 /// - `POST /v1/documents/{id}/redeliver`: one more webhook attempt for a parked document.
 /// - `GET /healthz`.
+/// - `GET /metrics`: Prometheus text exposition (``AgentMetrics``).
 ///
-/// With `api.clients`, every request but `/healthz` carries a client's bearer token, and each
+/// With `api.clients`, every request but `/healthz` and `/metrics` carries a client's bearer token, and each
 /// route checks what that client may do (``APIAuthentication``).
 ///
 /// Ids may hold `/` (edXML DocumentIds do): encode it as `%2F` in the path.
@@ -49,6 +50,7 @@ struct AgentAPI: Sendable {
         router.post("/v1/documents/:id/status", use: postStatus)
         router.post("/v1/documents/:id/redeliver", use: redeliver)
         router.get("/healthz", use: health)
+        router.get("/metrics", use: metrics)
         return router
     }
 
@@ -220,6 +222,19 @@ struct AgentAPI: Sendable {
             status: reasons.isEmpty ? "ok" : "degraded", agency: setup.code, parked: parked.count, queued: queued, reasons: reasons,
             revocation: trust.revocation)
         return try APIJSON.response(health, status: .ok)
+    }
+
+    @Sendable func metrics(_ request: Request, context: AgentRequestContext) async throws -> Response {
+        let snapshot = status.snapshot()
+        let trust = setup.trust.status()
+        let metrics = AgentMetrics(
+            liveness: snapshot.liveness, outcomes: snapshot.outcomes, failing: snapshot.failing,
+            parked: try await store.parkedIncoming().count, queued: try await store.queuedCount(),
+            crls: trust.crls.count, trustReloadFailing: trust.reloadFailure != nil)
+        return Response(
+            status: .ok,
+            headers: [.contentType: AgentMetrics.contentType, .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }
 
     // MARK: Helpers

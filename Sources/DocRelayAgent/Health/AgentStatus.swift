@@ -8,6 +8,7 @@ final class AgentStatus: Sendable {
     private struct State {
         var liveness = Liveness(lastProgress: .now)
         var failure: String?
+        var outcomes = 0
     }
 
     private let state = Mutex(State())
@@ -39,6 +40,7 @@ final class AgentStatus: Sendable {
         state.withLock {
             $0.liveness.inProcessing = max(0, $0.liveness.inProcessing - 1)
             if progressed {
+                $0.outcomes += 1
                 $0.liveness.lastProgress = now
             } else {
                 $0.liveness.waiting += 1
@@ -70,6 +72,11 @@ final class AgentStatus: Sendable {
     /// A lag measurement of the agent's group on its `in` topic (records).
     func measuredLag(_ lag: Int64, keep: Duration, at now: ContinuousClock.Instant = .now) {
         state.withLock { $0.liveness.measuredLag(lag, keep: keep, at: now) }
+    }
+
+    /// What `/metrics` shows: the liveness state and how many records reached their outcome.
+    func snapshot() -> (liveness: Liveness, outcomes: Int, failing: Bool) {
+        state.withLock { ($0.liveness, $0.outcomes, $0.failure != nil) }
     }
 
     /// The reasons to answer 503 at `now`: the failure first, then the liveness rules.
