@@ -41,6 +41,9 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Replay at most this many (the oldest of those that would be replayed).", valueName: "n"))
     var limit: Int?
 
+    @Flag(help: "One JSON object per dead letter and line (outcome, location, id, class, ...), then one with the counts.")
+    var json = false
+
     @Flag(help: "Do not ask for confirmation (--all asks on a terminal, and needs --yes without one).")
     var yes = false
 
@@ -86,7 +89,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
             }
         }
         guard !selected.isEmpty else {
-            print("no dead letter matches; nothing to replay")
+            print(json ? Self.jsonLine(["dry-run": dryRun, "counts": [String: Int]()]) : "no dead letter matches; nothing to replay")
             return
         }
 
@@ -100,7 +103,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
             leftByLimit = max(0, writable.count - limit)
             selected = Array(writable.prefix(limit))
             guard !selected.isEmpty else {
-                print("no dead letter selected can be replayed; nothing to replay")
+                print(json ? Self.jsonLine(["dry-run": dryRun, "counts": [String: Int]()]) : "no dead letter selected can be replayed; nothing to replay")
                 return
             }
         }
@@ -135,32 +138,39 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
         }
         var counts = (replayed: 0, already: 0, refused: 0, failed: 0, would: 0)
         for outcome in outcomes {
+            if json { print(outcome.json()) }
             switch outcome {
             case .replayed(let entry, let record, let event):
                 counts.replayed += 1
-                print("replayed \(entry.letter.location) (\(entry.letter.id)) → \(record.topic)[\(record.partition)]@\(record.offset); event \(event.topic)[\(event.partition)]@\(event.offset)")
+                if !json { print("replayed \(entry.letter.location) (\(entry.letter.id)) → \(record.topic)[\(record.partition)]@\(record.offset); event \(event.topic)[\(event.partition)]@\(event.offset)") }
             case .alreadyReplayed(let entry, let at):
                 counts.already += 1
-                print("already replayed at \(at): \(entry.letter.location) (\(entry.letter.id)); --force replays it again")
+                if !json { print("already replayed at \(at): \(entry.letter.location) (\(entry.letter.id)); --force replays it again") }
             case .refused(let entry, let reason):
                 counts.refused += 1
-                printError("docrelay: \(entry.letter.location) (\(entry.letter.id)) cannot be replayed: \(reason)")
+                if !json { printError("docrelay: \(entry.letter.location) (\(entry.letter.id)) cannot be replayed: \(reason)") }
             case .wouldReplay(let entry, let target):
                 counts.would += 1
-                print("would replay \(entry.letter.location) (\(entry.letter.id), \(entry.letter.errorClass)) → \(target)")
+                if !json { print("would replay \(entry.letter.location) (\(entry.letter.id), \(entry.letter.errorClass)) → \(target)") }
             case .failed(let entry, let reason, let recordWritten):
                 counts.failed += 1
                 let state = recordWritten ? "written to the retry tier but its event failed (a new replay would repeat it)" : "not replayed"
-                printError("docrelay: \(entry.letter.location) (\(entry.letter.id)): \(state): \(reason)")
+                if !json { printError("docrelay: \(entry.letter.location) (\(entry.letter.id)): \(state): \(reason)") }
             }
         }
         let refused = counts.refused == 0 ? "" : "; \(counts.refused) cannot be replayed"
-        if dryRun {
+        if json {
+            let totals: [String: Int] = [
+                "replayed": counts.replayed, "already-replayed": counts.already, "refused": counts.refused,
+                "failed": counts.failed, "would-replay": counts.would, "left-by-limit": leftByLimit,
+            ]
+            print(Self.jsonLine(["dry-run": dryRun, "counts": totals]))
+        } else if dryRun {
             print("dry run: \(counts.would) would be replayed, \(counts.already) already replayed\(refused); nothing written")
         } else {
             print("\(counts.replayed) replayed, \(counts.already) already replayed, \(counts.failed) failed\(refused)")
         }
-        if leftByLimit > 0 {
+        if leftByLimit > 0 && !json {
             print("--limit \(limit ?? 0): \(leftByLimit) more left to replay")
         }
         if counts.failed > 0 {
@@ -171,6 +181,12 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
                 outcomes.count == 1 ? "the dead letter selected cannot be replayed"
                     : "none of the \(outcomes.count) dead letters selected can be replayed")
         }
+    }
+
+    /// `object` as one line of JSON, keys sorted.
+    static func jsonLine(_ object: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Fails (exit 1) when `topic` does not exist: a send to it would wait for its delivery timeout.

@@ -19,6 +19,9 @@ struct DeadLetterShowCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The document id, or the location <dlq topic>/<partition>/<offset>.", valueName: "id|location"))
     var selector: String
 
+    @Flag(help: "One JSON object per dead letter and line: dlq list --json's fields, every header, the sender check, the value's size and digest.")
+    var json = false
+
     @OptionGroup var hub: HubOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -36,11 +39,11 @@ struct DeadLetterShowCommand: AsyncParsableCommand {
         }
         let verifier = hub.verifier
         for (index, entry) in matches.enumerated() {
-            if index > 0 { print("") }
+            if index > 0 && !json { print("") }
             let inspection = DeadLetterInspection(
                 entry, verifier: verifier,
                 withoutVerifier: "verification needs --config (the hub's directory and trust anchors)")
-            print(inspection.lines.joined(separator: "\n"))
+            print(json ? inspection.json() : inspection.lines.joined(separator: "\n"))
         }
     }
 }

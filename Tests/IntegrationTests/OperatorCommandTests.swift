@@ -207,6 +207,24 @@ struct OperatorCommandTests {
         #expect(preview.contains("  Status      01 (received)"))
         #expect(preview.contains("  ResponseFor 000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"))
 
+        // --json: one object per dead letter, the list's fields, headers, sender check, value.
+        func object(_ line: String) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]
+        }
+        let verifiedJSON = try await runDocRelay(["dlq", "show", "doc-authentic", "--config", scene.config, "--json"])
+        #expect(verifiedJSON.exitCode == 0 && verifiedJSON.lines.count == 1, "\(verifiedJSON.standardOutput)")
+        let shown = object(verifiedJSON.lines.first ?? "")
+        #expect(shown["id"] as? String == "doc-authentic" && shown["location"] as? String == location && shown["class"] as? String == "exhausted")
+        #expect((shown["sender"] as? [String: Any])?["status"] as? String == "verified", "\(shown)")
+        #expect((shown["sender"] as? [String: Any])?["from"] as? String == OperatorScene.g22)
+        #expect((shown["value"] as? [String: Any])?["matches-signed-sha256"] as? Bool == true)
+        let headerNames = ((shown["headers"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(headerNames.contains("dr-signature") && headerNames.contains("dr-error-class"), "\(headerNames)")
+        let refusedJSON = object(try await runDocRelay(["dlq", "show", "doc-tampered", "--config", scene.config, "--json"]).standardOutput)
+        #expect((refusedJSON["sender"] as? [String: Any])?["status"] as? String == "rejected", "\(refusedJSON)")
+        #expect((refusedJSON["sender"] as? [String: Any])?["authentic-sender"] as? String == OperatorScene.g22)
+        #expect((refusedJSON["value"] as? [String: Any])?["matches-signed-sha256"] as? Bool == false)
+
         let missing = try await runDocRelay(["dlq", "show", "doc-nowhere", "--config", scene.config])
         #expect(missing.exitCode == 1)
         #expect(missing.standardError.contains("no dead letter named doc-nowhere in docrelay.dlq (3 there"))
@@ -268,8 +286,22 @@ struct OperatorCommandTests {
         let list = try await runDocRelay(["dlq", "list", "--config", scene.config])
         #expect(list.lines.last == "2 dead letters in docrelay.dlq; 1 replayed already")
 
-        let forced = try await runDocRelay(["dlq", "replay", "doc-replay", "--config", scene.config, "--force"])
+        // --json: one object per dead letter, then the counts; nothing written again.
+        let json = try await runDocRelay(["dlq", "replay", "doc-replay", "--config", scene.config, "--json"])
+        #expect(json.exitCode == 0 && json.lines.count == 2, "\(json.standardOutput)")
+        let outcome = (try? JSONSerialization.jsonObject(with: Data((json.lines.first ?? "").utf8)) as? [String: Any]) ?? [:]
+        #expect(outcome["outcome"] as? String == "already-replayed" && outcome["location"] as? String == location && outcome["at"] as? String == event.at, "\(outcome)")
+        let totals = (try? JSONSerialization.jsonObject(with: Data((json.lines.last ?? "").utf8)) as? [String: Any]) ?? [:]
+        #expect((totals["counts"] as? [String: Any])?["already-replayed"] as? Int == 1, "\(totals)")
+        #expect(totals["dry-run"] as? Bool == false)
+        #expect(try await scene.records(retry).count == 1)
+
+        let forced = try await runDocRelay(["dlq", "replay", "doc-replay", "--config", scene.config, "--force", "--json"])
         #expect(forced.exitCode == 0)
+        let forcedOutcome = (try? JSONSerialization.jsonObject(with: Data((forced.lines.first ?? "").utf8)) as? [String: Any]) ?? [:]
+        #expect(forcedOutcome["outcome"] as? String == "replayed", "\(forced.standardOutput)")
+        #expect((forcedOutcome["record"] as? [String: Any])?["topic"] as? String == retry, "\(forcedOutcome)")
+        #expect((forcedOutcome["event"] as? [String: Any])?["topic"] as? String == scene.topics.events)
         #expect(try await scene.records(retry).count == 2)
         #expect(try await scene.records(scene.topics.events).count == 2)
         await scene.close()
