@@ -58,6 +58,9 @@ struct ProvisionCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep trying for up to this many seconds while the cluster is not ready (unreachable, fewer brokers than --replication); 0 tries once.", valueName: "seconds"))
     var waitForCluster: Int = 0
 
+    @Flag(help: "Print one JSON object (the plan, each topic's result, the ACL commands) instead of text.")
+    var json = false
+
     @Flag(help: "Create the ACLs of this hub's cluster too (CreateAcls; the connection must be a Kafka administrator's, e.g. admin in docker-compose.yml). ACLs on neighbouring hubs' clusters are only printed.")
     var applyAcls = false
 
@@ -80,7 +83,13 @@ struct ProvisionCommand: AsyncParsableCommand {
         }
     }
 
+    /// Prints `text` unless --json.
+    private func say(_ text: String) {
+        if !json { print(text) }
+    }
+
     func run() async throws {
+        let report = ProvisionReport()
         let logger = try logging.makeLogger(label: "docrelay.provision")
         let target = try resolveTarget()
         let plan: TopicPlan
@@ -94,29 +103,32 @@ struct ProvisionCommand: AsyncParsableCommand {
         let access = AccessPlan(plan, relayGroup: target.relayGroup)
 
         if !aclsOnly {
-            print("Topics of hub \(plan.hub.id) (\(plan.agencies.count) agenc\(plan.agencies.count == 1 ? "y" : "ies"), prefix \(plan.names.prefix), \(partitions) partition\(partitions == 1 ? "" : "s"), replication \(replication)):")
+            say("Topics of hub \(plan.hub.id) (\(plan.agencies.count) agenc\(plan.agencies.count == 1 ? "y" : "ies"), prefix \(plan.names.prefix), \(partitions) partition\(partitions == 1 ? "" : "s"), replication \(replication)):")
             let width = (plan.topics.map(\.name.count).max() ?? 0) + 2
             for topic in plan.topics {
                 let retention = "retention \(topic.retention)".padding(toLength: 18, withPad: " ", startingAt: 0)
-                print("  " + topic.name.padding(toLength: width, withPad: " ", startingAt: 0) + retention + topic.role.description)
+                say("  " + topic.name.padding(toLength: width, withPad: " ", startingAt: 0) + retention + topic.role.description)
             }
         }
         if !dryRun && !aclsOnly {
-            try await create(plan, settings: try target.settings(), logger: logger)
+            try await create(plan, settings: try target.settings(), logger: logger, report: report)
         }
         if !aclsOnly {
-            print("")
-            print("ACLs (kafka-acls.sh; admin.properties holds the administrator's connection settings):")
+            say("")
+            say("ACLs (kafka-acls.sh; admin.properties holds the administrator's connection settings):")
         }
         if applyAcls {
-            try await apply(access.bindings(onCluster: plan.hub.id), settings: try target.settings(), logger: logger)
+            try await apply(access.bindings(onCluster: plan.hub.id), settings: try target.settings(), logger: logger, report: report)
         }
         let ownBootstrap = (try? target.bootstrap()) ?? "BOOTSTRAP"
         let lines = access.kafkaACLCommands { hubID in
             hubID == plan.hub.id ? ownBootstrap : target.directory.hub(id: hubID)?.connection.bootstrap ?? "BOOTSTRAP"
         }
-        print(lines.joined(separator: "\n"))
-        if dryRun && !aclsOnly { print("\ndry run: nothing created") }
+        say(lines.joined(separator: "\n"))
+        if dryRun && !aclsOnly { say("\ndry run: nothing created") }
+        if json {
+            print(report.json(plan: plan, partitions: partitions, replication: replication, dryRun: dryRun, aclCommands: lines))
+        }
     }
 
     /// How long to wait for a cluster that is not ready: `--wait-for-cluster`.
@@ -133,7 +145,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         return .operation("\(servers): \(error) (--wait-for-cluster \(waitForCluster))")
     }
 
-    private func apply(_ bindings: [KafkaAclBinding], settings: KafkaSettings, logger: Logger) async throws {
+    private func apply(_ bindings: [KafkaAclBinding], settings: KafkaSettings, logger: Logger, report: ProvisionReport) async throws {
         var connected = false
         do {
             try await clusterWait.run(retrying: reportRetry) {
@@ -151,11 +163,12 @@ struct ProvisionCommand: AsyncParsableCommand {
                 creating \(bindings.count) ACLs on \(settings.bootstrapServers.joined(separator: ",")): \(error)                 (the connection must be a Kafka administrator's, and the cluster must have an authorizer;                 librdkafka's embedded cluster implements no CreateAcls)
                 """)
         }
-        print("")
-        print("ACLs created on this hub's cluster: \(bindings.count)")
+        say("")
+        say("ACLs created on this hub's cluster: \(bindings.count)")
+        report.aclsCreated = bindings.count
     }
 
-    private func create(_ plan: TopicPlan, settings: KafkaSettings, logger: Logger) async throws {
+    private func create(_ plan: TopicPlan, settings: KafkaSettings, logger: Logger, report: ProvisionReport) async throws {
         let admin: KafkaAdmin
         let result: (created: [String], existing: [String])
         var connected = false
@@ -181,22 +194,27 @@ struct ProvisionCommand: AsyncParsableCommand {
             throw CommandFailure.operation("creating the topics of hub \(plan.hub.id): \(error)")
         }
         let drifts = try await retentionDrifts(plan, existing: result.existing, admin: admin)
-        print("")
+        say("")
         for topic in plan.topics {
             if result.created.contains(topic.name) {
-                print("created  \(topic.name)  retention \(topic.retention)")
+                report.results[topic.name] = "created"
+                say("created  \(topic.name)  retention \(topic.retention)")
             } else if result.existing.contains(topic.name) {
+                report.results[topic.name] = "exists"
                 if let drift = drifts.first(where: { $0.topic == topic.name }) {
-                    print("exists   \(topic.name)  \(drift.description)\(drift.isShorter ? ": records deleted sooner than planned" : "")")
+                    report.actualRetention[topic.name] = drift.actual.map(\.description) ?? "unknown"
+                }
+                if let drift = drifts.first(where: { $0.topic == topic.name }) {
+                    say("exists   \(topic.name)  \(drift.description)\(drift.isShorter ? ": records deleted sooner than planned" : "")")
                 } else {
-                    print("exists   \(topic.name)  retention \(topic.retention)")
+                    say("exists   \(topic.name)  retention \(topic.retention)")
                 }
             }
         }
-        print("\(result.created.count) created, \(result.existing.count) existed already")
+        say("\(result.created.count) created, \(result.existing.count) existed already")
         guard !drifts.isEmpty else { return }
         if fixRetention {
-            try await fix(drifts, admin: admin)
+            try await fix(drifts, admin: admin, report: report)
         } else {
             let shorter = drifts.filter(\.isShorter).count
             printError(
@@ -222,7 +240,7 @@ struct ProvisionCommand: AsyncParsableCommand {
     }
 
     /// Sets the plan's retention on each topic of `drifts`, keeping their other settings.
-    private func fix(_ drifts: [RetentionDrift], admin: KafkaAdmin) async throws {
+    private func fix(_ drifts: [RetentionDrift], admin: KafkaAdmin, report: ProvisionReport) async throws {
         var changes: [String: [String: String]] = [:]
         for drift in drifts { changes[drift.topic] = [TopicPlan.retentionConfig: drift.planned.configValue] }
         let refused: [String: KafkaError]
@@ -232,7 +250,8 @@ struct ProvisionCommand: AsyncParsableCommand {
             throw CommandFailure.operation("changing the retention of \(drifts.count) topics: \(error)")
         }
         for drift in drifts where refused[drift.topic] == nil {
-            print("fixed    \(drift.topic)  retention \(drift.actual.map(\.description) ?? "unknown") -> \(drift.planned)")
+            report.results[drift.topic] = "fixed"
+            say("fixed    \(drift.topic)  retention \(drift.actual.map(\.description) ?? "unknown") -> \(drift.planned)")
         }
         guard refused.isEmpty else {
             throw CommandFailure.operation(refused.sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: "\n"))

@@ -61,6 +61,20 @@ struct ProvisionCommandTests {
         #expect(aclLines.allSatisfy { $0.hasPrefix("# User:") || $0.hasPrefix("kafka-acls.sh ") }, "\(acls.standardOutput)")
         #expect(aclLines.contains { $0.hasSuffix("--allow-principal User:relay-national --operation Write --topic docrelay.hub.h53") })
         #expect(aclLines.contains { $0.hasSuffix("--allow-principal User:relay-h53 --operation Write --topic docrelay.hub.national") })
+
+        // --json: the same plan as one object, nothing else on standard output.
+        let json = try await runDocRelay(["provision", "--directory", directory, "--hub", "h58", "--partitions", "6", "--dry-run", "--json"])
+        #expect(json.exitCode == 0, "\(json.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any], "\(json.standardOutput)")
+        #expect(object["hub"] as? String == "h58" && object["partitions"] as? Int == 6 && object["dry-run"] as? Bool == true)
+        let planned = (object["topics"] as? [[String: Any]]) ?? []
+        let plannedNames: [String] = planned.compactMap { $0["name"] as? String }
+        #expect(plannedNames == topics, "\(plannedNames)")
+        let events = planned.first { $0["name"] as? String == "docrelay.events" }
+        #expect(events?["retention"] as? String == "90d", "\(planned)")
+        #expect(planned.allSatisfy { $0["result"] == nil }, "a dry run creates nothing")
+        #expect((object["acl-commands"] as? [String])?.contains(
+            "kafka-acls.sh --bootstrap-server kafka-dev:9092 --command-config admin.properties --add --allow-principal User:relay-h58 --operation Write --topic docrelay.hub.national") == true)
     }
 
     @Test("--config: the configuration's hub, tiers, relay group and Kafka")
