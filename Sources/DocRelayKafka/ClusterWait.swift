@@ -11,6 +11,14 @@ public struct ClusterWait: Sendable {
     public var firstPause: Duration
     /// The longest pause between two attempts.
     public var maximumPause: Duration
+    /// A monotonic reading of the time, in the unit of the limit; the real clock unless a test
+    /// gives its own.
+    public var now: @Sendable () -> Duration = { ContinuousClock.now - ClusterWait.origin }
+    /// Waits for a pause; `Task.sleep` unless a test gives its own.
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+
+    /// Where the real clock's readings count from.
+    static let origin = ContinuousClock.now
 
     /// - Parameters:
     ///   - limit: how long to keep trying; zero (the default) tries once.
@@ -51,8 +59,7 @@ public struct ClusterWait: Sendable {
         retrying: (KafkaError, Duration) -> Void = { _, _ in },
         _ operation: () async throws -> Value
     ) async throws -> Value {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = now()
         var pause = firstPause
         var attempts = 0
         while true {
@@ -61,14 +68,14 @@ public struct ClusterWait: Sendable {
                 return try await operation()
             } catch let error as KafkaError where Self.isStarting(error) {
                 guard limit > .zero else { throw error }
-                let elapsed = start.duration(to: clock.now)
+                let elapsed = now() - start
                 let left = limit - elapsed
                 guard left > .zero else {
                     throw NotReady(attempts: attempts, waited: elapsed, lastError: error)
                 }
                 let next = min(pause, left)
                 retrying(error, next)
-                try await Task.sleep(for: next)
+                try await sleep(next)
                 pause = min(pause * 2, maximumPause)
             }
         }
