@@ -1,4 +1,5 @@
 import DocRelay
+import DocRelayTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -37,7 +38,7 @@ struct ObservabilityTests {
     func liveRelayMetrics() async throws {
         let promtool = try RequiredTool.path("promtool", package: Self.promtoolPackage)
         let harness = try await RelayHarness(agencies: ["000.00.00.G22", "000.00.00.H58"], adminListen: "127.0.0.1:0")
-        try harness.startRelay(logLevel: "notice")
+        try await harness.startRelay(logLevel: "notice")
         let relay = try #require(harness.relay)
         let address = try await Self.adminAddress(of: relay)
         var body = ""

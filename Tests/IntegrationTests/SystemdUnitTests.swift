@@ -1,3 +1,4 @@
+import DocRelayTestSupport
 import Foundation
 import Testing
 
