@@ -13,6 +13,11 @@ public struct Agency: Sendable, Hashable {
     public let certificateFingerprints: [String]
     /// Certificates bound to the code by subject and issuer (RFC 2253).
     public let certificateSubjects: [SubjectBinding]
+    /// Codes the agency was known by before (directory key `former-codes`, issue 14): searched
+    /// by the address book and listed as `oldCode` to the SDK; never used for routing.
+    public var formerCodes: [String] = []
+    /// Names the agency had before (directory key `former-names`), searched by the address book.
+    public var formerNames: [String] = []
 
     /// An agency; fingerprints are stored in lowercase and subjects trimmed.
     public init(

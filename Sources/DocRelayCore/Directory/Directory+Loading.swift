@@ -92,8 +92,8 @@ extension Directory {
     ) throws(ConfigurationError) -> (AgencyDraft, DirectorySource.Entry) {
         var fields = try YAMLMapping(
             node, path: path, entry: DirectorySource.label("agencies", index, nil), key: nil,
-            known: ["code", "name", "hub", "parent", "certificates"],
-            what: "an agency: a mapping with code, name, and optionally hub, parent, certificates")
+            known: ["code", "name", "hub", "parent", "certificates", "former-codes", "former-names"],
+            what: "an agency: a mapping with code, name, and optionally hub, parent, certificates, former-codes, former-names")
         let codeText = try fields.requiredString("code", required: "the agency's code",
                                                  what: "an agency code such as 000.00.00.G22")
         let code: AgencyCode
@@ -119,8 +119,22 @@ extension Directory {
         var entry = DirectorySource.Entry(line: node.mark?.line)
         for key in ["code", "name", "hub", "parent", "certificates"] { entry.keyLines[key] = fields.line(of: key) }
         let draft = AgencyDraft(code: code, name: name, hubID: hubID, parentOverride: parent,
-                                certificateFingerprints: fingerprints, certificateSubjects: subjects)
+                                certificateFingerprints: fingerprints, certificateSubjects: subjects,
+                                formerCodes: try texts(fields, "former-codes", what: "a code the agency had before"),
+                                formerNames: try texts(fields, "former-names", what: "a name the agency had before"))
         return (draft, entry)
+    }
+
+    /// An optional list of texts (`former-codes`, `former-names`): the address book's, never
+    /// used for routing, so a former code is not parsed as a code.
+    private static func texts(_ fields: YAMLMapping, _ key: String, what: String) throws(ConfigurationError) -> [String] {
+        var result: [String] = []
+        for item in try fields.list(key, required: nil, what: "a list of texts, each \(what)") ?? [] {
+            let text = try fields.text(item, key: key, what: what).trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { throw fields.error(item, key: key, "\(what), not an empty text") }
+            result.append(text)
+        }
+        return result
     }
 
     /// `certificates: [{ sha256: <hex> }, { subject: <RFC 2253>, issuer: <RFC 2253> }]`, for

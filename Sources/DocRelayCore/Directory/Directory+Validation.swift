@@ -5,7 +5,7 @@ extension Directory {
         let drafts = agencies.map {
             AgencyDraft(code: $0.code, name: $0.name, hubID: $0.hubID, parentOverride: $0.parentOverride,
                         certificateFingerprints: $0.certificateFingerprints,
-                        certificateSubjects: $0.certificateSubjects)
+                        certificateSubjects: $0.certificateSubjects, formerCodes: $0.formerCodes, formerNames: $0.formerNames)
         }
         try self.init(
             validating: hubs, drafts: drafts,
@@ -200,10 +200,14 @@ extension Directory {
             for index in chain { resolved[index] = found ?? rootID }
         }
         return drafts.enumerated().map { index, draft in
-            Agency(code: draft.code, name: draft.name, hubID: resolved[index] ?? rootID,
-                   parentOverride: draft.parentOverride,
-                   certificateFingerprints: draft.certificateFingerprints,
-                   certificateSubjects: draft.certificateSubjects)
+            var agency = Agency(
+                code: draft.code, name: draft.name, hubID: resolved[index] ?? rootID,
+                parentOverride: draft.parentOverride,
+                certificateFingerprints: draft.certificateFingerprints,
+                certificateSubjects: draft.certificateSubjects)
+            agency.formerCodes = draft.formerCodes
+            agency.formerNames = draft.formerNames
+            return agency
         }
     }
 

@@ -57,4 +57,6 @@ struct AgencyDraft {
     var parentOverride: AgencyCode?
     var certificateFingerprints: [String]
     var certificateSubjects: [SubjectBinding]
+    var formerCodes: [String] = []
+    var formerNames: [String] = []
 }

@@ -7,6 +7,8 @@ public final class DirectoryStore: Sendable {
     /// The directory file re-read by `reload()`.
     public let path: String
     private let directory: Mutex<Directory>
+    /// The address book of the directory in force, built on first use and dropped on reload.
+    private let search = Mutex<AgencySearch?>(nil)
     /// Held for a whole reload, so that two reloads cannot swap in an older read after a newer one.
     private let reloading = Mutex<Void>(())
 
@@ -27,6 +29,17 @@ public final class DirectoryStore: Sendable {
         directory.withLock { $0 }
     }
 
+    /// The address book (``AgencySearch``) of the directory in force: indexed once per
+    /// directory, then searched in memory.
+    public var agencySearch: AgencySearch {
+        search.withLock { cached in
+            if let cached { return cached }
+            let built = AgencySearch(current)
+            cached = built
+            return built
+        }
+    }
+
     /// Re-reads the file and puts the new directory in force, atomically; throws and keeps the
     /// old directory when the file is bad. Returns the new directory.
     @discardableResult
@@ -34,6 +47,7 @@ public final class DirectoryStore: Sendable {
         try reloading.withLock { _ throws(ConfigurationError) in
             let fresh = try Directory.load(contentsOf: path)
             directory.withLock { $0 = fresh }
+            search.withLock { $0 = nil }
             return fresh
         }
     }
