@@ -274,7 +274,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DocRelayAgentTests",
-            dependencies: ["DocRelayAgent", "DocRelayCore", "DocRelayTestSupport"],
+            dependencies: ["DocRelayAgent", "DocRelayCore", "DocRelaySigning", "DocRelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

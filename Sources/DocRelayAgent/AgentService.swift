@@ -64,7 +64,8 @@ public struct AgentService: Service {
             let webhook = receive.webhook.map { WebhookDeliverer(configuration: $0, client: httpClient, logger: logger) }
             let documents = DocumentReceiver(
                 setup: setup, store: store, inbox: receive.inbox.map(InboxFolder.init), webhook: webhook,
-                statuses: receive.sendsReceivedStatus ? statuses : nil, parked: parked, status: status, logger: logger)
+                statuses: receive.sendsReceivedStatus ? statuses : nil, parked: parked, status: status,
+                sdkMailbox: configuration.sdk != nil, logger: logger)
             var settings = KafkaConsumerSettings(connection: setup.kafka, groupID: receive.group)
             settings.sessionTimeout = .seconds(10)
             let consumer = try await KafkaConsumer.connect(settings: settings, logger: logger)
@@ -107,6 +108,11 @@ public struct AgentService: Service {
                         statuses: configuration.receive == nil ? nil : statuses, redelivery: redelivery,
                         maxValueBytes: EnvelopeLimits().maxValueBytes, status: status, health: configuration.health, logger: logger)
                     api.authentication = APIAuthentication(clients: configuration.apiClients)
+                    if let sdk = configuration.sdk {
+                        api.sdk = SDKAPI(
+                            configuration: sdk, store: store, outbox: configuration.send == nil ? nil : outbox, directory: setup.directory,
+                            agency: setup.code, maxValueBytes: EnvelopeLimits().maxValueBytes, logger: self.logger)
+                    }
                     let onListening = self.onListening
                     let logger = self.logger
                     let application = Application(

@@ -34,11 +34,11 @@ struct AgentAPIConformanceTests {
         var exercised: Set<String> = []
         var statuses: [String: Set<Int>] = [:]
         func call(
-            _ agent: AgentProcess, _ method: String, _ template: String, id: String? = nil, body: String? = nil,
+            _ agent: AgentProcess, _ method: String, _ template: String, id: String? = nil, query: String = "", body: String? = nil,
             headers: [(String, String)] = [], token: String? = AgentProcess.Client.harness.token
         ) async throws -> (status: Int, json: [String: Any]) {
             let encoded = id.map { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0 }
-            let path = encoded.map { template.replacingOccurrences(of: "{id}", with: $0) } ?? template
+            let path = (encoded.map { template.replacingOccurrences(of: "{id}", with: $0) } ?? template) + query
             let (status, bytes) = try await agent.request(method, path, body: body.map { Array($0.utf8) }, headers: headers, token: token)
             let problems = schema.problems(method: method, path: template, status: status, body: bytes)
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
@@ -102,6 +102,14 @@ struct AgentAPIConformanceTests {
         }
         let healthy = try await call(agentA, "GET", "/healthz")
         #expect(healthy.json["status"] as? String == "ok")
+
+        // searchAgencies: 200, 400, 401 (the reader may read: a client without `read` gets 403,
+        // documented like the other routes' and checked by their 403s above).
+        let agencies = try await call(agentA, "GET", "/v1/agencies", query: "?q=\(Self.b)")
+        #expect(agencies.status == 200)
+        #expect(((agencies.json["agencies"] as? [[String: Any]])?.first?["code"] as? String) == Self.b)
+        #expect(try await call(agentA, "GET", "/v1/agencies", query: "?limit=0").status == 400)
+        #expect(try await call(agentA, "GET", "/v1/agencies", token: nil).status == 401)
 
         // Unknown paths answer JSON too.
         let unknown = try await agentA.request("GET", "/v2/nothing")

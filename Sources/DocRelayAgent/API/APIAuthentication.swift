@@ -76,15 +76,19 @@ extension APIAuthentication {
     static let open: Set<String> = ["/healthz", "/metrics"]
 }
 
-/// Authenticates every request but `GET /healthz` and `GET /metrics` (see ``APIAuthentication``):
-/// neither says anything of a document, and probes and Prometheus carry no token.
+/// Authenticates every request but `GET /healthz`, `GET /metrics` (neither says anything of a
+/// document, and probes and Prometheus carry no token) and the SDK's operations (see
+/// ``APIAuthentication``); those under `sdkBasePath` carry the SDK's own signature instead,
+/// checked by ``SDKAPI``.
 struct APIAuthenticationMiddleware: RouterMiddleware {
     typealias Context = AgentRequestContext
     let authentication: APIAuthentication
+    var sdkBasePath: String? = nil
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard authentication.isEnabled, !APIAuthentication.open.contains(request.uri.path) else {
+        let isSDK = sdkBasePath.map { request.uri.path.hasPrefix($0 + "/") } ?? false
+        guard authentication.isEnabled, !APIAuthentication.open.contains(request.uri.path), !isSDK else {
             return try await next(request, context)
         }
         guard let token = APIAuthentication.bearerToken(request), let client = authentication.client(token: token) else {

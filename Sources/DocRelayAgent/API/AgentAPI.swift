@@ -18,8 +18,10 @@ import Logging
 /// - `POST /v1/documents/{id}/status`: a business status (02–06, 13, 15, 16) about a document
 ///   received, to its sender.
 /// - `POST /v1/documents/{id}/redeliver`: one more webhook attempt for a parked document.
+/// - `GET /v1/agencies?q=&limit=`: the address book (``AgencyBookAnswer``).
 /// - `GET /healthz`.
 /// - `GET /metrics`: Prometheus text exposition (``AgentMetrics``).
+/// - with `sdk:`, the national hub SDK's operations under its base path (``SDKAPI``).
 ///
 /// With `api.clients`, every request but `/healthz` and `/metrics` carries a client's bearer token, and each
 /// route checks what that client may do (``APIAuthentication``).
@@ -40,12 +42,17 @@ struct AgentAPI: Sendable {
     var authentication = APIAuthentication(clients: [])
     /// How long `POST /v1/documents` waits for the broker before answering 202.
     var publishWait: Duration = .seconds(10)
+    /// The SDK's API, when `sdk:` is configured.
+    var sdk: SDKAPI?
 
     func router() -> Router<AgentRequestContext> {
         let router = Router(context: AgentRequestContext.self)
         router.add(middleware: APIErrorMiddleware(logger: logger))
-        router.add(middleware: APIAuthenticationMiddleware(authentication: authentication, logger: logger))
+        router.add(middleware: APIAuthenticationMiddleware(
+            authentication: authentication, sdkBasePath: sdk?.configuration.basePath, logger: logger))
         router.post("/v1/documents", use: submit)
+        router.get("/v1/agencies", use: agencies)
+        sdk?.add(to: router)
         router.get("/v1/documents/:id", use: state)
         router.post("/v1/documents/:id/status", use: postStatus)
         router.post("/v1/documents/:id/redeliver", use: redeliver)
@@ -90,6 +97,21 @@ struct AgentAPI: Sendable {
         let current = try await store.outgoing(id: record.id) ?? published ?? record
         let view = DocumentStateView.sent(current, acks: [], statuses: [])
         return try APIJSON.response(view, status: current.state == .published ? .created : .accepted)
+    }
+
+    @Sendable func agencies(_ request: Request, context: AgentRequestContext) async throws -> Response {
+        try authentication.require(.read, context)
+        let query = request.uri.queryParameters.get("q") ?? ""
+        var limit = 50
+        if let text = request.uri.queryParameters.get("limit") {
+            guard let number = Int(text), (1...1_000).contains(number) else {
+                throw APIError(.badRequest, "malformed", field: "limit", "a number from 1 to 1000, not '\(text)'")
+            }
+            limit = number
+        }
+        let directory = setup.directory
+        let found = directory.agencySearch.search(query, limit: limit)
+        return try APIJSON.response(AgencyBookAnswer(query: query, agencies: found, directory: directory.current), status: .ok)
     }
 
     @Sendable func state(_ request: Request, context: AgentRequestContext) async throws -> Response {

@@ -4,7 +4,7 @@ import Foundation
 import Yams
 
 extension AgentConfiguration {
-    static let topKeys = ["agency", "directory", "trust", "identity", "kafka", "state", "send", "receive", "api"]
+    static let topKeys = ["agency", "directory", "trust", "identity", "kafka", "state", "send", "receive", "api", "sdk"]
 
     /// Reads and checks `agency.yaml`; errors name the file, line, key and what was expected.
     public static func load(contentsOf path: String) throws(ConfigurationError) -> AgentConfiguration {
@@ -27,7 +27,8 @@ extension AgentConfiguration {
         let state = Directory.resolve(try top.string("state", required: nil, what: "a folder path") ?? "agent-state", relativeTo: path)
 
         let send = try sending(top, path: path)
-        let receive = try receiving(top, path: path, agency: agency)
+        let sdk = try sdk(top, path: path, agency: agency)
+        let receive = try receiving(top, path: path, agency: agency, sdk: sdk != nil)
         guard send != nil || receive != nil else {
             throw top.error(nil, key: "send", "a sending side (send:) or a receiving side (receive:), or both")
         }
@@ -53,6 +54,7 @@ extension AgentConfiguration {
         configuration.trustReloadEvery = trust.reloadEvery
         configuration.apiClients = clients
         configuration.health = health
+        configuration.sdk = sdk
         return configuration
     }
 
@@ -72,7 +74,8 @@ extension AgentConfiguration {
             concurrency: try ConfigurationFields.integer(fields, "concurrency", default: 64, range: 1...10_000))
     }
 
-    private static func receiving(_ top: YAMLMapping, path: String, agency: String) throws(ConfigurationError) -> Receiving? {
+    /// `sdk`: the SDK's clients read what is received, so neither an inbox nor a webhook is needed.
+    private static func receiving(_ top: YAMLMapping, path: String, agency: String, sdk: Bool) throws(ConfigurationError) -> Receiving? {
         guard let node = try top.node("receive", required: nil) else { return nil }
         let fields = try YAMLMapping(node, path: path, entry: nil, key: "receive", keyPrefix: "receive.",
                                      known: ["inbox", "webhook", "received-status", "group"],
@@ -82,8 +85,8 @@ extension AgentConfiguration {
         if let webhookNode = try fields.node("webhook", required: nil) {
             webhook = try Self.webhook(webhookNode, path: path)
         }
-        guard inbox != nil || webhook != nil else {
-            throw fields.error(nil, key: "inbox", "an inbox folder (inbox:) or a webhook (webhook: { url }), or both")
+        guard inbox != nil || webhook != nil || sdk else {
+            throw fields.error(nil, key: "inbox", "an inbox folder (inbox:) or a webhook (webhook: { url }), or both (or sdk:)")
         }
         let statusText = try fields.string("received-status", required: nil, what: "true or false") ?? "true"
         guard let sendsStatus = ["true": true, "false": false, "yes": true, "no": false][statusText.lowercased()] else {

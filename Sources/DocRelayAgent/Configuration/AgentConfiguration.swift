@@ -42,6 +42,10 @@ public import Foundation
 ///   broker-unreachable-after: 30s  # /healthz 503 when no broker answered for this long
 ///   stall-after: 60s             # ... when records wait and none progressed for this long
 ///   lag-growing-for: 5m          # ... when the in topic's lag rose at every measurement this long
+/// sdk:                           # the national hub SDK's API on the same port (docs/sdk-compatibility.md)
+///   path: /XrdAdapter/adapter
+///   secrets: sdk-secrets         # "<system id> <secret>" per line, chmod 600
+///   systems: [{ id: 000.00.00.G22, may-send-as: [000.00.00.G22] }]
 /// ```
 public struct AgentConfiguration: Sendable, Hashable {
     /// The file it was read from.
@@ -69,6 +73,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var apiClients: [APIClient] = []
     /// When `/healthz` answers 503 (`api:` keys; defaults 30 s, 60 s, 5 min).
     public var health = Liveness.Thresholds()
+    /// The national hub SDK's API on the same port (`sdk:`), or nil for none.
+    public var sdk: SDK?
 
     /// The sending side.
     public struct Sending: Sendable, Hashable {
@@ -80,6 +86,7 @@ public struct AgentConfiguration: Sendable, Hashable {
 
     /// The receiving side.
     public struct Receiving: Sendable, Hashable {
+        /// The inbox folder; with neither it nor a webhook, documents wait for the SDK's clients only.
         public var inbox: String?
         public var webhook: Webhook?
         public var sendsReceivedStatus: Bool

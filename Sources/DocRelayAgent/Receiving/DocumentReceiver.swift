@@ -28,12 +28,15 @@ final class DocumentReceiver: Sendable {
     let parked: ParkedDocuments
     /// Told when a record is taken and when it is handled, for `/healthz`.
     let status: AgentStatus
+    /// Documents and statuses are also kept, with their bytes, for the SDK's clients (`sdk:`).
+    let sdkMailbox: Bool
     let logger: Logger
 
     init(
         setup: AgentSetup, store: AgentStore, inbox: InboxFolder?, webhook: WebhookDeliverer?, statuses: StatusSender?,
-        parked: ParkedDocuments, status: AgentStatus, logger: Logger
+        parked: ParkedDocuments, status: AgentStatus, sdkMailbox: Bool = false, logger: Logger
     ) {
+        self.sdkMailbox = sdkMailbox
         self.setup = setup
         self.store = store
         self.inbox = inbox
@@ -164,6 +167,13 @@ final class DocumentReceiver: Sendable {
                     LogKey.documentID: "\(signed.id)", LogKey.error: "\(lastError)", "file": "\(incoming.parkedFile ?? "")",
                 ])
             }
+        }
+        if sdkMailbox {
+            // Before the record is saved: a crash between the two re-delivers, and the mailbox ignores the repeat.
+            try await store.addToMailbox(SDKReceivedRecord(
+                sdkId: SDKDocumentID.of(from: signed.from, id: signed.id), fromCode: signed.from, id: signed.id,
+                kind: signed.kind.rawValue, toCodes: signed.to.joined(separator: ","), value: Data(record.value), receivedAt: now,
+                updatedAt: now, state: .waiting, statusDescription: nil))
         }
         try await store.save(incoming)
         if signed.kind == .status, let edXML = document.edXML, let code = edXML.statusCode {

@@ -5,7 +5,8 @@ import GRDB
 /// until the broker acknowledged it and after (acks, statuses); what was received, so that
 /// nothing is delivered twice. Every write is a committed transaction before it returns.
 final class AgentStore: Sendable {
-    private let database: DatabaseQueue
+    /// Internal for the store's extensions by topic (`AgentStore+SDK.swift`).
+    let database: DatabaseQueue
     /// The SQLite file.
     let path: String
 
@@ -122,6 +123,32 @@ final class AgentStore: Sendable {
             try db.rename(table: "incoming_by_sender", to: "incoming")
             try db.create(index: "incoming_id", on: "incoming", columns: ["id"])
             try db.create(index: "incoming_business", on: "incoming", columns: ["fromCode", "businessId"])
+        }
+        // Issue 14: what the SDK's clients read (documents and statuses received, kept with their
+        // bytes until `updateStatus done`) and what they sent (their ids, title and notation).
+        migrator.registerMigration("sdk-mailbox") { db in
+            try db.create(table: "sdk_received") { table in
+                table.primaryKey("sdkId", .text)
+                table.column("fromCode", .text).notNull()
+                table.column("id", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("toCodes", .text).notNull()
+                table.column("value", .blob).notNull()
+                table.column("receivedAt", .text).notNull()
+                table.column("updatedAt", .text).notNull()
+                table.column("state", .text).notNull()
+                table.column("statusDescription", .text)
+            }
+            try db.create(index: "sdk_received_listed", on: "sdk_received", columns: ["kind", "state"])
+            try db.create(table: "sdk_sent") { table in
+                table.primaryKey("sdkId", .text)
+                table.column("id", .text).notNull().unique()
+                table.column("system", .text).notNull()
+                table.column("messageType", .text).notNull()
+                table.column("title", .text).notNull()
+                table.column("notation", .text).notNull()
+                table.column("createdAt", .text).notNull()
+            }
         }
         return migrator
     }

@@ -10,6 +10,8 @@ struct OutgoingRecord: Codable, Sendable, Hashable, FetchableRecord, Persistable
     /// Where it came from.
     enum Source: String, Codable, Sendable {
         case spool, http, status
+        /// `sendEdoc` of the national hub SDK's API.
+        case sdk
     }
 
     /// Queued until the broker acknowledged it, then published; withdrawn when its spool file
