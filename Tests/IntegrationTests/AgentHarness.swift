@@ -40,10 +40,11 @@ final class AgentProcess: @unchecked Sendable {
     ///   - inbox: an inbox folder.
     ///   - webhook: the webhook's URL, with its retry settings (`first-retry`, `give-up-after`).
     ///   - clients: the API's clients (`api.clients`); empty: none.
+    ///   - extraConfiguration: appended to agency.yaml (top-level keys, such as `sdk:`).
     init(
         code: String, harness: RelayHarness, send: Bool, inbox: Bool, webhook: String? = nil,
         webhookRetry: (first: String, max: String, giveUp: String) = ("200ms", "1s", "5m"),
-        clients: [Client] = [.harness]
+        clients: [Client] = [.harness], extraConfiguration: String = ""
     ) throws {
         self.code = code
         root = harness.folder.appendingPathComponent("agent-\(code)")
@@ -75,6 +76,7 @@ final class AgentProcess: @unchecked Sendable {
         }
         if !inbox && webhook == nil { yaml += "  inbox: inbox\n" }
         if send { yaml += "send: { spool: spool, scan-interval: 100ms }\n" }
+        yaml += extraConfiguration
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
         if send {
             try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)

@@ -116,7 +116,9 @@ struct SDKAPI: Sendable {
             record = earlier
         } else {
             do {
-                record = try await outbox.take(submission, source: .sdk, client: "sdk:\(caller.system.id)")
+                // No API client: like a spool document, any reader of /v1 may follow it (the
+                // system that sent it is kept in sdk_sent).
+                record = try await outbox.take(submission, source: .sdk)
             } catch let error as SubmissionError {
                 // Two copies of one request at once: the other one took it.
                 guard error.errorClass == "duplicate", let earlier = try await sameDocument(id: unsigned.id, sha256: unsigned.sha256) else {
