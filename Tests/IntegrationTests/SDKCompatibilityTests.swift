@@ -162,6 +162,32 @@ struct SDKCompatibilityTests {
         }
     }
 
+    @Test("Expect: 100-continue (sent by the SDK on getEdoc, updateStatus, countReceiveEdoc) does not stall a call")
+    func expectContinue() async throws {
+        let curl = try #require(which("curl"), "the curl command is needed")
+        let harness = try await RelayHarness(agencies: [Self.a])
+        let agent = try Self.agent(Self.a, secret: "c2VjcmV0LWEtZzIy", harness: harness)
+        try await agent.start()
+        let address = try #require(agent.apiAddress)
+        // Signed as the SDK signs; curl waits up to 3 s for "100 Continue" before it sends the
+        // body, as the SDK's client does.
+        let json = #"{"XroadVnpt-systemid":"\#(Self.a)","XroadVnpt-messagetype":"edoc"}"#
+        let hash = try await VXPTestClient.hmac(key: "c2VjcmV0LWEtZzIy", message: json)
+        let result = try await run(curl, [
+            "-s", "-w", " %{http_code} %{time_total}", "--expect100-timeout", "3", "-H", "Expect: 100-continue",
+            "-H", "XroadVnpt-systemid: \(Self.a)", "-H", "XroadVnpt-sign-header: \(json)", "-H", "XroadVnpt-hash-header: \(hash)",
+            "--data", "{}", "http://\(address)\(Self.base)/countReceiveEdoc",
+        ])
+        print("countReceiveEdoc with Expect: 100-continue: \(result.standardOutput)")
+        let parts = result.standardOutput.split(separator: " ")
+        let answer = parts.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(answer?["status"] as? String == "OK", "\(result.standardOutput)")
+        #expect(answer?["count"] as? Int == 0)
+        #expect(parts.dropFirst().first == "200")
+        #expect((parts.last.flatMap { Double($0) } ?? 99) < 2.5, "\(result.standardOutput)")
+        #expect(try await agent.stop()?.exitCode == 0)
+    }
+
     @Test("GET /v1/agencies?q=: accent-insensitive search of the directory by name or code")
     func agencyBook() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
