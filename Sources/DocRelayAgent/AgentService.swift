@@ -3,6 +3,7 @@ import DocRelayCore
 public import DocRelayKafka
 import Foundation
 import Hummingbird
+import NIOCore
 public import Logging
 public import ServiceLifecycle
 
@@ -117,6 +118,9 @@ public struct AgentService: Service {
                     let logger = self.logger
                     let application = Application(
                         router: api.router(),
+                        // The SDK's client leaves an idle keep-alive connection after each list
+                        // call (vxp-sdk-protocol.md): closed after a minute without a request.
+                        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
                         configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: nil),
                         onServerRunning: { channel in
                             let address = "\(channel.localAddress?.ipAddress ?? listen.host):\(channel.localAddress?.port ?? listen.port)"
