@@ -140,6 +140,12 @@ struct SDKCompatibilityTests {
         #expect(sentItem?["toCode"] as? String == Self.b, "\(sentList.text)")
         #expect(sentItem?["receiveStatus"] as? String == "03", "\(sentList.text)")
 
+        // The sender's DocId is the recipient's docId: one document, one id on both sides.
+        #expect(receivedId == docId)
+        // A docId left in the map by an earlier call, naming nothing A sent, filters nothing out.
+        let stale = try await clientA.call("getSentEdocList", parameters: ["messagetype": "edoc", "docId": "0123456789abcdef01234567"])
+        #expect((stale.json["data"] as? [[String: Any]])?.first?["senderDocId"] as? String == docId, "\(stale.text)")
+
         // The same sendEdoc again (the SDK's retry): the same DocId, published once.
         let resent = try await clientA.sendEdoc(edxml, from: Self.a)
         #expect(resent.json["status"] as? String == "OK", "\(resent.text)")
@@ -185,6 +191,35 @@ struct SDKCompatibilityTests {
         #expect(answer?["count"] as? Int == 0)
         #expect(parts.dropFirst().first == "200")
         #expect((parts.last.flatMap { Double($0) } ?? 99) < 2.5, "\(result.standardOutput)")
+        #expect(try await agent.stop()?.exitCode == 0)
+    }
+
+    @Test("getAgenciesList of a 2,000-agency directory over HTTP: every agency, measured (the issue asks under a second)")
+    func agenciesList() async throws {
+        let harness = try await RelayHarness(agencies: [Self.a])
+        // 1,999 communes more, without certificates: the directory as a province's hub holds it.
+        let directory = harness.folder.appendingPathComponent("directory.yaml")
+        var more = "agencies:\n"
+        for index in 1..<2_000 {
+            more += "  - code: \"000.\(String(format: "%02d", index % 100)).\(String(format: "%02d", index / 100 + 1)).H58\"\n"
+                + "    name: UBND xã số \(index) tỉnh Tiền Giang\n    hub: national\n"
+        }
+        let yaml = try String(contentsOf: directory, encoding: .utf8).replacingOccurrences(of: "agencies:\n", with: more)
+        try Data(yaml.utf8).write(to: directory)
+        let agent = try Self.agent(Self.a, secret: "c2VjcmV0LWEtZzIy", harness: harness)
+        try await agent.start()
+        let client = try Self.client(agent, systemID: Self.a, secret: "c2VjcmV0LWEtZzIy")
+        _ = try await client.call("getSynchronizeUnit")  // the HMAC's openssl process and the connection, warmed
+        let clock = ContinuousClock()
+        let started = clock.now
+        let answer = try await client.call("getAgenciesList")
+        let elapsed = clock.now - started
+        print("getAgenciesList of 2,000 agencies over HTTP: \(answer.body.count) bytes in \(elapsed) (openssl HMAC included)")
+        let data = try #require(answer.json["data"] as? [[String: Any]], "\(answer.text.prefix(300))")
+        #expect(data.count == 2_000)
+        #expect(answer.json["ErrorCode"] as? String == "0")
+        // Generous for a loaded test machine; the figure printed is what the issue's bound is read against.
+        #expect(elapsed < .seconds(3))
         #expect(try await agent.stop()?.exitCode == 0)
     }
 

@@ -207,7 +207,12 @@ struct SDKAPI: Sendable {
 
     private func sentList(_ caller: SDKRequest) async throws -> SDKAnswers.WithData<[SDKAnswers.SentItem]> {
         let kind = try SDKMailboxRules.messageType(caller).get()
-        let sent = try await store.sdkSent(system: caller.system.id, messageType: kind.rawValue, sdkId: caller.parameter("docId"))
+        var sent = try await store.sdkSent(system: caller.system.id, messageType: kind.rawValue, sdkId: caller.parameter("docId"))
+        if sent.isEmpty, caller.parameter("docId") != nil {
+            // The SDK never clears its parameters: a docId naming nothing this system sent is
+            // taken for one left by an earlier getEdoc or updateStatus, and ignored.
+            sent = try await store.sdkSent(system: caller.system.id, messageType: kind.rawValue, sdkId: nil)
+        }
         var items: [SDKAnswers.SentItem] = []
         for (record, outgoing) in sent {
             let acks = try await store.acks(ref: record.id).map { (recipient: $0.recipient, outcome: $0.outcome, reason: $0.reason, at: $0.at) }

@@ -56,13 +56,17 @@ enum SDKMailboxRules {
     /// The items of `getSentEdocList` for one document: one per recipient, `receiveStatus` its
     /// latest business status code (`01`–`16`) or else its transport state (`delivered`,
     /// `failed`, `pending`); `sendStatus` whether the broker took it (`published`, `queued`).
+    /// `statuses` come in time order (`dr-created`, to the second); a `01` never outranks another
+    /// code: the agent sends it on delivery, before any status a person sets, but a restart can
+    /// sign it again in the same second as a later one.
     static func sentItems(
         _ sent: SDKSentRecord, outgoing: OutgoingRecord?, agency: String, acks: [(recipient: String, outcome: String, reason: String?, at: String)],
         statuses: [(from: String, code: String, description: String?, at: String)]
     ) -> [SDKAnswers.SentItem] {
         let recipients = outgoing?.recipientCodes ?? []
         return recipients.map { recipient in
-            let status = statuses.last { $0.from == recipient }
+            let status = statuses.last { $0.from == recipient && $0.code != EdXMLStatusCode.received.rawValue }
+                ?? statuses.last { $0.from == recipient }
             let ack = acks.last { $0.recipient == recipient }
             let receiveStatus = status?.code ?? ack?.outcome ?? "pending"
             let receiveDescription = status.map { EdXMLStatusCode(rawValue: $0.code)?.name ?? $0.code }

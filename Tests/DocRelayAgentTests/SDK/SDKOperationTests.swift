@@ -121,14 +121,14 @@ struct SDKMailboxRulesTests {
             updated_time: "2026-12-01T09:01:00Z", from: "000.00.00.G22", to: "000.00.00.H58", status: "fail", status_desc: "disk full"))
     }
 
-    @Test("A sent item per recipient: its latest business status, else its ack, else pending")
+    @Test("A sent item per recipient: its latest business status (01 never over another), else its ack, else pending")
     func sentItems() {
         let sent = SDKSentRecord(
             sdkId: "0123456789abcdef01234567", id: "doc-1", system: "s", messageType: "edoc", title: "T", notation: "12/QĐ",
             createdAt: "2026-12-01T09:00:00Z")
         var outgoing = DocumentOutbox.record(
             SignedHeaders(
-                id: "doc-1", kind: .edoc, from: "000.00.00.G22", to: ["000.00.00.H58", "000.00.00.H53", "000.00.00.G01"],
+                id: "doc-1", kind: .edoc, from: "000.00.00.G22", to: ["000.00.00.H58", "000.00.00.H53", "000.00.00.G01", "000.00.00.G02"],
                 created: "2026-12-01T09:00:00Z", createdDate: Date(), contentType: "application/edxml+xml", ref: "", sha256: "00",
                 signature: ""),
             source: .sdk, fileName: nil, value: nil)
@@ -136,9 +136,10 @@ struct SDKMailboxRulesTests {
         let items = SDKMailboxRules.sentItems(
             sent, outgoing: outgoing, agency: "000.00.00.G22",
             acks: [("000.00.00.H58", "delivered", nil, "t1"), ("000.00.00.H53", "failed", "recipient: unknown", "t2")],
-            statuses: [("000.00.00.H58", "01", nil, "t3"), ("000.00.00.H58", "03", "Đã vào sổ", "t4")])
-        #expect(items.map(\.toCode) == ["000.00.00.H58", "000.00.00.H53", "000.00.00.G01"])
-        #expect(items.map(\.receiveStatus) == ["03", "failed", "pending"])
+            statuses: [("000.00.00.H58", "03", "Đã vào sổ", "t4"), ("000.00.00.H58", "01", nil, "t4"), ("000.00.00.G01", "01", nil, "t5")])
+        #expect(items.map(\.toCode) == ["000.00.00.H58", "000.00.00.H53", "000.00.00.G01", "000.00.00.G02"])
+        // 03 outranks a 01 of the same second; a 01 alone is the status.
+        #expect(items.map(\.receiveStatus) == ["03", "failed", "01", "pending"])
         #expect(items[0].receiveStatusDesc == "accepted and registered: Đã vào sổ")
         #expect(items[1].receiveStatusDesc == "recipient: unknown")
         #expect(items.allSatisfy { $0.sendStatus == "published" && $0.senderDocId == sent.sdkId && $0.fromCode == "000.00.00.G22" })
