@@ -1,4 +1,4 @@
-public import DocRelayCore
+import DocRelayCore
 import Foundation
 import Yams
 

@@ -67,6 +67,13 @@ struct SDKAPI: Sendable {
                 "docrelay.sdk.operation": "\(operation)", "docrelay.sdk.system": "\(caller.system.id)", LogKey.error: "\(failure.reason)",
             ])
             return operation == "downloadEdoc" ? Self.emptyBody() : Self.answer(failureAnswer(operation, failure))
+        } catch {
+            // The store failing: still the SDK's answer (HTTP 200, every field), never another shape.
+            logger.error("SDK operation failed inside the agent", metadata: [
+                "docrelay.sdk.operation": "\(operation)", LogKey.error: "\(error)",
+            ])
+            let failure = SDKFailure("internal error of the agent: try again later (its log says more)")
+            return operation == "downloadEdoc" ? Self.emptyBody() : Self.answer(failureAnswer(operation, failure))
         }
     }
 

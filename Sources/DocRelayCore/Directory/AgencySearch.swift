@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The address book (issue 14, "thống nhất tên gọi các cơ quan"): the directory's agencies
 /// searched by code or by name, insensitive to case and to Vietnamese diacritics, so that a
