@@ -223,6 +223,21 @@ struct SDKCompatibilityTests {
         #expect(try await agent.stop()?.exitCode == 0)
     }
 
+    @Test("An agent whose SDK secrets file the group may read does not start: exit 2 naming the file, the key and the mode")
+    func openSecrets() async throws {
+        let harness = try await RelayHarness(agencies: [Self.a])
+        let agent = try Self.agent(Self.a, secret: "c2VjcmV0LWEtZzIy", harness: harness)
+        let secrets = agent.root.appendingPathComponent("sdk-secrets").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: secrets)
+        let result = try await runDocRelay(["agent", "--config", agent.configPath, "--check-config"])
+        #expect(result.exitCode == 2)
+        #expect(result.standardError.contains("sdk.secrets"), "\(result.standardError)")
+        #expect(result.standardError.contains("chmod 600 \(secrets)"), "\(result.standardError)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secrets)
+        let fixed = try await runDocRelay(["agent", "--config", agent.configPath, "--check-config"])
+        #expect(fixed.exitCode == 0, "\(fixed.standardError)")
+    }
+
     @Test("GET /v1/agencies?q=: accent-insensitive search of the directory by name or code")
     func agencyBook() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
