@@ -60,7 +60,7 @@ struct SDKCompatibilityTests {
     @Test("A sends with sendEdoc; B lists, gets the same bytes (after a restart), marks done; B's status 03 reaches A's status list and GET /v1/documents; a resend publishes once; four FAILs send nothing")
     func exchange() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
-        try harness.startRelay()
+        try await harness.startRelay()
         let agentA = try Self.agent(Self.a, secret: "c2VjcmV0LWEtZzIy", harness: harness)
         let agentB = try Self.agent(Self.b, secret: "c2VjcmV0LWItZzAx", harness: harness)
         try await agentA.start()

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DocRelayTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
