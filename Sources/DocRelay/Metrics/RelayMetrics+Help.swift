@@ -5,6 +5,7 @@ extension RelayMetrics {
         Name.records: "Decisions the relay made, by outcome: delivered (per recipient), forwarded, retried, dead_lettered, acked.",
         Name.retries: "Records sent to a retry tier, by tier.",
         Name.deadLetters: "Records written to the dead-letter topic, by dr-error-class.",
+        Name.duplicates: "Records of an out topic whose (dr-from, dr-id) the acceptance ledger knew, by kind: replay (same content, not delivered again) or conflict (other content, dead-lettered duplicate).",
         Name.endToEndLatency: "Seconds from a document's dr-created to its write into a recipient's inbox.",
         Name.processing: "Seconds the relay spent on one record, from consumed to its outcome durable.",
         Name.consumerLag: "Records behind the high watermark on this instance's partitions of a topic (agencies' out topics summed as <prefix>.out.*).",
