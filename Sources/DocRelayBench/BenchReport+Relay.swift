@@ -71,9 +71,12 @@ extension BenchReport {
             (on both cores, not timed). For every document the relay does all it does in production: \
             strict header checks and full verification by `FastCMSVerifier` (the CMS signature over the \
             signature base, the chain to the CA at `dr-created`, the certificate bound to `dr-from`, the \
-            value's SHA-256), one write into the recipient's inbox, one ack signed by the hub (ECDSA P-256, \
-            CMS) into the sender's inbox once the delivery is durable, three events (`accepted`, \
-            `delivered`, `acked`), and a commit of the document's offset only once all of it is durable. \
+            value's SHA-256, the trusted-time rules at the hub's clock), the hub's acceptance (`dr-accepted` \
+            and its signature, ECDSA P-256, CMS) on the record it delivers, a look-up in the acceptance \
+            ledger and one entry written to it (`docrelay.accepted`), one write into the recipient's inbox, \
+            one ack signed by the hub (ECDSA P-256, CMS) into the sender's inbox once the delivery is \
+            durable, three events (`accepted`, `delivered`, `acked`), and a commit of the document's offset \
+            only once all of it is durable. \
             The relay runs with `hub.yaml`'s defaults (\(first.workers.map(String.init) ?? "256") workers, \
             `linger.ms=5`, idempotent producer with `acks=all`) except a 6 s session timeout and \(lowered): \
             the mock cluster holds a fetch that finds no new data for the whole `fetch.wait.max.ms` \

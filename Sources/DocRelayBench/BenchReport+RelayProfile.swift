@@ -36,9 +36,10 @@ extension BenchReport {
         Still open, in order of expected gain: one round trip fewer per document (the `acked` \
         events after the acks), header decoding without a `String` per line and with a \
         table-driven base64 (~5%), fewer copies between librdkafka and the relay. The crypto alone \
-        sets a floor far below the issue's aim: an RSA-2048 verification (~30–40 µs) and an ECDSA \
-        P-256 signature (~36 µs) per document bound the relay at ~25,000 documents/s on 2 cores \
-        even if nothing else cost anything, about 0.3× of raw at 4 KiB. Reaching 0.6× raw needs \
+        sets a floor far below the issue's aim: an RSA-2048 verification (~30–40 µs) and two ECDSA \
+        P-256 signatures (~36 µs each: the ack, and since issue 11 the hub's acceptance of the \
+        record, `dr-accepted-signature`) per document bound the relay at ~18,000 documents/s on 2 \
+        cores even if nothing else cost anything, about 0.2× of raw at 4 KiB. Reaching 0.6× raw needs \
         what the contract does not allow today (one hub signature over a batch of acks) or more \
         cores: the relay scales across cores and instances (the out topics' partitions are shared \
         in the group; `RelayGroupTests` runs two instances).
