@@ -40,7 +40,7 @@ struct ObservabilityTests {
         let harness = try await RelayHarness(agencies: ["000.00.00.G22", "000.00.00.H58"], adminListen: "127.0.0.1:0")
         try await harness.startRelay(logLevel: "notice")
         let relay = try #require(harness.relay)
-        let address = try await Self.adminAddress(of: relay)
+        let address = try await relay.adminAddress()
         var body = ""
         for _ in 0..<100 {
             if let (data, _) = try? await URLSession.shared.data(from: try #require(URL(string: "http://\(address)/metrics"))) {
@@ -149,18 +149,5 @@ struct ObservabilityTests {
         }
         // The name check itself: a misspelt metric is caught.
         #expect(try Self.metricNames(in: "rate(docrelay_record_total[5m])").allSatisfy { !RelayMetrics.names.contains($0) })
-    }
-
-    static func adminAddress(of relay: ChildProcess) async throws -> String {
-        for _ in 0..<100 {
-            if let address = relay.standardError.split(separator: "\n")
-                .first(where: { $0.contains("Admin server listening") })
-                .flatMap({ line in line.split(separator: " ").first { $0.hasPrefix("docrelay.admin.address=") } })
-                .map({ String($0.dropFirst("docrelay.admin.address=".count)) }) {
-                return address
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw HarnessError("the relay did not log its admin address: \(relay.standardError)")
     }
 }

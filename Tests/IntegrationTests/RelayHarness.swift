@@ -203,3 +203,20 @@ extension RelayHarness {
         }
     }
 }
+
+extension ChildProcess {
+    /// Where a relay's admin port listens, from its log line "Admin server listening" (its
+    /// `docrelay.admin.address`), waiting up to 30 s for it.
+    func adminAddress() async throws -> String {
+        for _ in 0..<300 {
+            if let address = standardError.split(separator: "\n")
+                .first(where: { $0.contains("Admin server listening") })
+                .flatMap({ line in line.split(separator: " ").first { $0.hasPrefix("docrelay.admin.address=") } })
+                .map({ String($0.dropFirst("docrelay.admin.address=".count)) }) {
+                return address
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw HarnessError("the relay did not log its admin address: \(standardError)")
+    }
+}

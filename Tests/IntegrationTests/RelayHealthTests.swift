@@ -22,7 +22,7 @@ struct RelayHealthTests {
         try Data(config.utf8).write(to: URL(fileURLWithPath: harness.configPath))
         try await harness.startRelay(logLevel: "notice")
         let relay = try #require(harness.relay)
-        let address = try await adminAddress(of: relay)
+        let address = try await relay.adminAddress()
         let clock = ContinuousClock()
         let healthy = try await poll(address, until: { $0.status == 200 }, within: .seconds(30))
         #expect(healthy.status == 200, "\(healthy.body)")
@@ -43,19 +43,6 @@ struct RelayHealthTests {
         #expect(again.status == 200, "\(again.body)")
         let stopped = try await harness.stopRelay()
         #expect(stopped?.exitCode == 0)
-    }
-
-    private func adminAddress(of relay: ChildProcess) async throws -> String {
-        for _ in 0..<100 {
-            if let address = relay.standardError.split(separator: "\n")
-                .first(where: { $0.contains("Admin server listening") })
-                .flatMap({ line in line.split(separator: " ").first { $0.hasPrefix("docrelay.admin.address=") } })
-                .map({ String($0.dropFirst("docrelay.admin.address=".count)) }) {
-                return address
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw HarnessError("the relay did not log its admin address: \(relay.standardError)")
     }
 
     private func poll(

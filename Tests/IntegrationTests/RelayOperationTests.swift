@@ -86,7 +86,7 @@ struct RelayOperationTests {
         try #require(g17Log.low > 1, "the embedded cluster dropped the oldest records")
 
         try await harness.startRelay(logLevel: "notice")
-        let address = try await adminAddress(harness)
+        let address = try await #require(harness.relay).adminAddress()
         var health = try await fetch("http://\(address)/healthz")
         let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while !(health.body.contains(h58) && health.body.contains(g17)), ContinuousClock.now < deadline {
@@ -138,21 +138,6 @@ struct RelayOperationTests {
     /// The value of an unlabelled gauge in Prometheus text.
     private func gauge(_ name: String, in text: String) -> Double? {
         text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
-    }
-
-    /// Where the relay's admin port listens, from its log.
-    private func adminAddress(_ harness: RelayHarness) async throws -> String {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while ContinuousClock.now < deadline {
-            if let address = harness.relay?.standardError.split(separator: "\n")
-                .first(where: { $0.contains("Admin server listening") })
-                .flatMap({ line in line.split(separator: " ").first { $0.hasPrefix("docrelay.admin.address=") } })
-                .map({ String($0.dropFirst("docrelay.admin.address=".count)) }) {
-                return address
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw HarnessError("the relay did not log where its admin port listens")
     }
 
     private func fetch(_ url: String) async throws -> (status: Int, body: String) {
