@@ -22,7 +22,7 @@ struct BrokerOutageTests {
                 if index == 200 {
                     // Records 100..<300 were handed over while the broker was down.
                     try await Task.sleep(for: .seconds(3))
-                    cluster.setBrokerUp(1)
+                    await cluster.bringBrokerUp(1)
                 }
                 group.addTask {
                     let report = try await producer.send(KafkaProducerRecord(

@@ -1,4 +1,5 @@
 import DocRelaySigning
+import DocRelayTestSupport
 import Foundation
 import Subprocess
 import SystemPackage
@@ -30,27 +31,7 @@ enum OpenSSLCLI {
     /// signatures), and run all at once they took both cores from the relays and agents the
     /// integration tests time (webhook deliveries timed out and came twice). While `run` was
     /// blocking, the cooperative pool's width limited them to two.
-    private static let slots = Slots(1)
-
-    /// A counting semaphore for tasks.
-    private actor Slots {
-        private var free: Int
-        private var waiting: [CheckedContinuation<Void, Never>] = []
-
-        init(_ count: Int) { free = count }
-
-        func take() async {
-            if free > 0 {
-                free -= 1
-                return
-            }
-            await withCheckedContinuation { waiting.append($0) }
-        }
-
-        func give() {
-            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
-        }
-    }
+    private static let slots = AsyncSlots(1)
 
     /// Runs `openssl arguments…` with `input` on standard input (swift-subprocess: see
     /// `ChildProcess` for why not Foundation's `Process`).
@@ -61,9 +42,19 @@ enum OpenSSLCLI {
         signal(SIGPIPE, SIG_IGN)
         await slots.take()
         defer { Task { await slots.give() } }
-        let result = try await Subprocess.run(
-            .path(FilePath(executable.path)), arguments: Arguments(arguments),
-            input: .array(input), output: .bytes(limit: 64 << 20), error: .string(limit: 1 << 20))
+        // Spawned while no embedded broker binds its port again (`SpawnGate`), released once
+        // the child has exec'd (when the body is called).
+        let gate = await SpawnGate.hold()
+        let result: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>
+        do {
+            result = try await Subprocess.run(
+                .path(FilePath(executable.path)), arguments: Arguments(arguments),
+                input: .array(input), output: .bytes(limit: 64 << 20), error: .string(limit: 1 << 20)
+            ) { _ in await gate.release() }
+        } catch {
+            await gate.release()
+            throw error
+        }
         let status: Int32 = switch result.terminationStatus {
         case .exited(let code): code
         case .signaled(let signal): 128 + signal

@@ -72,6 +72,9 @@ public final class ChildProcess: Sendable {
             // Spawned and reaped off the cooperative pool: tests that compute for seconds on
             // it (signature corpora, fuzzing) must not delay a start or an exit a test times.
             Task(executorPreference: DedicatedExecutor.childProcesses) {
+                // Not while an embedded broker binds its port again (`SpawnGate`): held until
+                // the child has exec'd, when the body below is called.
+                let gate = await SpawnGate.hold()
                 do {
                     let result = try await Subprocess.run(
                         configuration,
@@ -79,6 +82,7 @@ public final class ChildProcess: Sendable {
                         output: .fileDescriptor(stdout, closeAfterSpawningProcess: true),
                         error: .fileDescriptor(stderr, closeAfterSpawningProcess: true)
                     ) { execution in
+                        await gate.release()
                         state.started.withLock { $0.take() }?.resume(returning: execution.processIdentifier.value)
                     }
                     let code: Int32 = switch result.terminationStatus {
@@ -87,6 +91,7 @@ public final class ChildProcess: Sendable {
                     }
                     state.ended.withLock { $0 = code }
                 } catch {
+                    await gate.release()
                     state.ended.withLock { $0 = -1 }
                     state.started.withLock { $0.take() }?.resume(throwing: error)
                 }

@@ -38,7 +38,7 @@ struct AgentHealthTests {
         #expect(stalled.body.contains("no record processed"), "\(stalled.body)")
         #expect(stalledAfter >= .seconds(3), "an idle agent's no-progress clock starts when work arrives")
 
-        harness.cluster.setBrokerUp(1)
+        await harness.cluster.bringBrokerUp(1)
         let up = clock.now
         let again = try await poll(agent, until: { $0.status == 200 }, within: .seconds(30))
         print("agent, broker back: /healthz 200 after \(clock.now - up)")

@@ -111,7 +111,7 @@ struct MultiHubTests {
         #expect(ContinuousClock.now - downAt < .seconds(18), "the local sends took too long to test anything")
         let elapsed = ContinuousClock.now - downAt
         if elapsed < .seconds(20) { try await Task.sleep(for: .seconds(20) - elapsed) }
-        h53.setBrokerUp(1)
+        await h53.bringBrokerUp(1)
 
         let local = try await tree.inbox(Self.province58, atLeast: 5).filter { $0.header(HeaderName.kind) != "ack" }
         var localLatencies: [Double] = []

@@ -36,7 +36,7 @@ struct RelayHealthTests {
         #expect(unhealthy.body.contains("Kafka unreachable"), "\(unhealthy.body)")
         #expect(turned < .seconds(15))
 
-        harness.cluster.setBrokerUp(1)
+        await harness.cluster.bringBrokerUp(1)
         let up = clock.now
         let again = try await poll(address, until: { $0.status == 200 }, within: .seconds(30))
         print("broker back: /healthz 200 after \(clock.now - up)")

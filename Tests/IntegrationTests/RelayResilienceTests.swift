@@ -78,7 +78,7 @@ struct RelayResilienceTests {
         harness.cluster.setBrokerDown(1)
         let outage = Task {
             try await Task.sleep(for: .seconds(10))
-            harness.cluster.setBrokerUp(1)
+            await harness.cluster.bringBrokerUp(1)
         }
         _ = try await sendAll(Array(records.suffix(300)), with: producer, width: 100)  // completes after the outage
         try await outage.value
