@@ -129,5 +129,5 @@ public struct RelayMetrics: Sendable {
     }
 
     /// The contract's error classes, whose DLQ counters start at zero.
-    static let knownErrorClasses: [ErrorClass] = [.signature, .sender, .recipient, .malformed, .oversize, .exhausted, .duplicate]
+    static let knownErrorClasses: [ErrorClass] = [.signature, .sender, .recipient, .malformed, .oversize, .exhausted, .duplicate, .incomplete]
 }

@@ -28,5 +28,5 @@ public struct DeadLetterFilter: Sendable, Hashable {
     }
 
     /// The classes the contract defines, for checking `--class`.
-    public static let knownClasses: [ErrorClass] = [.signature, .sender, .recipient, .malformed, .oversize, .exhausted, .duplicate]
+    public static let knownClasses: [ErrorClass] = [.signature, .sender, .recipient, .malformed, .oversize, .exhausted, .duplicate, .incomplete]
 }

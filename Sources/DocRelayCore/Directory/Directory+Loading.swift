@@ -52,8 +52,8 @@ extension Directory {
     private static func readHub(_ node: Node, index: Int, path: String) throws(ConfigurationError) -> (Hub, DirectorySource.Entry) {
         var fields = try YAMLMapping(
             node, path: path, entry: DirectorySource.label("hubs", index, nil), key: nil,
-            known: ["id", "name", "parent", "kafka", "certificates"],
-            what: "a hub: a mapping with id, kafka, and optionally name, parent, certificates")
+            known: ["id", "name", "parent", "kafka", "certificates", "max-document-bytes"],
+            what: "a hub: a mapping with id, kafka, and optionally name, parent, certificates, max-document-bytes")
         let id = try fields.requiredString("id", required: "the hub's id", what: "a hub id such as national")
         guard isHubID(id) else {
             throw fields.error(try fields.node("id", required: nil), key: "id",
@@ -72,8 +72,19 @@ extension Directory {
             entry.keyLines["kafka." + key] = kafka.line(of: key)
         }
         let (fingerprints, subjects) = try readCertificates(fields)
+        var maxDocumentBytes = Hub.defaultMaxDocumentBytes
+        let documentLimits = 1_048_576...536_870_912
+        if let text = try fields.string("max-document-bytes", required: nil, what: "the largest document in bytes") {
+            guard let bytes = Int(text), documentLimits.contains(bytes) else {
+                throw fields.error(
+                    try fields.node("max-document-bytes", required: nil), key: "max-document-bytes",
+                    "a number of bytes from \(documentLimits.lowerBound) (1 MiB) to \(documentLimits.upperBound) (512 MiB), not \(quoted(text))")
+            }
+            maxDocumentBytes = bytes
+        }
+        entry.keyLines["max-document-bytes"] = fields.line(of: "max-document-bytes")
         let hub = Hub(id: id, name: name, parentID: parentID, connection: connection,
-                      certificateFingerprints: fingerprints, certificateSubjects: subjects)
+                      certificateFingerprints: fingerprints, certificateSubjects: subjects, maxDocumentBytes: maxDocumentBytes)
         return (hub, entry)
     }
 

@@ -14,11 +14,21 @@ public struct Hub: Sendable, Hashable {
     /// (lowercase hex) or RFC 2253 subject and issuer.
     public let certificateFingerprints: [String]
     public let certificateSubjects: [SubjectBinding]
+    /// The largest document the hub carries, in bytes (directory `max-document-bytes`, default
+    /// 64 MiB): its relay refuses a larger one as `oversize`, and its agencies' agents, `send`
+    /// and `sign` refuse it before signing. Over one record's limit, a document travels in
+    /// segments (contract, "Large documents").
+    public let maxDocumentBytes: Int
+
+    /// The default of `maxDocumentBytes`, 64 MiB; the directory may set 1 MiB to 512 MiB.
+    public static let defaultMaxDocumentBytes = 67_108_864
 
     public init(
         id: String, name: String, parentID: String?, connection: HubConnection,
-        certificateFingerprints: [String] = [], certificateSubjects: [SubjectBinding] = []
+        certificateFingerprints: [String] = [], certificateSubjects: [SubjectBinding] = [],
+        maxDocumentBytes: Int = Hub.defaultMaxDocumentBytes
     ) {
+        self.maxDocumentBytes = maxDocumentBytes
         self.id = id
         self.name = name
         self.parentID = parentID

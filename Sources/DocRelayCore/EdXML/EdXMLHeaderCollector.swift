@@ -42,6 +42,10 @@ final class EdXMLHeaderCollector: NSObject, XMLParserDelegate {
     private(set) var error: EdXMLError?
     private(set) var sawRoot = false
     private(set) var messageHeaderCount = 0
+    /// Whether only the first bytes of the document are read (a parse error after the header is the cut's).
+    var readsPrefix = false
+    /// Whether the first `MessageHeader` was read to its end tag.
+    private(set) var messageHeaderEnded = false
 
     /// Local names of the open elements.
     private var stack: [Substring] = []
@@ -91,6 +95,7 @@ final class EdXMLHeaderCollector: NSObject, XMLParserDelegate {
         }
         if messageHeaderDepth == stack.count {
             messageHeaderDepth = nil
+            messageHeaderEnded = true
             header.responseFor = responseFor
         }
     }
@@ -118,6 +123,11 @@ final class EdXMLHeaderCollector: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         let code = (parseError as NSError).code
         if LibXML2Errors.isTolerated(code) { return }
+        if readsPrefix && messageHeaderEnded {
+            // A prefix (`EdXMLReader.readHeader(prefix:)`) cut after the header: its end is not the document's.
+            parser.abortParsing()
+            return
+        }
         fail(parser, "not XML: \(LibXML2Errors.describe(code))")
     }
 

@@ -56,6 +56,15 @@ public enum EdXMLReader {
         return try read(XMLParser(stream: InputStream(data: Data(bytes))))
     }
 
+    /// The header of an edXML document of which only the first bytes are at hand (the first
+    /// segment of a document sent in segments): as `readHeader(_:)`, except that the bytes may
+    /// end anywhere after the `MessageHeader`'s end tag. What follows it is not read (a second
+    /// `MessageHeader` further on is found by whoever reads the whole document: the recipient).
+    public static func readHeader(prefix bytes: [UInt8]) throws(EdXMLError) -> EdXMLHeader {
+        try EdXMLProlog.check(bytes[...], isWhole: bytes.count <= EdXMLProlog.limit)
+        return try read(XMLParser(stream: InputStream(data: Data(bytes))), prefix: true)
+    }
+
     /// The header of the edXML file at `url`, streamed from the file (never read whole).
     public static func readHeader(contentsOf url: URL) throws(EdXMLError) -> EdXMLHeader {
         guard FileManager.default.isReadableFile(atPath: url.path), let file = try? FileHandle(forReadingFrom: url),
@@ -82,15 +91,18 @@ public enum EdXMLReader {
         try EdXMLProlog.check(bytes[...], isWhole: true)
     }
 
-    private static func read(_ parser: XMLParser) throws(EdXMLError) -> EdXMLHeader {
+    private static func read(_ parser: XMLParser, prefix: Bool = false) throws(EdXMLError) -> EdXMLHeader {
         let collector = EdXMLHeaderCollector()
+        collector.readsPrefix = prefix
         parser.delegate = collector
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         parser.externalEntityResolvingPolicy = .never
         let succeeded = parser.parse()
         if let error = collector.error { throw error }
-        if !succeeded, let error = parser.parserError {
+        if !succeeded, prefix, collector.messageHeaderEnded {
+            // The prefix ends after the header: what the parser says of the cut is not the document's.
+        } else if !succeeded, let error = parser.parserError {
             let code = (error as NSError).code
             if LibXML2Errors.isTolerated(code) || code == LibXML2Errors.userStop {
                 // A tolerated warning, or a stop the collector asked for (its error is thrown above).

@@ -301,6 +301,9 @@ private struct HeaderReader {
         headers.acceptance = try HubAcceptance.decode(
             accepted: try relayText(HeaderName.accepted), signature: try relayText(HeaderName.acceptedSignature),
             maxSignatureBytes: limits.maxSignatureBytes)
+        headers.segment = try DocumentSegment.read(
+            segment: try relayText(HeaderName.segment), size: try relayText(HeaderName.size),
+            maxDocumentBytes: limits.maxDocumentBytes)
         return headers
     }
 

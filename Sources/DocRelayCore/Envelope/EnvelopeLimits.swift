@@ -4,6 +4,9 @@ public struct EnvelopeLimits: Sendable, Hashable {
     public var maxIdBytes = 256
     /// The record's value (the document), in bytes. Default 1 MiB.
     public var maxValueBytes = 1_048_576
+    /// A document sent in segments (`dr-size`), in bytes: hub.yaml `limits.max-document-bytes`,
+    /// default 64 MiB. A record's value stays within `maxValueBytes` either way.
+    public var maxDocumentBytes = 67_108_864
     /// Codes in `dr-to`.
     public var maxRecipients = 500
     /// Any header value other than `dr-signature`, known to the contract or not, in bytes.
@@ -17,8 +20,10 @@ public struct EnvelopeLimits: Sendable, Hashable {
 
     public init(
         maxIdBytes: Int = 256, maxValueBytes: Int = 1_048_576, maxRecipients: Int = 500,
-        maxHeaderValueBytes: Int = 16_384, maxSignatureBytes: Int = 16_384, maxHeaderBytes: Int = 65_536
+        maxHeaderValueBytes: Int = 16_384, maxSignatureBytes: Int = 16_384, maxHeaderBytes: Int = 65_536,
+        maxDocumentBytes: Int = 67_108_864
     ) {
+        self.maxDocumentBytes = maxDocumentBytes
         self.maxIdBytes = maxIdBytes
         self.maxValueBytes = maxValueBytes
         self.maxRecipients = maxRecipients

@@ -36,6 +36,11 @@ public enum HeaderName {
     /// signature over it and the record. Added by relays, but trusted only once verified.
     public static let accepted = "dr-accepted"
     public static let acceptedSignature = "dr-accepted-signature"
+    /// A document sent in segments (`DocumentSegment`): `<index>/<count>` (or `abort/<count>`),
+    /// and the whole value's size in bytes. Written by the sender, passed on by relays; not
+    /// signed: the signed `dr-sha256` of the whole value fixes its bytes and so its size.
+    public static let segment = "dr-segment"
+    public static let size = "dr-size"
 
     /// The signed headers, in contract order (the signature is over the base the others make).
     public static let signed = [id, kind, from, to, created, contentType, ref, sha256, signature]
@@ -44,5 +49,6 @@ public enum HeaderName {
     public static let relay = [
         hop, attempt, notBefore, errorClass, error, originTopic, originPartition, originOffset,
         deadLetteredAt, replayed, pendingTo, valueSHA256, valueSize, droppedHeaders, accepted, acceptedSignature,
+        segment, size,
     ]
 }

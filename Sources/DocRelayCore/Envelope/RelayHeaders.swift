@@ -28,12 +28,14 @@ public struct RelayHeaders: Sendable, Hashable {
     public var valueSize: Int?
     /// `dr-accepted` and `dr-accepted-signature`: the first hub's acceptance, not yet verified.
     public var acceptance: HubAcceptance?
+    /// `dr-segment` and `dr-size`: the record is one segment of a larger document.
+    public var segment: DocumentSegment?
 
     public init(
         hops: [String] = [], attempt: Int? = nil, notBefore: String? = nil, errorClass: String? = nil,
         error: String? = nil, originTopic: String? = nil, originPartition: Int32? = nil,
         originOffset: Int64? = nil, deadLetteredAt: String? = nil, replayed: String? = nil,
-        pendingTo: [String]? = nil, valueSHA256: String? = nil, valueSize: Int? = nil, acceptance: HubAcceptance? = nil
+        pendingTo: [String]? = nil, valueSHA256: String? = nil, valueSize: Int? = nil, acceptance: HubAcceptance? = nil, segment: DocumentSegment? = nil
     ) {
         self.hops = hops
         self.attempt = attempt
@@ -49,6 +51,7 @@ public struct RelayHeaders: Sendable, Hashable {
         self.valueSHA256 = valueSHA256
         self.valueSize = valueSize
         self.acceptance = acceptance
+        self.segment = segment
     }
 
     /// `notBefore` as a date.
@@ -75,6 +78,6 @@ public struct RelayHeaders: Sendable, Hashable {
             (HeaderName.valueSize, valueSize.map(String.init)),
         ]
         for case let (name, value?) in optional { result.append((name, Array(value.utf8))) }
-        return result + (acceptance?.headers ?? [])
+        return result + (acceptance?.headers ?? []) + (segment?.headers ?? [])
     }
 }

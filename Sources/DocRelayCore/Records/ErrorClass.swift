@@ -20,5 +20,9 @@ public struct ErrorClass: Hashable, Sendable, CustomStringConvertible {
     /// id names one content (contract, "Transport identity").
     public static let duplicate = ErrorClass(rawValue: "duplicate")
 
+    /// A document sent in segments whose segments stopped coming before the last (contract,
+    /// "Large documents").
+    public static let incomplete = ErrorClass(rawValue: "incomplete")
+
     public var description: String { rawValue }
 }

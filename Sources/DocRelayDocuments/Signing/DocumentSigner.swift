@@ -28,9 +28,16 @@ public enum DocumentSigner {
         }
         var signed = unsigned
         signed.signature = Data(signature).base64EncodedString()
+        guard value.count <= limits.maxDocumentBytes else {
+            throw DocumentSigningError(
+                header: nil, message: "expected a document of at most \(limits.maxDocumentBytes) bytes (limits.max-document-bytes), not \(value.count)")
+        }
         do {
+            // A value over one record's limit travels in segments (`DocumentSegmentation`),
+            // each within it: the headers are checked as a segment's are.
+            let recordValue = value.count > limits.maxValueBytes ? 0 : value.count
             _ = try Envelope.decode(
-                headers: signed.headers.map { ($0.name, Optional($0.value)) }, valueLength: value.count, limits: limits)
+                headers: signed.headers.map { ($0.name, Optional($0.value)) }, valueLength: recordValue, limits: limits)
         } catch {
             throw DocumentSigningError(header: error.header, message: error.message)
         }

@@ -55,12 +55,24 @@ public struct DocumentVerifier: Sendable {
     /// was refused at step 1 but its signed headers read: `Envelope.decodeSigned`), so that the
     /// caller need not read them again.
     /// `now`: the verifier's clock, what `rules` and a `HubAcceptance`'s time are judged against.
+    ///
+    /// Segments (`dr-segment`, contract "Large documents"): without `segments`, a segment is
+    /// refused as `malformed` (the caller reads whole documents only). With it, a segment passes
+    /// steps 1 to 4 and 6 like a whole record; step 5 is left to whoever assembles the document
+    /// (`SegmentAssembly`: the whole value's digest and size), and step 7 reads the first
+    /// segment's bytes as the beginning of the edXML (`EdXMLReader.readHeader(prefix:)`).
     public func verify(
-        headers: [(name: String, value: [UInt8]?)], value: [UInt8], now: Date = Date()
+        headers: [(name: String, value: [UInt8]?)], value: [UInt8], now: Date = Date(), segments: Bool = false
     ) -> Result<VerifiedDocument, Rejection> {
         Result { () throws(Rejection) -> VerifiedDocument in
             let envelope = try decode(headers: headers, value: value, now: now)
             do throws(Rejection) {
+                if let segment = envelope.relay.segment, !segments {
+                    throw Rejection(
+                        .malformed,
+                        "dr-segment: \(segment) of a document sent in segments; this reader takes whole documents only",
+                        authenticSender: (try? authenticate(envelope, now: now))?.authentic)
+                }
                 return try check(envelope, value: value, now: now)
             } catch {
                 var rejection = error
@@ -190,8 +202,9 @@ public struct DocumentVerifier: Sendable {
             acceptance = signed.hubSender == nil ? .atCreation : .fromHub
         }
 
-        // 5. The value matches the signed digest.
-        let digest = SHA256Hex.of(value)
+        // 5. The value matches the signed digest (a segment's: once the document is assembled).
+        let segment = envelope.relay.segment
+        let digest = segment == nil ? SHA256Hex.of(value) : signed.sha256
         guard digest == signed.sha256 else {
             throw Rejection(
                 .signature, "dr-sha256: the value's SHA-256 is \(digest), not the signed \(signed.sha256)",
@@ -211,9 +224,9 @@ public struct DocumentVerifier: Sendable {
 
         // 7. edXML agrees with the headers.
         var edXML: EdXMLHeader?
-        if Self.isEdXML(contentType: signed.contentType) {
+        if Self.isEdXML(contentType: signed.contentType), segment?.isFirst ?? true {
             do {
-                let header = try EdXMLReader.readHeader(value)
+                let header = segment == nil ? try EdXMLReader.readHeader(value) : try EdXMLReader.readHeader(prefix: value)
                 try EdXMLConsistency.check(header, from: signed.from, to: signed.to)
                 edXML = header
             } catch {
