@@ -32,6 +32,8 @@ extension KafkaConsumer {
         let maxBufferedBytes: Int
 
         private(set) var partitions: [KafkaTopicPartition: Partition] = [:]
+        /// Records handed to the application so far (`KafkaRecord.handOutSequence`).
+        private var handedOutCount: UInt64 = 0
         private var buffer: Deque<KafkaRecord> = []
         private(set) var bufferedBytes = 0
         private var waiters: Deque<(id: UInt64, continuation: Waiter)> = []
@@ -110,7 +112,7 @@ extension KafkaConsumer {
             var record = fetched
             record.generation = partition.generation
             if let waiter = waiters.popFirst() {
-                handOut(record)
+                handOut(&record)
                 return .handOver(waiter.continuation, record)
             }
             buffer.append(record)
@@ -131,9 +133,9 @@ extension KafkaConsumer {
 
         /// The application asks for the next record.
         mutating func next() -> NextAction {
-            if let record = buffer.popFirst() {
+            if var record = buffer.popFirst() {
                 bufferedBytes -= record.byteCount
-                handOut(record)
+                handOut(&record)
                 relieveBackpressureIfDrained()
                 return .deliver(record)
             }
@@ -172,7 +174,9 @@ extension KafkaConsumer {
             }
         }
 
-        private mutating func handOut(_ record: KafkaRecord) {
+        private mutating func handOut(_ record: inout KafkaRecord) {
+            record.handOutSequence = handedOutCount
+            handedOutCount += 1
             partitions[record.topicPartition]?.tracker.handedOut(record.offset)
             if partitions[record.topicPartition]?.firstHandedOut == nil {
                 partitions[record.topicPartition]?.firstHandedOut = record.offset

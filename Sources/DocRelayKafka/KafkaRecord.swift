@@ -14,6 +14,11 @@ public struct KafkaRecord: Sendable, Hashable {
     /// the same partition is ignored.
     var generation: UInt64 = 0
 
+    /// The consumer's count of records handed to the application before this one (0 for the
+    /// first): dense, in hand-out order, so that tasks processing records in parallel can tell
+    /// whether every record handed out before one has reached them (`SegmentOrder`).
+    public internal(set) var handOutSequence: UInt64 = 0
+
     public init(
         topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
         headers: [KafkaHeader], timestampMilliseconds: Int64? = nil

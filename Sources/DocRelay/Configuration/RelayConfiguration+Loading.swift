@@ -62,10 +62,11 @@ extension RelayConfiguration {
 
         let limitsNode = try top.node("limits", required: nil)
         let limits = try YAMLMapping(limitsNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "limits", keyPrefix: "limits.",
-                                     known: ["max-value-bytes", "max-hops", "max-header-bytes", "memory-budget"],
-                                     what: "a mapping with max-value-bytes, max-hops, max-header-bytes, memory-budget")
+                                     known: ["max-value-bytes", "max-hops", "max-header-bytes", "memory-budget", "segment-timeout"],
+                                     what: "a mapping with max-value-bytes, max-hops, max-header-bytes, memory-budget, segment-timeout")
         let maxValueBytes = try ConfigurationFields.integer(limits, "max-value-bytes", default: 1_048_576, range: 1024...(64 * 1_048_576))
         let maxHops = try ConfigurationFields.integer(limits, "max-hops", default: 16, range: 2...64)
+        let segmentTimeout = try ConfigurationFields.duration(limits, "segment-timeout", default: .seconds(300), range: .seconds(5)...(.seconds(86_400)))
         // At least a signature of the contract's size and the other signed headers; at most 1 MiB.
         let maxHeaderBytes = try ConfigurationFields.integer(limits, "max-header-bytes", default: 65_536, range: 32_768...1_048_576)
         // Room for at least eight records of the largest size in processing (half the budget).
@@ -106,6 +107,7 @@ extension RelayConfiguration {
         configuration.trustReloadEvery = trust.reloadEvery
         configuration.maxHeaderBytes = maxHeaderBytes
         configuration.memoryBudget = memoryBudget
+        configuration.segmentTimeout = segmentTimeout
         configuration.acceptance = acceptance
         return configuration
     }

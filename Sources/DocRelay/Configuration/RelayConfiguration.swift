@@ -37,6 +37,7 @@ import Foundation
 ///   max-hops: 16                     # a record that passed this many hubs is a loop: dead-lettered
 ///   max-header-bytes: 65536          # all headers of a record, names and values; 32768 to 1048576
 ///   memory-budget: 268435456         # bytes of records held at once (RelayMemoryBudget); default 256 MiB
+///   segment-timeout: 5m              # a large document whose next segment does not come for this long is dead-lettered (incomplete); 5s-1d
 /// acceptance:                        # a record's time, judged by the first hub (AcceptanceRules)
 ///   max-skew: 5m                     # dr-created at most this far ahead of the hub's clock; default 5m
 ///   max-age: 7d                      # and at most this old at its first acceptance; default 7d
@@ -81,6 +82,10 @@ public struct RelayConfiguration: Sendable, Hashable {
     /// Bytes of records the relay holds at once, fetched or in processing (`limits.memory-budget`,
     /// at least 16 of the largest record; default 256 MiB): see `RelayMemoryBudget`.
     public var memoryBudget: Int = 256 * 1_048_576
+    /// A document in segments whose next segment does not come for this long is given up
+    /// (`limits.segment-timeout`, 5s–1d, default 5m): dead-lettered `incomplete` (contract,
+    /// "Large documents").
+    public var segmentTimeout: Duration = .seconds(300)
     /// How long a neighbour hub whose write failed is left alone before the next try.
     public var neighbourHoldDown: Duration
     /// Retention per topic kind, and the relay's check of unread inbox records against it.

@@ -13,8 +13,15 @@ extension DeadLetter {
     /// - its value's SHA-256 is not the signed `dr-sha256` (altered or cut before it reached
     ///   the hub): it is not the document that was signed.
     ///
+    /// - it is a large document's (`dr-segment`, contract "Large documents"): the hub kept its
+    ///   headers, not the document, which passed in segments.
+    ///
     /// `--force` does not change this: no replay can deliver a document that is gone.
     public var replayRefusal: String? {
+        if let segment = originalHeaders.string(named: HeaderName.segment) {
+            let size = originalHeaders.string(named: HeaderName.size).map { " of \($0) bytes" } ?? ""
+            return "a document sent in segments (\(segment)\(size)): the hub keeps its headers, not the document; ask the sender to send it again"
+        }
         if isTruncated {
             let original = valueSize.map { "\($0) bytes" } ?? "its original size"
             return "the value was cut to \(value.count) of \(original) when it was dead-lettered: "

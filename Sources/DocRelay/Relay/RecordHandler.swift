@@ -31,6 +31,10 @@ struct RecordHandler: Sendable {
     let ledger: AcceptanceLedger?
     let metrics: RelayMetrics
     let logger: Logger
+    /// Large documents passing through this relay instance (`handleSegment`).
+    let segments = SegmentTable()
+    /// Large documents' recipients diverted again in the retry tiers.
+    let retryDiversions = RetryDiversions()
 
     /// `maxHops`: a record that has passed this many hubs is dead-lettered (a loop the path
     /// check missed); the other rules' settings as `RelayPolicy` names them.
@@ -66,8 +70,12 @@ struct RecordHandler: Sendable {
         let trust = trustSource.current
         let verifier = DocumentVerifier(
             directory: directory, trust: trust, signatures: signatures, limits: policy.limits, rules: acceptanceRules)
+        // A segment read here is a retry's (the main consumer's go through `handleSegment`):
+        // the hub checked its document whole before any reached a retry tier.
+        let segmented = record.headers.contains { $0.name == HeaderName.segment }
         let verdict = verifier.verify(
-            headers: record.headers.map { (name: $0.name, value: $0.value) }, value: record.value, now: now)
+            headers: record.headers.map { (name: $0.name, value: $0.value) }, value: record.value, now: now,
+            segments: segmented)
         let record = accepting(record, verdict: verdict, now: now)
         // Claimed now, so that another worker taking the same identity meanwhile sees it; the
         // entry is written with the settlement (a crash before leaves the record uncommitted,
@@ -80,16 +88,34 @@ struct RecordHandler: Sendable {
         case .refuse(let settlement), .skip(let settlement):
             try await carryOut(settlement, directory: directory, now: now)
         case .deliver(let delivery):
+            if segmented, case .success(let document) = verdict, let segment = document.envelope.relay.segment {
+                try await retrySegment(delivery, segment: segment, directory: directory, now: now)
+                return
+            }
             let outcomes = try await attempt(delivery)
             try await carryOut(policy.settle(delivery, outcomes: outcomes, now: now), directory: directory, now: now)
         }
+    }
+
+    /// A large document's segment (or abort marker) from a retry tier: attempted for its
+    /// pending recipients, except those whose earlier segment at this attempt failed again
+    /// (they follow it to the next tier, in order); only the last segment reports (events, acks).
+    private func retrySegment(_ delivery: RelayDelivery, segment: DocumentSegment, directory: Directory, now: Date) async throws {
+        let key = RetryDiversions.Key(from: delivery.signed.from, id: delivery.signed.id, attempt: delivery.attempt)
+        let (attempted, notAttempted) = delivery.without(retryDiversions.recipients(key))
+        let outcomes = try await attempt(attempted)
+        retryDiversions.add(RelayPolicy.failedRecipients(attempted, outcomes: outcomes), for: key)
+        let settlement = policy.settle(
+            attempted, outcomes: outcomes, now: now, part: !segment.isLast, notAttempted: notAttempted)
+        try await carryOut(settlement, directory: directory, now: now)
+        if segment.isLast || segment.isAbort { retryDiversions.forget(from: delivery.signed.from, id: delivery.signed.id) }
     }
 
     /// `record` with this hub's signed acceptance when the verdict judged its time here first
     /// (every copy written from it, retries and dead letters included, then carries it); as it
     /// is otherwise, or when the acceptance cannot be signed (logged: a later hop judges the
     /// record's time again, nothing is lost).
-    private func accepting(_ record: KafkaRecord, verdict: Result<VerifiedDocument, Rejection>, now: Date) -> KafkaRecord {
+    func accepting(_ record: KafkaRecord, verdict: Result<VerifiedDocument, Rejection>, now: Date) -> KafkaRecord {
         guard case .success(let document) = verdict else { return record }
         if let ignored = document.ignoredAcceptance {
             logger.warning(
@@ -114,7 +140,7 @@ struct RecordHandler: Sendable {
 
     /// The deliveries and forwards at once, in one task group (no task more for a record with no
     /// forward); each write's outcome, forwards in the order they completed.
-    private func attempt(_ delivery: RelayDelivery) async throws -> DeliveryOutcomes {
+    func attempt(_ delivery: RelayDelivery) async throws -> DeliveryOutcomes {
         let neighbours = self.neighbours
         return try await withThrowingTaskGroup(of: WriteOutcome.self) { group in
             for inbox in delivery.inboxes {
@@ -141,7 +167,7 @@ struct RecordHandler: Sendable {
     /// Reports the settlement's decisions (signing each one's negative acks first), writes its
     /// records while the positive acks go (what they report is durable already), then sends
     /// the negative acks once the dead letters they report are durable.
-    private func carryOut(_ settlement: RelaySettlement, directory: Directory, now: Date) async throws {
+    func carryOut(_ settlement: RelaySettlement, directory: Directory, now: Date) async throws {
         let positive = sign(settlement.acks, now: now)
         var negative: [OutgoingAck] = []
         for decision in settlement.decisions {

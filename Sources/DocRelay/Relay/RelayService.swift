@@ -52,9 +52,11 @@ public struct RelayService: Service {
         status.starting("the relay is connecting to Kafka")
         let clients = try await RelayClients.connect(setup: setup, logger: logger)
         status.running(with: clients)
+        var limits = configuration.envelopeLimits
+        limits.maxDocumentBytes = setup.hub.maxDocumentBytes
         let handler = RecordHandler(
             hubID: setup.hub.id, instance: configuration.instance, topics: setup.topics, tiers: configuration.retryTiers,
-            maxAge: configuration.maxAge, limits: configuration.envelopeLimits,
+            maxAge: configuration.maxAge, limits: limits,
             directory: setup.directory, trustSource: setup.trust, signatures: FastCMSVerifier(),
             writer: DurableWriter(producer: clients.producer, logger: logger),
             acks: try AckFactory(hubID: setup.hub.id, identity: setup.identity, topics: setup.topics),
@@ -70,11 +72,13 @@ public struct RelayService: Service {
             ])
         let memory = RelayMemoryBudget(total: configuration.memoryBudget, largestRecord: configuration.maxRecordBytes)
         let processing = ByteBudget(capacity: memory.processing)
+        let order = SegmentOrder()
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 for _ in 0..<configuration.workers {
-                    group.addTask { try await work(clients.main, handler: handler, budget: processing) }
+                    group.addTask { try await work(clients.main, handler: handler, budget: processing, order: order) }
                 }
+                group.addTask { try await expireSegments(clients.main, handler: handler) }
                 group.addTask { try await retries(clients.retry, handler: handler) }
                 group.addTask { try await ledger.follow() }
                 group.addTask { try await watchForFatalErrors(clients) }
@@ -195,7 +199,11 @@ public struct RelayService: Service {
     /// Before taking a record it reserves the largest record's size from `budget`, and keeps only
     /// what the record needs while handling it (`ByteBudget`), so workers × the largest record
     /// is never held at once.
-    private func work(_ consumer: KafkaConsumer, handler: RecordHandler, budget: ByteBudget) async throws {
+    ///
+    /// A large document's segment waits for its turn (`SegmentOrder`: after the segments of its
+    /// document taken before it) and is handled by `RecordHandler.handleSegment`, which holds
+    /// its offset until the document's outcome is durable.
+    private func work(_ consumer: KafkaConsumer, handler: RecordHandler, budget: ByteBudget, order: SegmentOrder) async throws {
         let reserve = setup.configuration.maxRecordBytes
         var records = consumer.records.cancelOnGracefulShutdown().makeAsyncIterator()
         while true {
@@ -211,13 +219,41 @@ public struct RelayService: Service {
                 budget.release(reserve)
                 return
             }
+            order.arrive(record)
             status.took()
             let held = min(record.byteCount, reserve)
             budget.release(reserve - held)
             defer { budget.release(held) }
-            try await halting { try await handler.handle(record) }
-            consumer.markProcessed(record)
+            if let key = SegmentKey(record) {
+                try await order.turn(of: record, key: key)
+                defer { order.finish(record, key: key) }
+                let settled = try await halting { try await handler.handleSegment(record, key: key) }
+                for done in settled { consumer.markProcessed(done) }
+            } else {
+                try await halting { try await handler.handle(record) }
+                consumer.markProcessed(record)
+            }
             status.progressed()
+        }
+    }
+
+    /// Every second: gives up the large documents whose next segment did not come within
+    /// `limits.segment-timeout` (dead-lettered `incomplete`), then lets their offsets be committed.
+    private func expireSegments(_ consumer: KafkaConsumer, handler: RecordHandler) async throws {
+        let timeout = setup.configuration.segmentTimeout
+        while true {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            } catch is CancellationError {
+                return
+            }
+            let assignment = consumer.assignment
+            let released = try await halting {
+                try await handler.expireSegments(now: Date(), timeout: timeout) { topic, partition in
+                    assignment.contains(KafkaTopicPartition(topic: topic, partition: partition))
+                }
+            }
+            for record in released { consumer.markProcessed(record) }
         }
     }
 

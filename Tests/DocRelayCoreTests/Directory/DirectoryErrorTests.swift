@@ -60,9 +60,9 @@ struct DirectoryErrorTests {
     @Test("A hub entry: not a mapping, an unknown key, a missing or bad id")
     func hubEntries() {
         #expect(refusal("hubs:\n  - national\nagencies: []\n") ==
-            "dir.yaml:2: hubs[0]: expected a hub: a mapping with id, kafka, and optionally name, parent, certificates, not 'national'")
+            "dir.yaml:2: hubs[0]: expected a hub: a mapping with id, kafka, and optionally name, parent, certificates, max-document-bytes, not 'national'")
         #expect(refusal("hubs:\n  - id: national\n    kafka: { bootstrap: k:1 }\n    parrent: x\nagencies: []\n") ==
-            "dir.yaml:4: hubs[0]: key 'parrent': expected one of the known keys (id, name, parent, kafka, certificates): this key is not one")
+            "dir.yaml:4: hubs[0]: key 'parrent': expected one of the known keys (id, name, parent, kafka, certificates, max-document-bytes): this key is not one")
         #expect(refusal("hubs:\n  - name: National\n    kafka: { bootstrap: k:1 }\nagencies: []\n") ==
             "dir.yaml:2: hubs[0]: key 'id': expected the hub's id (the key is required)")
         #expect(refusal("hubs:\n  - id: National Hub\n    kafka: { bootstrap: k:1 }\nagencies: []\n") ==
@@ -245,5 +245,20 @@ struct DirectoryErrorTests {
         #expect(error?.line == nil)
         #expect(error?.entry == nil)
         #expect(error?.key == nil)
+    }
+}
+
+@Suite("Directory: a hub's max-document-bytes (issue 13)")
+struct DirectoryDocumentLimitTests {
+    @Test("Default 64 MiB; a number from 1 MiB to 512 MiB is taken; anything else names the key and the range")
+    func limits() throws {
+        let base = "hubs:\n  - id: national\n    kafka: { bootstrap: k:1 }\n"
+        #expect(try Directory.parse(base + "agencies: []\n", path: "dir.yaml").hubs.first?.maxDocumentBytes == 67_108_864)
+        let set = try Directory.parse(base + "    max-document-bytes: 16777216\nagencies: []\n", path: "dir.yaml")
+        #expect(set.hubs.first?.maxDocumentBytes == 16_777_216)
+        for bad in ["1000", "600000000", "lots"] {
+            let message = refusal(base + "    max-document-bytes: \(bad)\nagencies: []\n")
+            #expect(message?.hasSuffix("key 'max-document-bytes': expected a number of bytes from 1048576 (1 MiB) to 536870912 (512 MiB), not '\(bad)'") == true, "\(message ?? "")")
+        }
     }
 }

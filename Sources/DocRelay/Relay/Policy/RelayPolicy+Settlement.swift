@@ -12,15 +12,26 @@ extension RelayPolicy {
     /// - the recipients whose write failed (forwards' first, then inboxes'): the next retry tier
     ///   (`retryOrDeadLetter`), or the dead-letter topic `exhausted` with negative acks;
     /// - the recipients no hub leads to: the dead-letter topic `recipient`, with negative acks.
-    func settle(_ delivery: RelayDelivery, outcomes: DeliveryOutcomes, now: Date) -> RelaySettlement {
+    ///
+    /// A segment of a large document that is not its last (`part`) is reported by its last: its
+    /// writes that succeeded get no event, decision nor ack, and it writes no ledger entry nor
+    /// `accepted` event; its failures go to the retry tiers like any record's. `notAttempted`:
+    /// recipients whose write was not attempted (an earlier segment of theirs went to the retry
+    /// tiers: the rest follow in order), settled as failures.
+    func settle(
+        _ delivery: RelayDelivery, outcomes: DeliveryOutcomes, now: Date, part: Bool = false,
+        notAttempted: [RecipientFailure] = []
+    ) -> RelaySettlement {
         let signed = delivery.signed
         let record = delivery.record
         var settlement = RelaySettlement()
-        if let ledger = delivery.ledger { settlement.writes.append(ledger) }
-        if let accepted = delivery.accepted { settlement.writes.append(accepted) }
+        if !part, let ledger = delivery.ledger { settlement.writes.append(ledger) }
+        if !part, let accepted = delivery.accepted { settlement.writes.append(accepted) }
         var failed: [RecipientFailure] = []
         for forward in outcomes.forwards {
             switch forward.result {
+            case .success where part:
+                break
             case .success(let report):
                 var forwarded = event(.forwarded, for: signed, record: record, now: now)
                 forwarded.to = forward.recipients
@@ -35,6 +46,8 @@ extension RelayPolicy {
         for inbox in delivery.inboxes {
             let code = inbox.recipient
             switch outcomes.inboxes[code] {
+            case .success? where part:
+                break
             case .success(let report)?:
                 delivered.append(code)
                 settlement.decisions.append(.delivered(recipient: code, created: signed.createdDate))
@@ -50,6 +63,7 @@ extension RelayPolicy {
             }
         }
         settlement.acks = acks(for: signed, recipients: delivered, outcome: .delivered, reason: nil)
+        failed += notAttempted
         if !failed.isEmpty {
             retryOrDeadLetter(delivery, failed: failed, remote: false, now: now, into: &settlement)
         }
