@@ -27,6 +27,7 @@ struct AllCommand: AsyncParsableCommand {
         var relays: [RelayResult] = []
         var hops: [HopsResult] = []
         var backlogs: [BacklogResult] = []
+        var larges: [LargeResult] = []
         let total = repetitions * BenchWorkload.standard.count * Implementation.allCases.count
         for repetition in 0..<repetitions {
             for workload in BenchWorkload.standard {
@@ -61,6 +62,11 @@ struct AllCommand: AsyncParsableCommand {
             Self.progress(
                 "[backlog \(repetition + 1)/\(repetitions)] baseline: \(BacklogMeasurement.summary(backlog.baseline)); "
                     + "backlog: \(BacklogMeasurement.summary(backlog.backlog))")
+            let large: LargeResult = try await ChildRun.run(["large"])
+            larges.append(large)
+            Self.progress(
+                "[large \(repetition + 1)/\(repetitions)] \(large.documents) × \(large.size) B: relay "
+                    + String(format: "%.1f MB/s, raw %.1f MB/s, peak RSS %d KiB", large.relayMegabytesPerSecond, large.rawMegabytesPerSecond, large.peakRSSKiB))
         }
         var verifications: [VerifyResult] = []
         for repetition in 0..<repetitions {
@@ -77,6 +83,7 @@ struct AllCommand: AsyncParsableCommand {
         report.relays = relays
         report.hops = hops
         report.backlogs = backlogs
+        report.larges = larges
         report.loadAverages = (loadAtStart, ProcessStats.loadAverage())
         print(report.tables)
         if let output {

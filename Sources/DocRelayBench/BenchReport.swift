@@ -12,6 +12,8 @@ struct BenchReport {
     var hops: [HopsResult] = []
     /// `docrelay-bench backlog` runs (see `BenchReport+Backlog.swift`).
     var backlogs: [BacklogResult] = []
+    /// `docrelay-bench large` runs (see `BenchReport+Large.swift`).
+    var larges: [LargeResult] = []
     let verifications: [VerifyResult]
     let repetitions: Int
     let date: Date
@@ -65,6 +67,7 @@ struct BenchReport {
         \(relaySection)
         \(hopsSection)
         \(backlogSection())
+        \(largeSection)
         \(verificationSection)
         """
     }
