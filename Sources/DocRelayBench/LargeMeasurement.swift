@@ -6,12 +6,13 @@ import DocRelaySigning
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Large documents through the relay (`docrelay-bench large`, issue 13).
 ///
 /// The relay runs first, so that the peak RSS is its own; then
 /// 1. Raw: the raw pass-through (`RawPassThrough`) of at least `documents × size` bytes in
-///    records of the segment size (512 KiB), in rounds of 24 records over its 24 partitions
+///    records of the segment size (512 KiB), in rounds of 72 records over its 24 partitions
 ///    (the same bytes, without the segments' headers: about 5 KiB each, 1 %).
 /// 2. Relay: `RelayService` in this process, as `docrelay relay` runs it, on a `RelayHub`;
 ///    `documents` senders each send one document of `size` bytes, as segments, to their own
@@ -28,6 +29,8 @@ struct LargeMeasurement: Sendable {
     let documents: Int
     let logger: Logger
     static let window = 6
+    /// Records of one round of the raw pass-through (36 MiB of 512 KiB records).
+    static let rawRound = 72
     let segmentation = DocumentSegmentation()
 
     func run() async throws -> LargeResult {
@@ -63,15 +66,15 @@ struct LargeMeasurement: Sendable {
         guard dead.values.reduce(0, +) == 0 else { throw BenchFailure("the relay dead-lettered \(dead.values.reduce(0, +)) records") }
         withExtendedLifetime(hub.cluster) {}
         let peak = ProcessStats.peakRSSKiB()
-        // In rounds of 24 records (one per partition on average): the pass-through's source is
-        // filled before its clock starts, and its keys spread records unevenly; 24 of them never
-        // put 5 MiB in one partition (the keys are the same each round).
-        let rounds = (documents * size + 24 * segmentBytes - 1) / (24 * segmentBytes)
-        let rawRecords = rounds * 24
+        // In rounds of `rawRound` records: the pass-through's source is filled before its clock
+        // starts, and its keys spread records unevenly over its 24 partitions; these never put
+        // 5 MiB in one (the keys are the same each round).
+        let rounds = (documents * size + Self.rawRound * segmentBytes - 1) / (Self.rawRound * segmentBytes)
+        let rawRecords = rounds * Self.rawRound
         var rawSeconds = 0.0
         for _ in 0..<rounds {
             rawSeconds += RelayMeasurement.seconds(try await PassThroughCommand.measure(
-                .raw, workload: BenchWorkload(size: segmentBytes, records: 24), logger: logger))
+                .raw, workload: BenchWorkload(size: segmentBytes, records: Self.rawRound), logger: logger))
         }
 
         let bytes = Double(documents * size)
@@ -83,15 +86,40 @@ struct LargeMeasurement: Sendable {
     }
 
     /// Sends every document at once, each paced by its recipient's inbox; returns the seconds
-    /// from the first segment produced to every segment and ack in place.
+    /// from the first segment produced to every segment and ack in place. The inboxes' high
+    /// watermarks are read by one `WatermarkProbe` every 2 ms on a thread of its own (one small
+    /// request; a metadata and offsets round trip per check would pace the senders instead).
     private func send(hub: RelayHub, producer: KafkaProducer) async throws -> Double {
         let agencies = RelayWorkload.agencies
-        let admin = try KafkaAdmin(settings: hub.cluster.settings, logger: logger)
         let count = segmentation.ranges(size: size).count
         var signedDocuments: [SignedHeaders] = []
         for index in 0..<documents {
             signedDocuments.append(try sign(index, from: agencies[index], to: agencies[index + documents], identity: hub.identities[index]))
         }
+        let inboxes = hub.inboxTopics.map { (name: $0, partitions: hub.agencyPartitions) }
+        let watch = InboxWatch()
+        let bootstrap = hub.cluster.bootstrapServers
+        let watching = Task {
+            try await DedicatedThread.run(name: "docrelay-bench-large-watch") {
+                let probe = try WatermarkProbe(bootstrapServers: bootstrap, topics: inboxes)
+                defer { probe.close() }
+                while !watch.stopped {
+                    watch.update(try probe.highWatermarks().mapValues { $0.reduce(0, +) })
+                    usleep(2_000)
+                }
+            }
+        }
+        defer { watch.stop() }
+        // Not timed: the relay's group join (about 3 s on the mock). A small document from the
+        // last agency to itself, once in its inbox, shows the relay consuming.
+        let warmUpFrom = agencies[agencies.count - 1]
+        let warmUpSigned = try DocumentSigner.sign(
+            Array("warm-up".utf8), draft: DocumentDraft(from: warmUpFrom, to: [warmUpFrom], contentType: "text/plain"),
+            identity: hub.identities[agencies.count - 1])
+        try await producer.send(KafkaProducerRecord(
+            topic: hub.topics.out(warmUpFrom), key: Array(warmUpSigned.id.utf8), value: Array("warm-up".utf8),
+            headers: warmUpSigned.headers.map { KafkaHeader(name: $0.name, value: $0.value) }))
+        try await watch.wait(for: hub.topics.inbox(warmUpFrom), toHold: 1)
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             for index in 0..<documents {
@@ -101,20 +129,23 @@ struct LargeMeasurement: Sendable {
                 tasks.addTask {
                     let records = DocumentRecords(signed: signed, size: size, segmentation: segmentation)
                     for (position, record) in records.records.enumerated() {
-                        try await Self.waitFor(admin, topic: inbox, toHold: Int64(position - Self.window))
+                        try await watch.wait(for: inbox, toHold: Int64(position - Self.window))
                         try await producer.send(KafkaProducerRecord(
                             topic: out, key: Array(signed.id.utf8), value: Self.bytes(of: index, range: record.range),
                             headers: record.headers.map { KafkaHeader(name: $0.name, value: $0.value) }))
                     }
-                    try await Self.waitFor(admin, topic: inbox, toHold: Int64(count))
+                    try await watch.wait(for: inbox, toHold: Int64(count))
                 }
             }
             try await tasks.waitForAll()
         }
         for index in 0..<documents {
-            try await Self.waitFor(admin, topic: hub.topics.inbox(agencies[index]), toHold: 1)
+            try await watch.wait(for: hub.topics.inbox(agencies[index]), toHold: 1)
         }
-        return RelayMeasurement.seconds(ContinuousClock.now - started)
+        let seconds = RelayMeasurement.seconds(ContinuousClock.now - started)
+        watch.stop()
+        try await watching.value
+        return seconds
     }
 
     /// The signed headers of document `index` (its bytes streamed through SHA-256).
@@ -134,31 +165,41 @@ struct LargeMeasurement: Sendable {
         range.map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 13) &+ index) }
     }
 
-    /// Waits until `topic` holds at least `count` records (polled every 5 ms, at most 60 s
-    /// without progress).
-    static func waitFor(_ admin: KafkaAdmin, topic: String, toHold count: Int64) async throws {
-        guard count > 0 else { return }
-        var last: Int64 = -1
-        var since = ContinuousClock.now
-        while true {
-            // High watermarks: the mock drops what is over 5 MiB (the low one moves), not what was written.
-            let held = try await admin.partitionOffsets(topic: topic).reduce(0) { $0 + $1.high }
-            if held >= count { return }
-            if held != last {
-                last = held
-                since = .now
-            } else if ContinuousClock.now - since > .seconds(60) {
-                throw BenchFailure("\(topic) holds \(held) records, not \(count), and nothing moved for 60 s")
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     /// The resident set size now, in KiB (`VmRSS` of /proc/self/status).
     static func currentRSSKiB() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
         else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+}
+
+/// The inboxes' record counts (sums of high watermarks: the mock drops data over 5 MiB per
+/// partition, which moves the low watermark, not the high), as the probe last read them.
+final class InboxWatch: Sendable {
+    private let state = Mutex<(counts: [String: Int64], stopped: Bool, changedAt: ContinuousClock.Instant)>(([:], false, .now))
+
+    var stopped: Bool { state.withLock { $0.stopped } }
+
+    func stop() { state.withLock { $0.stopped = true } }
+
+    func update(_ counts: [String: Int64]) {
+        state.withLock { state in
+            if counts != state.counts { state.changedAt = .now }
+            state.counts = counts
+        }
+    }
+
+    /// Waits until `topic` holds at least `count` records; fails after 60 s without any change.
+    func wait(for topic: String, toHold count: Int64) async throws {
+        guard count > 0 else { return }
+        while true {
+            let (held, changedAt) = state.withLock { ($0.counts[topic] ?? 0, $0.changedAt) }
+            if held >= count { return }
+            if ContinuousClock.now - changedAt > .seconds(60) {
+                throw BenchFailure("\(topic) holds \(held) records, not \(count), and nothing moved for 60 s")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 }
