@@ -23,6 +23,7 @@ public import Foundation
 ///   spool: spool/                # outbox/, sent/ and rejected/ beneath it; omit: HTTP only
 ///   scan-interval: 1s            # how often outbox/ is looked at
 ///   concurrency: 64              # documents published at once
+///   segment-pace: 0              # bytes/s a large document's segments are produced at; 0: unpaced
 /// receive:
 ///   inbox: inbox/                # documents as files with .meta.json sidecars
 ///   webhook:
@@ -82,6 +83,9 @@ public struct AgentConfiguration: Sendable, Hashable {
         public var spool: String?
         public var scanInterval: Duration
         public var concurrency: Int
+        /// `segment-pace`: bytes per second a document sent in segments is produced at (its
+        /// segments spaced out accordingly); 0: as fast as the broker acknowledges them.
+        public var segmentPace: Int = 0
     }
 
     /// The receiving side.
