@@ -68,7 +68,7 @@ public struct AgentService: Service {
             let documents = DocumentReceiver(
                 setup: setup, store: store, inbox: receive.inbox.map(InboxFolder.init), webhook: webhook,
                 statuses: receive.sendsReceivedStatus ? statuses : nil, parked: parked, status: status,
-                sdkMailbox: configuration.sdk != nil, logger: logger)
+                sdkMailbox: configuration.sdk != nil, segmentTimeout: receive.segmentTimeout, logger: logger)
             var settings = KafkaConsumerSettings(connection: setup.kafka, groupID: receive.group)
             settings.sessionTimeout = .seconds(10)
             let consumer = try await KafkaConsumer.connect(settings: settings, logger: logger)

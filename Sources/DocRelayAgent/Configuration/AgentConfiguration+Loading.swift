@@ -94,8 +94,8 @@ extension AgentConfiguration {
     private static func receiving(_ top: YAMLMapping, path: String, agency: String, sdk: Bool) throws(ConfigurationError) -> Receiving? {
         guard let node = try top.node("receive", required: nil) else { return nil }
         let fields = try YAMLMapping(node, path: path, entry: nil, key: "receive", keyPrefix: "receive.",
-                                     known: ["inbox", "webhook", "received-status", "group"],
-                                     what: "a mapping with inbox, webhook, received-status, group")
+                                     known: ["inbox", "webhook", "received-status", "group", "segment-timeout"],
+                                     what: "a mapping with inbox, webhook, received-status, group, segment-timeout")
         let inbox = try fields.string("inbox", required: nil, what: "a folder path").map { Directory.resolve($0, relativeTo: path) }
         var webhook: Webhook?
         if let webhookNode = try fields.node("webhook", required: nil) {
@@ -110,7 +110,9 @@ extension AgentConfiguration {
         }
         return Receiving(
             inbox: inbox, webhook: webhook, sendsReceivedStatus: sendsStatus,
-            group: try fields.string("group", required: nil, what: "a consumer group id") ?? ConsumerGroupNames.agent(agency))
+            group: try fields.string("group", required: nil, what: "a consumer group id") ?? ConsumerGroupNames.agent(agency),
+            segmentTimeout: try ConfigurationFields.duration(
+                fields, "segment-timeout", default: .seconds(600), range: .seconds(5)...(.seconds(86_400))))
     }
 
     private static func webhook(_ node: Node, path: String) throws(ConfigurationError) -> Webhook {

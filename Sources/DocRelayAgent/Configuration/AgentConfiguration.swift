@@ -34,6 +34,7 @@ public import Foundation
 ///     give-up-after: 1h          # then the document is parked, visibly
 ///   received-status: true        # send status 01 to the sender on delivery (default true)
 ///   group: docrelay-agent-000.00.00.G22
+///   segment-timeout: 10m         # a large document's partial file without a next segment this long is dropped
 /// api:
 ///   listen: 127.0.0.1:9580       # POST/GET /v1/documents..., /healthz; default 127.0.0.1:9580
 ///   clients:                     # who may call it; required unless listen is a loopback address
@@ -95,6 +96,9 @@ public struct AgentConfiguration: Sendable, Hashable {
         public var webhook: Webhook?
         public var sendsReceivedStatus: Bool
         public var group: String
+        /// `segment-timeout`: a document received in segments whose next segment does not come
+        /// for this long is given up (its partial file deleted, noted in `refused/`).
+        public var segmentTimeout: Duration = .seconds(600)
     }
 
     /// Where received documents are posted, and how long the agent keeps trying.
