@@ -4,6 +4,7 @@ import DocRelayDocuments
 import DocRelayKafka
 import DocRelayTestSupport
 import Foundation
+import NIOCore
 import Testing
 
 /// The recipient's agent and documents sent in segments (issue 13): written to a partial file as
@@ -151,6 +152,37 @@ struct SegmentReceivingTests {
         #expect(agent.inbox.isEmpty)
         #expect(agent.partials.isEmpty)
         #expect(try agent.reason().contains("signature: dr-sha256: the SHA-256 of the 6 segments (3145728 bytes)"))
+    }
+
+    @Test("Segments whose signature fails: the first is refused and noted, the rest dropped without a note; each marked at once")
+    func forged() async throws {
+        let agent = try Agent()
+        let records = try agent.fixture.records(Self.value, id: "big-8").map { record in
+            var forged = record
+            forged.headers = record.headers.map { $0.name == HeaderName.created ? KafkaHeader(name: $0.name, string: "2026-01-01T00:00:00Z") : $0 }
+            return forged
+        }
+        let marked = try await agent.feed(records)
+        #expect(marked == (0..<6).map { [Int64($0)] })
+        #expect(agent.refused.filter { $0.hasSuffix(".reason.txt") }.count == 1)
+        #expect(try agent.reason().contains("id: big-8"))
+        #expect(agent.partials.isEmpty)
+        #expect(agent.inbox.isEmpty)
+    }
+
+    @Test("A webhook body from a file: the pieces put together are the file")
+    func filePieces() async throws {
+        let agent = try Agent()
+        let path = agent.fixture.path("pieces.bin")
+        try Data(Self.value).write(to: URL(fileURLWithPath: path))
+        var bytes: [UInt8] = []
+        var count = 0
+        for try await piece in FilePieces(path: path) {
+            bytes += piece.readableBytesView
+            count += 1
+        }
+        #expect(count == 12)
+        #expect(bytes == Self.value)
     }
 
     @Test("A large edXML document: its whole header is read from the assembled file, and it is delivered as .xml")
