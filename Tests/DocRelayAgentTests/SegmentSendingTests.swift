@@ -43,7 +43,7 @@ struct SegmentSendingTests {
         let fixture = try AgentFixture(
             bootstrap: cluster.bootstrapServers, agency: AgentFixture.sender,
             yaml: """
-                send: { spool: spool, scan-interval: 100ms, segment-pace: 0 }
+                send: { spool: spool, scan-interval: 100ms, segment-pace: 8388608 }
                 receive: { inbox: inbox }
                 api: { listen: "127.0.0.1:0" }
                 """)

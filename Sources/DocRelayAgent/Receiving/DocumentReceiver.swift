@@ -74,7 +74,12 @@ final class DocumentReceiver: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: sweepEvery)
                     guard !Task.isCancelled else { return }
-                    for record in try await abandonStale(at: .now) { consumer.markProcessed(record) }
+                    do {
+                        for record in try await abandonStale(at: .now) { consumer.markProcessed(record) }
+                    } catch {
+                        // The store or state folder failing: the records stay unmarked, tried at the next sweep.
+                        logger.error("Cannot give up a stale document in segments", metadata: [LogKey.error: "\(error)"])
+                    }
                 }
             }
             defer { group.cancelAll() }

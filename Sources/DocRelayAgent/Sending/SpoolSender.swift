@@ -126,6 +126,10 @@ final class SpoolSender: Sendable {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var bytes: [UInt8] = []
+        if let size = try? handle.seekToEnd() {
+            bytes.reserveCapacity(Int(size))  // one allocation, not a doubling array's copies
+            try handle.seek(toOffset: 0)
+        }
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             bytes.append(contentsOf: chunk)
         }
