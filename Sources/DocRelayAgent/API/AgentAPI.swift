@@ -80,13 +80,16 @@ struct AgentAPI: Sendable {
                 "a document of at most \(limit) bytes (max-document-bytes of this agency's home hub in the directory)")
         }
         let submission = DocumentSubmission(value: value, metadata: try metadata(of: request))
-        let record: OutgoingRecord
+        var record: OutgoingRecord
         do {
             record = try await outbox.take(submission, source: .http, client: context.client?.name)
         } catch let error as SubmissionError {
             throw APIError(error)
         }
-        let publishing = Task { try await outbox.publish(record, value: value) }
+        // The store keeps its own copy for a resend; this one's is dropped, so that the document
+        // is held once (value) while it is published.
+        record.value = nil
+        let publishing = Task { [record] in try await outbox.publish(record, value: value) }
         let wait = publishWait
         let published = await withTaskGroup(of: OutgoingRecord?.self) { group in
             group.addTask { try? await publishing.value }

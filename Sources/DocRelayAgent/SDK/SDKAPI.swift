@@ -145,8 +145,12 @@ struct SDKAPI: Sendable {
                 id: record.id, ref: record.ref, direction: .sent, fromCode: agency, toCode: record.recipients, code: code.rawValue,
                 statusDescription: nil, at: record.createdAt))
         }
-        if record.state == .queued, let value = record.value {
-            let publishing = Task { [record] in try await outbox.publish(record, value: Array(value)) }
+        if record.state == .queued {
+            // The bytes at hand (the record kept, if any, has the same id and digest): the store's
+            // copy is not loaded as a second one (a document may be up to max-document-bytes).
+            record.value = nil
+            let value = plan.value
+            let publishing = Task { [record] in try await outbox.publish(record, value: value) }
             let wait = publishWait
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try? await publishing.value }

@@ -112,9 +112,13 @@ final class DocumentOutbox: Sendable {
 
     /// Documents without a file left queued by an earlier run (HTTP, statuses): published now.
     func publishLeftovers() async throws {
-        for record in try await store.queuedWithoutFile() {
-            guard let value = record.value, !publishing.withLock({ $0.contains(record.id) }) else { continue }
-            _ = try? await publish(record, value: Array(value))
+        // One at a time, read when its turn comes: a document may be up to max-document-bytes.
+        for id in try await store.queuedIDsWithoutFile() where !publishing.withLock({ $0.contains(id) }) {
+            guard var record = try await store.outgoing(id: id), record.state == .queued,
+                  let value = record.value.map({ Array($0) })
+            else { continue }
+            record.value = nil  // held once, as `value`
+            _ = try? await publish(record, value: value)
         }
     }
 
