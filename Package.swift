@@ -278,6 +278,7 @@ let package = Package(
                 "DocRelayAgent", "DocRelayCore", "DocRelayDaemon", "DocRelayDocuments", "DocRelayKafka", "DocRelaySigning",
                 "DocRelayTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
