@@ -60,9 +60,9 @@ struct WebhookDeliverer: Sendable {
     }
 
     /// One attempt: nil when accepted, else why not.
-    func attemptOnce(_ value: [UInt8], headers: [(name: String, value: String)], contentType: String) async -> String? {
+    func attemptOnce(body value: Body, headers: [(name: String, value: String)], contentType: String) async -> String? {
         do {
-            let status = try await post(.bytes(value), headers: headers, contentType: contentType)
+            let status = try await post(value, headers: headers, contentType: contentType)
             return (200..<300).contains(status) ? nil : "the webhook answered HTTP \(status)"
         } catch {
             return "\(error)"
