@@ -170,6 +170,21 @@ struct SegmentReceivingTests {
         #expect(agent.inbox.isEmpty)
     }
 
+    @Test("With the SDK's mailbox: the assembled document is kept in the store byte for byte, and moved into the inbox")
+    func mailbox() async throws {
+        let fixture = try AgentFixture()
+        let state = fixture.setup.configuration.stateFolder
+        let store = try AgentStore(folder: state)
+        let receiver = DocumentReceiver(
+            setup: fixture.setup, store: store, inbox: InboxFolder(root: fixture.path("inbox")), webhook: nil, statuses: nil,
+            parked: ParkedDocuments(root: state), status: AgentStatus(), sdkMailbox: true, logger: testLogger)
+        for record in try fixture.records(Self.value, id: "big-9") { _ = try await receiver.handle(record) }
+        let item = try #require(try await store.mailboxItem(sdkId: SDKDocumentID.of(from: AgentFixture.sender, id: "big-9")))
+        #expect(Array(item.value) == Self.value)
+        #expect(try FileManager.default.contents(atPath: fixture.path("inbox/big-9.pdf")).map(Array.init) == Self.value)
+        #expect(fixture.files("state/partial").isEmpty)
+    }
+
     @Test("A webhook body from a file: the pieces put together are the file")
     func filePieces() async throws {
         let agent = try Agent()
