@@ -16,7 +16,7 @@ struct AgentFixture {
 
     init(
         bootstrap: String = "127.0.0.1:9", agency: String = AgentFixture.recipient, yaml: String = "receive: { inbox: inbox }",
-        maxDocumentBytes: Int? = nil
+        maxDocumentBytes: Int? = nil, files: [String: String] = [:]
     ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -36,6 +36,10 @@ struct AgentFixture {
         let folder = self.folder
         func write(_ text: String, _ name: String) throws {
             try Data(text.utf8).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(name)))
+        }
+        for (name, text) in files {
+            try write(text, name)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: (folder as NSString).appendingPathComponent(name))
         }
         try write(ca.pem, "ca.pem")
         try write(g22.certificate.pem, "g22.pem")

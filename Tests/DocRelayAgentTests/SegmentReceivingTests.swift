@@ -213,13 +213,13 @@ struct SegmentReceivingTests {
     }
 
     /// An edXML envelope from G22 to H58 with an attachment of about `bytes` (as SegmentAssemblyTests' sample).
-    static func edXML(bytes: Int) -> [UInt8] {
+    static func edXML(bytes: Int, from: String = AgentFixture.sender, to: String = AgentFixture.recipient) -> [UInt8] {
         Array("""
             <?xml version="1.0" encoding="UTF-8"?>
             <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:edXMLHeader><edXML:MessageHeader>\
-            <edXML:From><edXML:OrganId>\(AgentFixture.sender)</edXML:OrganId></edXML:From>\
-            <edXML:To><edXML:OrganId>\(AgentFixture.recipient)</edXML:OrganId></edXML:To>\
-            <edXML:DocumentId>\(AgentFixture.sender),2026/12/01,large-1</edXML:DocumentId>\
+            <edXML:From><edXML:OrganId>\(from)</edXML:OrganId></edXML:From>\
+            <edXML:To><edXML:OrganId>\(to)</edXML:OrganId></edXML:To>\
+            <edXML:DocumentId>\(from),2026/12/01,large-1</edXML:DocumentId>\
             </edXML:MessageHeader></edXML:edXMLHeader><edXML:edXMLBody><Attachment>\(String(repeating: "QUJD", count: bytes / 4))</Attachment></edXML:edXMLBody></edXML:edXMLEnvelope>
             """.utf8)
     }

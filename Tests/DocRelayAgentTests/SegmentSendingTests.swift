@@ -89,6 +89,49 @@ struct SegmentSendingTests {
         await consumer.close()
     }
 
+    @Test("The SDK's sendEdoc of a 3 MiB edXML: OK, and seven 512 KiB segments whose bytes are the file (the SDK's CRLF removed)")
+    func sendEdoc() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        try cluster.createTopic(Self.outTopic, partitions: 1)
+        try cluster.createTopic("docrelay.in.000.00.00.G22", partitions: 1)
+        let fixture = try AgentFixture(
+            bootstrap: cluster.bootstrapServers, agency: AgentFixture.sender,
+            yaml: """
+                send: {}
+                receive: { inbox: inbox }
+                api: { listen: "127.0.0.1:0" }
+                sdk: { path: /XrdAdapter/adapter, secrets: sdk-secrets, systems: [{ id: 000.00.00.G22 }] }
+                """,
+            files: ["sdk-secrets": "000.00.00.G22 c2VjcmV0LWcyMg==\n"])
+        let consumer = try await KafkaConsumer.connect(settings: .test(cluster, group: uniqueName("out")), logger: testLogger)
+        try consumer.subscribe(topics: [Self.outTopic])
+        let address = AsyncStream<String>.makeStream()
+        let agent = Task {
+            try await AgentService(setup: fixture.setup, logger: testLogger, onListening: { address.continuation.yield($0) }).run()
+        }
+        defer { agent.cancel() }
+        var listening = address.stream.makeAsyncIterator()
+        let api = try #require(await listening.next())
+
+        let edXML = SegmentReceivingTests.edXML(bytes: 3 * 1_048_576, from: AgentFixture.sender, to: AgentFixture.recipient)
+        var request = HTTPClientRequest(url: "http://\(api)/XrdAdapter/adapter/sendEdoc")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        for (name, value) in SDKTestRequests.headers([("from", AgentFixture.sender), ("servicetype", "eDoc"), ("messagetype", "edoc")]) {
+            request.headers.add(name: name, value: value)
+        }
+        request.body = .bytes(ByteBuffer(bytes: edXML + [0x0D, 0x0A]))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let answer = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        try await client.shutdown()
+        #expect(answer.contains("\"status\":\"OK\""), "\(answer)")
+        let records = try await consumer.take(7, within: .seconds(120))
+        #expect(records.map { $0.headers.string(named: HeaderName.segment) } == (0..<7).map { "\($0)/7" })
+        #expect(records.flatMap(\.value) == edXML)
+        await consumer.close()
+    }
+
     @Test("Over the home hub's max-document-bytes (2 MiB here): a POST gets 413 and a spool file goes to rejected/, each naming the limit")
     func postTooLarge() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
