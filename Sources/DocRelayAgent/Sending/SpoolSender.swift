@@ -20,6 +20,8 @@ final class SpoolSender: Sendable {
     /// How long a non-edXML document without a sidecar waits for it before it is rejected.
     let sidecarGrace: TimeInterval = 5
     private let inFlight = Mutex<Set<String>>([])
+    /// Large documents (sent in segments) take turns, one at a time.
+    private let largeDocuments = AsyncTurns()
 
     init(
         spool: SpoolFolder, outbox: DocumentOutbox, store: AgentStore, scanInterval: Duration, concurrency: Int,
@@ -92,6 +94,15 @@ final class SpoolSender: Sendable {
             try? spool.reject(name, because: error)
             return true
         }
+        // One document over one record's limit at a time (the others of the scan, small, go on
+        // meanwhile): `concurrency` large documents held at once could be gigabytes.
+        if let size = spool.size(of: name), outbox.segmentation.isSegmented(size: size) {
+            return (try? await largeDocuments.run { await self.read(andSend: name) }) ?? false
+        }
+        return await read(andSend: name)
+    }
+
+    private func read(andSend name: String) async -> Bool {
         // The document is held in memory once, as its bytes: the signer hashes them and reads the
         // edXML header from them, and a large one's segments are cut from them a few at a time
         // (DocumentOutbox), never copied whole again.
