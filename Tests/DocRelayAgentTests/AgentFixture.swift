@@ -87,9 +87,9 @@ struct AgentFixture {
     /// `value` signed by G22 for H58, as the records it travels as (segments over 1 MiB).
     func records(
         _ value: [UInt8], id: String? = nil, contentType: String = "application/pdf", topic: String = "docrelay.in.000.00.00.H58",
-        firstOffset: Int64 = 0
+        firstOffset: Int64 = 0, kind: DocumentKind = .edoc, ref: String? = nil
     ) throws -> [KafkaRecord] {
-        let draft = DocumentDraft(id: id, kind: .edoc, from: Self.sender, to: [Self.recipient], contentType: contentType)
+        let draft = DocumentDraft(id: id, kind: kind, from: Self.sender, to: [Self.recipient], ref: ref, contentType: contentType)
         let signed = try DocumentSigner.sign(value, draft: draft, identity: g22)
         let records = DocumentRecords(signed: signed, size: value.count, segmentation: DocumentSegmentation())
         return records.records.enumerated().map { index, record in

@@ -170,6 +170,17 @@ struct SegmentReceivingTests {
         #expect(agent.inbox.isEmpty)
     }
 
+    @Test("A status in segments about a document this agency did not send: kept aside at its first segment, as a whole one is")
+    func statusProvenance() async throws {
+        let agent = try Agent()
+        let records = try agent.fixture.records(Self.value, id: "status-1", kind: .status, ref: "not-sent-here")
+        let marked = try await agent.feed(records)
+        #expect(marked == (0..<6).map { [Int64($0)] })
+        #expect(try agent.reason().contains("provenance:"))
+        #expect(agent.partials.isEmpty)
+        #expect(agent.inbox.isEmpty)
+    }
+
     @Test("With the SDK's mailbox: the assembled document is kept in the store byte for byte, and moved into the inbox")
     func mailbox() async throws {
         let fixture = try AgentFixture()

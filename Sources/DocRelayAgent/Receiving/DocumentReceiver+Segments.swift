@@ -51,21 +51,26 @@ extension DocumentReceiver {
     ) async throws -> [KafkaRecord] {
         let signed = document.envelope.signed
         let path = partialPath(key)
-        guard signed.to.contains(setup.code), signed.kind != .ack else {
-            let held = (segments.withLock { $0.finish(key) }?.held ?? []) + (again ? [] : [record])
-            unlink(path)
-            var light = record
-            light.value = []
-            try await refuse(
-                light,
-                because: signed.kind == .ack
-                    ? "malformed: an ack sent in segments"
-                    : "recipient: addressed to \(signed.to.joined(separator: ",")), not to \(setup.code)",
-                sha256: signed.sha256)
-            return held
-        }
         var light = record
         light.value = []
+        // Refused at its first segment: noted once, the rest of it dropped as orphans.
+        func refuseFirst(_ reason: String, message: Logger.Message = "Refused a record that fails the end-to-end check") async throws -> [KafkaRecord] {
+            let held = (segments.withLock { $0.finish(key) }?.held ?? []) + (again ? [] : [record])
+            unlink(path)
+            try await refuse(light, because: reason, message: message, sha256: signed.sha256)
+            return held
+        }
+        guard signed.kind != .ack else { return try await refuseFirst("malformed: an ack sent in segments") }
+        guard signed.to.contains(setup.code) else {
+            return try await refuseFirst("recipient: addressed to \(signed.to.joined(separator: ",")), not to \(setup.code)")
+        }
+        if signed.kind == .status {
+            // As for a whole status: only a recipient of the document it is about has a say.
+            let sent = signed.ref.isEmpty ? nil : try await store.outgoing(id: signed.ref).map(Provenance.SentDocument.init)
+            if case .keptAside(let reason) = Provenance.check(signed, value: record.value, agency: setup.code, sent: sent) {
+                return try await refuseFirst(reason, message: "Kept aside a status or ack about a document: not recorded")
+            }
+        }
         if try await isRepeat(document, record: light) {
             // Delivered before (or a conflict, kept aside): its segments are read and dropped.
             unlink(path)
