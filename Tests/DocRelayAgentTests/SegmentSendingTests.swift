@@ -132,6 +132,23 @@ struct SegmentSendingTests {
         await consumer.close()
     }
 
+    @Test("Headers signed elsewhere for a 3 MiB document: taken when the bytes are the signed ones, refused as signature when not")
+    func signedElsewhere() throws {
+        let fixture = try AgentFixture(agency: AgentFixture.sender, yaml: "send: {}\nreceive: { inbox: inbox }")
+        let preparer = DocumentPreparer(
+            agency: AgentFixture.sender, identity: fixture.setup.identity, directory: fixture.setup.directory, trust: fixture.setup.trust)
+        var value = pseudoRandomBytes(count: 3 * 1_048_576, seed: 4)
+        let draft = DocumentDraft(id: "signed-elsewhere", kind: .edoc, from: AgentFixture.sender, to: [AgentFixture.recipient], contentType: "application/pdf")
+        let headers = try DocumentSigner.sign(value, draft: draft, identity: fixture.g22).headers.map { ($0.name, Optional($0.value)) }
+        #expect(try preparer.prepare(DocumentSubmission(value: value, metadata: .signed(headers))).id == "signed-elsewhere")
+        value[2_000_000] ^= 1
+        let error = #expect(throws: SubmissionError.self) {
+            try preparer.prepare(DocumentSubmission(value: value, metadata: .signed(headers)))
+        }
+        #expect(error?.errorClass == "signature")
+        #expect(error?.description.contains("dr-sha256: the value's SHA-256 is") == true)
+    }
+
     @Test("Over the home hub's max-document-bytes (2 MiB here): a POST gets 413 and a spool file goes to rejected/, each naming the limit")
     func postTooLarge() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)

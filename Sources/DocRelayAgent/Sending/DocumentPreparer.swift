@@ -79,12 +79,21 @@ struct DocumentPreparer: Sendable {
             let firstBytes = Array(submission.value[segmentation.ranges(size: size)[0]])
             verdict = verifier.verify(
                 headers: headers + first.headers.map { ($0.name, Optional($0.value)) }, value: firstBytes, segments: true)
-            if case .success(let document) = verdict {
+            if case .success(let document) = verdict, case .signed = submission.metadata {
+                // Headers signed elsewhere: the digest and the whole edXML are checked here, as the
+                // recipients will (signed here, the signer hashed and read these very bytes).
+                let signed = document.envelope.signed
                 let digest = SHA256Hex.of(submission.value)
-                guard digest == document.envelope.signed.sha256 else {
+                guard digest == signed.sha256 else {
                     throw SubmissionError(
-                        "signature", field: HeaderName.sha256,
-                        "the value's SHA-256 is \(digest), not the signed \(document.envelope.signed.sha256)")
+                        "signature", field: HeaderName.sha256, "the value's SHA-256 is \(digest), not the signed \(signed.sha256)")
+                }
+                if DocumentVerifier.isEdXML(contentType: signed.contentType) {
+                    do {
+                        try EdXMLConsistency.check(EdXMLReader.readHeader(submission.value), from: signed.from, to: signed.to)
+                    } catch {
+                        throw SubmissionError("malformed", field: HeaderName.contentType, "\(error)")
+                    }
                 }
             }
         } else {
