@@ -274,7 +274,15 @@ let package = Package(
         ),
         .testTarget(
             name: "DocRelayAgentTests",
-            dependencies: ["DocRelayAgent", "DocRelayCore", "DocRelaySigning", "DocRelayTestSupport"],
+            dependencies: [
+                "DocRelayAgent", "DocRelayCore", "DocRelayDaemon", "DocRelayDocuments", "DocRelayKafka", "DocRelaySigning",
+                "DocRelayTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

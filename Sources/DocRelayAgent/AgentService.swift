@@ -42,7 +42,9 @@ public struct AgentService: Service {
         let store = try AgentStore(folder: configuration.stateFolder)
         let producer = try await KafkaProducer.connect(settings: KafkaProducerSettings(connection: setup.kafka), logger: logger)
         let preparer = DocumentPreparer(agency: setup.code, identity: setup.identity, directory: setup.directory, trust: setup.trust)
-        let outbox = DocumentOutbox(store: store, producer: producer, preparer: preparer, topics: setup.topics, logger: logger)
+        let outbox = DocumentOutbox(
+            store: store, producer: producer, preparer: preparer, topics: setup.topics,
+            segmentPace: configuration.send?.segmentPace ?? 0, logger: logger)
         let statuses = StatusSender(outbox: outbox, store: store, agency: setup.agency, logger: logger)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let parked = ParkedDocuments(root: configuration.stateFolder)
@@ -57,7 +59,7 @@ public struct AgentService: Service {
             try spool.createFolders()
             spoolSender = SpoolSender(
                 spool: spool, outbox: outbox, store: store, scanInterval: send.scanInterval, concurrency: send.concurrency,
-                maxValueBytes: EnvelopeLimits().maxValueBytes, status: status, logger: logger)
+                status: status, logger: logger)
         }
         var receiver: (DocumentReceiver, KafkaConsumer)?
         var redelivery: Redelivery?
@@ -66,7 +68,7 @@ public struct AgentService: Service {
             let documents = DocumentReceiver(
                 setup: setup, store: store, inbox: receive.inbox.map(InboxFolder.init), webhook: webhook,
                 statuses: receive.sendsReceivedStatus ? statuses : nil, parked: parked, status: status,
-                sdkMailbox: configuration.sdk != nil, logger: logger)
+                sdkMailbox: configuration.sdk != nil, segmentTimeout: receive.segmentTimeout, logger: logger)
             var settings = KafkaConsumerSettings(connection: setup.kafka, groupID: receive.group)
             settings.sessionTimeout = .seconds(10)
             let consumer = try await KafkaConsumer.connect(settings: settings, logger: logger)
@@ -107,12 +109,12 @@ public struct AgentService: Service {
                     var api = AgentAPI(
                         setup: setup, store: store, outbox: configuration.send == nil ? nil : outbox,
                         statuses: configuration.receive == nil ? nil : statuses, redelivery: redelivery,
-                        maxValueBytes: EnvelopeLimits().maxValueBytes, status: status, health: configuration.health, logger: logger)
+                        status: status, health: configuration.health, logger: logger)
                     api.authentication = APIAuthentication(clients: configuration.apiClients)
                     if let sdk = configuration.sdk {
                         api.sdk = SDKAPI(
                             configuration: sdk, store: store, outbox: configuration.send == nil ? nil : outbox, directory: setup.directory,
-                            agency: setup.code, maxValueBytes: EnvelopeLimits().maxValueBytes, logger: self.logger)
+                            agency: setup.code, logger: self.logger)
                     }
                     let onListening = self.onListening
                     let logger = self.logger

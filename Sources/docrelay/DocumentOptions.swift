@@ -162,3 +162,64 @@ enum HeadersFile {
         return String(array.dropFirst().dropLast())
     }
 }
+
+/// The largest document a sender may send (contract, "Large documents"): its home hub's
+/// `max-document-bytes` in the directory, or the default 64 MiB without one.
+struct DocumentLimitOptions: ParsableArguments {
+    @Option(
+        name: .customLong("directory"),
+        help: ArgumentHelp(
+            "The directory (YAML): a document may be as large as the sender's home hub's max-document-bytes (default 64 MiB).",
+            valueName: "file"))
+    var directoryPath: String?
+
+    /// The limits for a document from `sender` (nil: not known yet, the largest any hub allows).
+    func limits(sender: String?) throws -> (limits: EnvelopeLimits, source: String) {
+        guard let directoryPath else {
+            return (EnvelopeLimits(), "the default max-document-bytes; give --directory for the sender's home hub's")
+        }
+        let directory: Directory
+        do {
+            directory = try Directory.load(contentsOf: directoryPath)
+        } catch {
+            throw CommandFailure.configuration("\(error)")
+        }
+        if let sender, let agency = directory.agency(named: sender), let hub = directory.homeHub(of: agency.code) {
+            return (EnvelopeLimits(maxDocumentBytes: hub.maxDocumentBytes), "max-document-bytes of hub \(hub.id), \(sender)'s home hub, in \(directoryPath)")
+        }
+        let largest = directory.hubs.map(\.maxDocumentBytes).max() ?? Hub.defaultMaxDocumentBytes
+        return (EnvelopeLimits(maxDocumentBytes: largest), "the largest max-document-bytes in \(directoryPath)")
+    }
+}
+
+/// The bytes of a file, or of standard input for `-`, refused unread when the file is over
+/// `limit` bytes (`oversize`, naming `source`): a huge file must not fill memory.
+func readInput(_ path: String, atMost limit: Int, source: String) throws -> [UInt8] {
+    if path != "-", let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > limit {
+        throw CommandFailure.configuration("\(path): oversize: \(size.intValue) bytes, over the limit of \(limit) bytes (\(source))")
+    }
+    let value = try readInput(path)
+    guard value.count <= limit else {
+        throw CommandFailure.configuration("\(path): oversize: \(value.count) bytes, over the limit of \(limit) bytes (\(source))")
+    }
+    return value
+}
+
+extension DocumentLimitOptions {
+    /// Reads the document `file` and the limits of its sender (`--from`, else the edXML's
+    /// sender, else the signing certificate's), refusing a document over its home hub's
+    /// `max-document-bytes` before anything is signed.
+    func read(_ file: String, draft: DocumentDraft) throws -> (value: [UInt8], limits: EnvelopeLimits) {
+        var (limits, source) = try limits(sender: draft.from)
+        let value = try readInput(file, atMost: limits.maxDocumentBytes, source: source)
+        if draft.from == nil, directoryPath != nil, value.count > limits.maxValueBytes,
+           let sender = try? DocumentSigner.headers(for: value, draft: draft).from {
+            (limits, source) = try self.limits(sender: sender)
+            guard value.count <= limits.maxDocumentBytes else {
+                throw CommandFailure.configuration(
+                    "\(file): oversize: \(value.count) bytes, over the limit of \(limits.maxDocumentBytes) bytes (\(source))")
+            }
+        }
+        return (value, limits)
+    }
+}

@@ -19,6 +19,7 @@ struct SignCommand: ParsableCommand {
 
     @OptionGroup var signing: SigningOptions
     @OptionGroup var document: DocumentHeaderOptions
+    @OptionGroup var documentLimits: DocumentLimitOptions
 
     @Option(help: ArgumentHelp("Write the headers there instead of standard output.", valueName: "file"))
     var output: String?
@@ -27,8 +28,10 @@ struct SignCommand: ParsableCommand {
     var printBase = false
 
     func run() throws {
-        let value = try readInput(file)
         let draft = try document.draft(fileName: file == "-" ? nil : file)
+        // Up to the sender's home hub's max-document-bytes: a larger document than one record
+        // holds is signed whole, and sent in segments (`docrelay send`, the agent).
+        let (value, limits) = try documentLimits.read(file, draft: draft)
         if printBase {
             do {
                 let headers = try DocumentSigner.headers(for: value, draft: draft)
@@ -41,7 +44,8 @@ struct SignCommand: ParsableCommand {
         let identity = try signing.identity()
         let signed: SignedHeaders
         do {
-            signed = try DocumentSigner.sign(value, draft: draft, identity: identity, scheme: try signing.signatureScheme())
+            signed = try DocumentSigner.sign(
+                value, draft: draft, identity: identity, scheme: try signing.signatureScheme(), limits: limits)
         } catch {
             throw CommandFailure.configuration("\(file): \(error)")
         }

@@ -25,6 +25,7 @@ struct AgentStoreTests {
         let reopened = try AgentStore(folder: folder)
         #expect(try await reopened.unarchivedOutgoing(fileName: "a.pdf")?.id == "a")
         #expect(try await reopened.queuedWithoutFile().map(\.id) == ["h"])
+        #expect(try await reopened.queuedIDsWithoutFile() == ["h"])
         try await reopened.markPublished(id: "h", topic: "t", partition: 1, offset: 7, at: "now")
         let published = try #require(try await reopened.outgoing(id: "h"))
         #expect(published.state == .published && published.value == nil && published.archived && published.offset == 7)

@@ -20,6 +20,8 @@ struct AgentAPIConformanceTests {
     func conformance() async throws {
         let schema = try OpenAPISchema(contentsOf: Self.document)
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
+        // The smallest a hub may allow (issue 13), so that a 1.1 MB body is a 413.
+        try harness.setMaxDocumentBytes(1_048_576)
         try await harness.startRelay()
         let webhook = try await WebhookServer.start()
         defer { webhook.stop() }

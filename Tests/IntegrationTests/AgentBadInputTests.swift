@@ -14,6 +14,8 @@ struct AgentBadInputTests {
     @Test("Files that are not valid documents go to rejected/ with a reason file; a request with a bad agency code gets a 4xx JSON error; the good ones are delivered")
     func badInput() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
+        // The smallest a hub may allow (issue 13): qua-lon.pdf, one byte over, is oversize.
+        try harness.setMaxDocumentBytes(1_048_576)
         try await harness.startRelay()
         let agentA = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
         let agentB = try AgentProcess(code: Self.b, harness: harness, send: false, inbox: true)

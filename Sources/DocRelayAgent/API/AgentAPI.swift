@@ -33,7 +33,6 @@ struct AgentAPI: Sendable {
     let outbox: DocumentOutbox?
     let statuses: StatusSender?
     let redelivery: Redelivery?
-    let maxValueBytes: Int
     /// What `/healthz`'s liveness rules look at, and their thresholds.
     let status: AgentStatus
     let health: Liveness.Thresholds
@@ -68,21 +67,29 @@ struct AgentAPI: Sendable {
         guard let outbox else {
             throw APIError(.notFound, "not-found", "this agent has no sending side (send: in its configuration)")
         }
-        let body: ByteBuffer
+        // The home hub's max-document-bytes (a larger document travels in segments). The body is
+        // collected once, then copied once into the value the signer needs; the buffer is freed
+        // at once.
+        let limit = outbox.preparer.maxDocumentBytes
+        let value: [UInt8]
         do {
-            body = try await request.body.collect(upTo: maxValueBytes)
+            value = Array(buffer: try await request.body.collect(upTo: limit))
         } catch {
-            throw APIError(.contentTooLarge, "oversize", "a document of at most \(maxValueBytes) bytes")
+            throw APIError(
+                .contentTooLarge, "oversize",
+                "a document of at most \(limit) bytes (max-document-bytes of this agency's home hub in the directory)")
         }
-        let value = Array(buffer: body)
         let submission = DocumentSubmission(value: value, metadata: try metadata(of: request))
-        let record: OutgoingRecord
+        var record: OutgoingRecord
         do {
             record = try await outbox.take(submission, source: .http, client: context.client?.name)
         } catch let error as SubmissionError {
             throw APIError(error)
         }
-        let publishing = Task { try await outbox.publish(record, value: value) }
+        // The store keeps its own copy for a resend; this one's is dropped, so that the document
+        // is held once (value) while it is published.
+        record.value = nil
+        let publishing = Task { [record] in try await outbox.publish(record, value: value) }
         let wait = publishWait
         let published = await withTaskGroup(of: OutgoingRecord?.self) { group in
             group.addTask { try? await publishing.value }

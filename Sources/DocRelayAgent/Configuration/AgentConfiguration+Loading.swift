@@ -66,20 +66,36 @@ extension AgentConfiguration {
     private static func sending(_ top: YAMLMapping, path: String) throws(ConfigurationError) -> Sending? {
         guard let node = try top.node("send", required: nil) else { return nil }
         let fields = try YAMLMapping(node, path: path, entry: nil, key: "send", keyPrefix: "send.",
-                                     known: ["spool", "scan-interval", "concurrency"], what: "a mapping with spool, scan-interval, concurrency")
+                                     known: ["spool", "scan-interval", "concurrency", "segment-pace"],
+                                     what: "a mapping with spool, scan-interval, concurrency, segment-pace")
         let spool = try fields.string("spool", required: nil, what: "a folder path").map { Directory.resolve($0, relativeTo: path) }
         return Sending(
             spool: spool,
             scanInterval: try ConfigurationFields.duration(fields, "scan-interval", default: .seconds(1), range: .milliseconds(50)...(.seconds(3_600))),
-            concurrency: try ConfigurationFields.integer(fields, "concurrency", default: 64, range: 1...10_000))
+            concurrency: try ConfigurationFields.integer(fields, "concurrency", default: 64, range: 1...10_000),
+            segmentPace: try segmentPace(fields))
+    }
+
+    /// `send.segment-pace`: bytes per second a large document's segments are produced at, a
+    /// whole number (0, the default: as fast as the broker acknowledges them); at least one
+    /// segment's worth (64 KiB) when set, so that a document still ends.
+    private static func segmentPace(_ fields: YAMLMapping) throws(ConfigurationError) -> Int {
+        guard let text = try fields.string("segment-pace", required: nil, what: "bytes per second") else { return 0 }
+        let range = 65_536...1_073_741_824
+        guard let parsed = Int(text), parsed == 0 || range.contains(parsed) else {
+            throw fields.error(
+                try fields.node("segment-pace", required: nil), key: "segment-pace",
+                "bytes per second, 0 (unpaced) or from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return parsed
     }
 
     /// `sdk`: the SDK's clients read what is received, so neither an inbox nor a webhook is needed.
     private static func receiving(_ top: YAMLMapping, path: String, agency: String, sdk: Bool) throws(ConfigurationError) -> Receiving? {
         guard let node = try top.node("receive", required: nil) else { return nil }
         let fields = try YAMLMapping(node, path: path, entry: nil, key: "receive", keyPrefix: "receive.",
-                                     known: ["inbox", "webhook", "received-status", "group"],
-                                     what: "a mapping with inbox, webhook, received-status, group")
+                                     known: ["inbox", "webhook", "received-status", "group", "segment-timeout"],
+                                     what: "a mapping with inbox, webhook, received-status, group, segment-timeout")
         let inbox = try fields.string("inbox", required: nil, what: "a folder path").map { Directory.resolve($0, relativeTo: path) }
         var webhook: Webhook?
         if let webhookNode = try fields.node("webhook", required: nil) {
@@ -94,7 +110,9 @@ extension AgentConfiguration {
         }
         return Receiving(
             inbox: inbox, webhook: webhook, sendsReceivedStatus: sendsStatus,
-            group: try fields.string("group", required: nil, what: "a consumer group id") ?? ConsumerGroupNames.agent(agency))
+            group: try fields.string("group", required: nil, what: "a consumer group id") ?? ConsumerGroupNames.agent(agency),
+            segmentTimeout: try ConfigurationFields.duration(
+                fields, "segment-timeout", default: .seconds(600), range: .seconds(5)...(.seconds(86_400))))
     }
 
     private static func webhook(_ node: Node, path: String) throws(ConfigurationError) -> Webhook {

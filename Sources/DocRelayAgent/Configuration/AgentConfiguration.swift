@@ -23,6 +23,7 @@ public import Foundation
 ///   spool: spool/                # outbox/, sent/ and rejected/ beneath it; omit: HTTP only
 ///   scan-interval: 1s            # how often outbox/ is looked at
 ///   concurrency: 64              # documents published at once
+///   segment-pace: 0              # bytes/s a large document's segments are produced at; 0: unpaced
 /// receive:
 ///   inbox: inbox/                # documents as files with .meta.json sidecars
 ///   webhook:
@@ -33,6 +34,7 @@ public import Foundation
 ///     give-up-after: 1h          # then the document is parked, visibly
 ///   received-status: true        # send status 01 to the sender on delivery (default true)
 ///   group: docrelay-agent-000.00.00.G22
+///   segment-timeout: 10m         # a large document's partial file without a next segment this long is dropped
 /// api:
 ///   listen: 127.0.0.1:9580       # POST/GET /v1/documents..., /healthz; default 127.0.0.1:9580
 ///   clients:                     # who may call it; required unless listen is a loopback address
@@ -82,6 +84,9 @@ public struct AgentConfiguration: Sendable, Hashable {
         public var spool: String?
         public var scanInterval: Duration
         public var concurrency: Int
+        /// `segment-pace`: bytes per second a document sent in segments is produced at (its
+        /// segments spaced out accordingly); 0: as fast as the broker acknowledges them.
+        public var segmentPace: Int = 0
     }
 
     /// The receiving side.
@@ -91,6 +96,9 @@ public struct AgentConfiguration: Sendable, Hashable {
         public var webhook: Webhook?
         public var sendsReceivedStatus: Bool
         public var group: String
+        /// `segment-timeout`: a document received in segments whose next segment does not come
+        /// for this long is given up (its partial file deleted, noted in `refused/`).
+        public var segmentTimeout: Duration = .seconds(600)
     }
 
     /// Where received documents are posted, and how long the agent keeps trying.

@@ -94,7 +94,7 @@ enum DurableFiles {
         }
     }
 
-    private static func syncFolder(_ folder: String) throws(FileError) {
+    static func syncFolder(_ folder: String) throws(FileError) {
         let descriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileError(path: folder, operation: "open the folder", errno: errno) }
         defer { close(descriptor) }

@@ -23,6 +23,23 @@ struct InboxFolder: Sendable {
         try DurableFiles.write(value, to: path)
         return path
     }
+
+    /// Like `deliver`, for a document assembled in a file (received in segments): the file is
+    /// moved into place, byte for byte, never read into memory.
+    func deliver(
+        file: String, id: String, sender: String? = nil, contentType: String, metadata: [UInt8]
+    ) throws(FileError) -> String {
+        let path = self.path(id: id, sender: sender, contentType: contentType)
+        try DurableFiles.createFolder(root)
+        try DurableFiles.write(metadata, to: path + ".meta.json")
+        try DurableFiles.place(file, at: path)
+        return path
+    }
+
+    private func path(id: String, sender: String?, contentType: String) -> String {
+        let stem = FileNames.safe(id) + (sender.map { ".from-" + FileNames.safe($0) } ?? "")
+        return (root as NSString).appendingPathComponent(stem + FileNames.fileExtension(contentType: contentType))
+    }
 }
 
 /// File names made from document ids, which may hold any character but are at most 256 bytes.

@@ -26,4 +26,20 @@ struct ParkedDocuments: Sendable {
         try DurableFiles.write(value, to: path)
         return path
     }
+
+    /// Like `park`, for a document assembled in a file (received in segments): copied in
+    /// pieces, the file left where it is.
+    func park(
+        file: String, id: String, contentType: String, metadata: [UInt8], reason: String, folder: Folder
+    ) throws(FileError) -> String {
+        let directory = (root as NSString).appendingPathComponent(folder.rawValue)
+        try DurableFiles.createFolder(directory)
+        let path = (directory as NSString).appendingPathComponent(FileNames.safe(id) + FileNames.fileExtension(contentType: contentType))
+        try DurableFiles.write(metadata, to: path + ".meta")
+        try DurableFiles.write(Array("id: \(id)\nreason: \(reason)\nat: \(RFC3339.format(Date()))\n".utf8), to: path + ".reason.txt")
+        let temporary = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
+        try DurableFiles.copy(file, to: temporary)
+        try DurableFiles.place(temporary, at: path)
+        return path
+    }
 }

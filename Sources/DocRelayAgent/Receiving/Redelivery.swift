@@ -10,7 +10,8 @@ struct Redelivery: Sendable {
 
     func redeliver(_ document: IncomingRecord) async throws -> IncomingRecord {
         var updated = document
-        guard let path = document.parkedFile, let value = FileManager.default.contents(atPath: path),
+        guard let path = document.parkedFile,
+              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
               let metadataBytes = FileManager.default.contents(atPath: path + ".meta"),
               let metadata = try? JSONDecoder().decode(ReceivedMetadata.self, from: metadataBytes)
         else {
@@ -18,7 +19,9 @@ struct Redelivery: Sendable {
             return updated
         }
         updated.webhookAttempts += 1
-        if let error = await webhook.attemptOnce(Array(value), headers: metadata.httpHeaders, contentType: document.contentType) {
+        // Streamed from the parked file: a document received in segments may be up to max-document-bytes.
+        if let error = await webhook.attemptOnce(
+            body: .file(path: path, size: size.intValue), headers: metadata.httpHeaders, contentType: document.contentType) {
             updated.webhookError = error
             try await store.save(updated)
             return updated

@@ -20,7 +20,6 @@ struct SDKAPI: Sendable {
     let outbox: DocumentOutbox?
     let directory: DirectoryStore
     let agency: String
-    let maxValueBytes: Int
     let logger: Logger
     /// How long `sendEdoc` waits for the broker before answering (the document stays recorded
     /// and is published when the broker answers).
@@ -100,11 +99,14 @@ struct SDKAPI: Sendable {
 
     private func sendEdoc(_ caller: SDKRequest, _ request: Request) async throws -> SDKAnswers.Sent {
         guard let outbox else { throw SDKFailure("this agent has no sending side (send: in its configuration)") }
+        // The home hub's max-document-bytes (a larger document travels in segments), and the
+        // CRLF the SDK appends.
+        let limit = outbox.preparer.maxDocumentBytes
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maxValueBytes + 2)
+            body = try await request.body.collect(upTo: limit + 2)
         } catch {
-            throw SDKFailure("the document is over \(maxValueBytes) bytes")
+            throw SDKFailure("the document is over \(limit) bytes (max-document-bytes of this agency's home hub)")
         }
         let plan = try SDKSendCheck.check(caller, body: Array(buffer: body)).get()
         let submission = DocumentSubmission(
@@ -143,8 +145,12 @@ struct SDKAPI: Sendable {
                 id: record.id, ref: record.ref, direction: .sent, fromCode: agency, toCode: record.recipients, code: code.rawValue,
                 statusDescription: nil, at: record.createdAt))
         }
-        if record.state == .queued, let value = record.value {
-            let publishing = Task { [record] in try await outbox.publish(record, value: Array(value)) }
+        if record.state == .queued {
+            // The bytes at hand (the record kept, if any, has the same id and digest): the store's
+            // copy is not loaded as a second one (a document may be up to max-document-bytes).
+            record.value = nil
+            let value = plan.value
+            let publishing = Task { [record] in try await outbox.publish(record, value: value) }
             let wait = publishWait
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try? await publishing.value }

@@ -16,8 +16,19 @@ final class DocumentOutbox: Sendable {
     let logger: Logger
     /// Ids being published now: the pass over leftovers leaves them alone.
     private let publishing = Mutex<Set<String>>([])
+    /// How a document over one record's value limit is cut (contract, "Large documents").
+    let segmentation = DocumentSegmentation()
+    /// `send.segment-pace`: bytes per second a segmented document goes at; 0: unpaced.
+    let segmentPace: Int
+    /// Segments handed to librdkafka and not yet acknowledged, at most: librdkafka never
+    /// queues a whole large document, and memory holds the value once plus these copies.
+    static let segmentWindow = 3
 
-    init(store: AgentStore, producer: KafkaProducer, preparer: DocumentPreparer, topics: TopicNames, logger: Logger) {
+    init(
+        store: AgentStore, producer: KafkaProducer, preparer: DocumentPreparer, topics: TopicNames, segmentPace: Int = 0,
+        logger: Logger
+    ) {
+        self.segmentPace = segmentPace
         self.store = store
         self.producer = producer
         self.preparer = preparer
@@ -57,9 +68,7 @@ final class DocumentOutbox: Sendable {
         publishing.withLock { _ = $0.insert(record.id) }
         defer { publishing.withLock { _ = $0.remove(record.id) } }
         do {
-            let report = try await producer.send(KafkaProducerRecord(
-                topic: topic, key: Array(record.id.utf8), value: value,
-                headers: headers.map { KafkaHeader(name: $0.name, string: $0.value) }))
+            let report = try await produce(record, headers: headers, value: value)
             let at = RFC3339.format(Date(), fractionalDigits: 3)
             try await store.markPublished(
                 id: record.id, topic: report.topic, partition: Int(report.partition), offset: report.offset, at: at)
@@ -78,11 +87,38 @@ final class DocumentOutbox: Sendable {
         }
     }
 
+    /// Produces the record: whole, or over one record's limit as its segments in order (each
+    /// with the signed headers, `dr-segment` and `dr-size`), a few in flight at a time, under
+    /// the one idempotent producer. The report is the first record's: where a reader begins.
+    /// Sent again after a failure or a crash, a segmented document goes again from index 0,
+    /// and readers start over.
+    private func produce(_ record: OutgoingRecord, headers: [(name: String, value: String)], value: [UInt8]) async throws -> KafkaDeliveryReport {
+        let key = Array(record.id.utf8)
+        let base = headers.map { KafkaHeader(name: $0.name, string: $0.value) }
+        guard segmentation.isSegmented(size: value.count) else {
+            return try await producer.send(KafkaProducerRecord(topic: topic, key: key, value: value, headers: base))
+        }
+        let ranges = segmentation.ranges(size: value.count)
+        let segments = segmentation.segments(size: value.count)
+        let topic = self.topic
+        let reports = try await producer.sendInOrder(count: ranges.count, window: Self.segmentWindow, bytesPerSecond: segmentPace) { index in
+            KafkaProducerRecord(
+                topic: topic, key: key, value: Array(value[ranges[index]]),
+                headers: base + segments[index].headers.map { KafkaHeader(name: $0.name, value: $0.value) })
+        }
+        logger.debug("Published in segments", metadata: [LogKey.documentID: "\(record.id)", "segments": "\(reports.count)"])
+        return reports[0]  // every segment acknowledged (sendInOrder throws otherwise), at least 2
+    }
+
     /// Documents without a file left queued by an earlier run (HTTP, statuses): published now.
     func publishLeftovers() async throws {
-        for record in try await store.queuedWithoutFile() {
-            guard let value = record.value, !publishing.withLock({ $0.contains(record.id) }) else { continue }
-            _ = try? await publish(record, value: Array(value))
+        // One at a time, read when its turn comes: a document may be up to max-document-bytes.
+        for id in try await store.queuedIDsWithoutFile() where !publishing.withLock({ $0.contains(id) }) {
+            guard var record = try await store.outgoing(id: id), record.state == .queued,
+                  let value = record.value.map({ Array($0) })
+            else { continue }
+            record.value = nil  // held once, as `value`
+            _ = try? await publish(record, value: value)
         }
     }
 

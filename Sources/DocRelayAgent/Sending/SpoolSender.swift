@@ -14,25 +14,24 @@ final class SpoolSender: Sendable {
     let store: AgentStore
     let scanInterval: Duration
     let concurrency: Int
-    /// Documents larger than this are rejected unread (the envelope's limit).
-    let maxValueBytes: Int
     let logger: Logger
     /// Told what waits in `outbox/` and what is sent, for `/healthz`.
     let status: AgentStatus
     /// How long a non-edXML document without a sidecar waits for it before it is rejected.
     let sidecarGrace: TimeInterval = 5
     private let inFlight = Mutex<Set<String>>([])
+    /// Large documents (sent in segments) take turns, one at a time.
+    private let largeDocuments = AsyncTurns()
 
     init(
         spool: SpoolFolder, outbox: DocumentOutbox, store: AgentStore, scanInterval: Duration, concurrency: Int,
-        maxValueBytes: Int, status: AgentStatus, logger: Logger
+        status: AgentStatus, logger: Logger
     ) {
         self.spool = spool
         self.outbox = outbox
         self.store = store
         self.scanInterval = scanInterval
         self.concurrency = concurrency
-        self.maxValueBytes = maxValueBytes
         self.status = status
         self.logger = logger
     }
@@ -88,15 +87,26 @@ final class SpoolSender: Sendable {
 
     /// Sends one file; returns whether it reached its outcome (in `sent/` or `rejected/`).
     private func send(_ name: String) async -> Bool {
-        // Never read a file the relay would refuse for its size: a huge file must not fill memory.
-        if let size = spool.size(of: name), size > maxValueBytes {
-            let error = SubmissionError("oversize", field: nil, "\(size) bytes, over the limit of \(maxValueBytes)")
+        // Never read a file the home hub would refuse for its size (max-document-bytes): a huge
+        // file must not fill memory.
+        if let size = spool.size(of: name), let error = outbox.preparer.sizeRefusal(size) {
             logger.warning("Rejected a spool document", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
             try? spool.reject(name, because: error)
             return true
         }
-        guard let bytes = FileManager.default.contents(atPath: spool.path(of: name)) else { return false }
-        let value = Array(bytes)
+        // One document over one record's limit at a time (the others of the scan, small, go on
+        // meanwhile): `concurrency` large documents held at once could be gigabytes.
+        if let size = spool.size(of: name), outbox.segmentation.isSegmented(size: size) {
+            return (try? await largeDocuments.run { await self.read(andSend: name) }) ?? false
+        }
+        return await read(andSend: name)
+    }
+
+    private func read(andSend name: String) async -> Bool {
+        // The document is held in memory once, as its bytes: the signer hashes them and reads the
+        // edXML header from them, and a large one's segments are cut from them a few at a time
+        // (DocumentOutbox), never copied whole again.
+        guard let value = try? Self.read(spool.path(of: name)) else { return false }
         do {
             let record = try await recordToSend(name, value: value)
             guard let record else { return false }
@@ -120,6 +130,21 @@ final class SpoolSender: Sendable {
             logger.warning("Not sent yet", metadata: ["file": "\(name)", LogKey.error: "\(error)"])
             return false
         }
+    }
+
+    /// The file's bytes, read straight into one array (not a `Data` then a copy).
+    static func read(_ path: String) throws -> [UInt8] {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var bytes: [UInt8] = []
+        if let size = try? handle.seekToEnd() {
+            bytes.reserveCapacity(Int(size))  // one allocation, not a doubling array's copies
+            try handle.seek(toOffset: 0)
+        }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            bytes.append(contentsOf: chunk)
+        }
+        return bytes
     }
 
     /// The record this file was taken as before (a restart), or a new one; nil when the

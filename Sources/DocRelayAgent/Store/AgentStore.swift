@@ -194,6 +194,17 @@ final class AgentStore: Sendable {
         }
     }
 
+    /// The ids of `queuedWithoutFile()`, oldest first, without their bytes: each is read when it
+    /// is published, so that a backlog of large documents is never in memory at once.
+    func queuedIDsWithoutFile() async throws -> [String] {
+        try await database.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT id FROM outgoing WHERE state = ? AND fileName IS NULL ORDER BY createdAt",
+                arguments: [OutgoingRecord.State.queued.rawValue])
+        }
+    }
+
     /// The broker acknowledged it: where it is. A value held for it is no longer needed.
     func markPublished(id: String, topic: String, partition: Int, offset: Int64, at: String) async throws {
         try await database.write { db in
