@@ -41,13 +41,25 @@ final class AgentProcess: @unchecked Sendable {
     ///   - webhook: the webhook's URL, with its retry settings (`first-retry`, `give-up-after`).
     ///   - clients: the API's clients (`api.clients`); empty: none.
     ///   - extraConfiguration: appended to agency.yaml (top-level keys, such as `sdk:`).
-    init(
+    convenience init(
         code: String, harness: RelayHarness, send: Bool, inbox: Bool, webhook: String? = nil,
         webhookRetry: (first: String, max: String, giveUp: String) = ("200ms", "1s", "5m"),
         clients: [Client] = [.harness], extraConfiguration: String = ""
     ) throws {
+        try self.init(
+            code: code, folder: harness.folder, send: send, inbox: inbox, webhook: webhook, webhookRetry: webhookRetry,
+            clients: clients, extraConfiguration: extraConfiguration)
+    }
+
+    /// `folder`: where `docrelay pki init` wrote the directory, CA and agency keys (a
+    /// `RelayHarness`'s or a `TreeHarness`'s); `segmentPace`: `send.segment-pace` (bytes/s).
+    init(
+        code: String, folder: URL, send: Bool, inbox: Bool, webhook: String? = nil,
+        webhookRetry: (first: String, max: String, giveUp: String) = ("200ms", "1s", "5m"),
+        clients: [Client] = [.harness], extraConfiguration: String = "", segmentPace: Int? = nil
+    ) throws {
         self.code = code
-        root = harness.folder.appendingPathComponent("agent-\(code)")
+        root = folder.appendingPathComponent("agent-\(code)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         configPath = root.appendingPathComponent("agency.yaml").path
         var yaml = """
@@ -75,7 +87,7 @@ final class AgentProcess: @unchecked Sendable {
                 """
         }
         if !inbox && webhook == nil { yaml += "  inbox: inbox\n" }
-        if send { yaml += "send: { spool: spool, scan-interval: 100ms }\n" }
+        if send { yaml += "send: { spool: spool, scan-interval: 100ms\(segmentPace.map { ", segment-pace: \($0)" } ?? "") }\n" }
         yaml += extraConfiguration
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
         if send {

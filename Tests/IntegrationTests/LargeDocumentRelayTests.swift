@@ -15,7 +15,9 @@ import Testing
 struct LargeDocumentRelayTests {
     static let g22 = "000.00.00.G22"
     static let h58 = "000.00.00.H58"
-    static let value: [UInt8] = (0..<2_500_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+    static let g01 = "000.00.00.G01"
+    /// ASCII, so that kcat's output reads back exactly through a text pipe.
+    static let value: [UInt8] = (0..<2_500_000).map { UInt8(ascii: "A") + UInt8(($0 &* 7 &+ $0 >> 11) % 26) }
 
     /// The segment records of a signed document from G22 to H58.
     static func segments(_ harness: RelayHarness, value: [UInt8] = value, id: String) throws -> [KafkaProducerRecord] {
@@ -56,12 +58,12 @@ struct LargeDocumentRelayTests {
 
     @Test("2.5 MB in five segments, with a small document between them: byte-identical in the inbox, the last segment after the others, one delivered ack and one delivered event")
     func delivered() async throws {
-        let harness = try await RelayHarness(agencies: [Self.g22, Self.h58])
+        let harness = try await RelayHarness(agencies: [Self.g22, Self.h58, Self.g01])
         try await harness.startRelay()
         var records = try Self.segments(harness, id: "large-1")
-        records.insert(try harness.document(Array("Công văn ngắn".utf8), from: Self.g22, to: [Self.h58], id: "small-1"), at: 2)
+        records.insert(try harness.document(Array("Công văn ngắn".utf8), from: Self.g22, to: [Self.g01], id: "small-1"), at: 2)
         try await send(records, harness: harness)
-        let inbox = try await harness.read([harness.topics.inbox(Self.h58)], count: 6)
+        let inbox = try await harness.read([harness.topics.inbox(Self.h58), harness.topics.inbox(Self.g01)], count: 6)
         let large = inbox.filter { $0.stringKey == "large-1" }
         let (bytes, aborted, count) = Self.assemble(large)
         #expect(count == 5)
@@ -70,6 +72,15 @@ struct LargeDocumentRelayTests {
         #expect(large.map { $0.header(HeaderName.segment) } == ["0/5", "1/5", "2/5", "3/5", "4/5"])
         #expect(large.allSatisfy { $0.header(HeaderName.size) == "2500000" && $0.header(HeaderName.accepted) != nil })
         #expect(inbox.contains { $0.stringKey == "small-1" && $0.value == Array("Công văn ngắn".utf8) })
+        // What kcat sees: the segments' values, in order, are the document.
+        let kcat = try #require(which("kcat"), "kcat is required (make test installs it)")
+        let partition = try #require(large.first?.partition)
+        let printed = try await run(kcat, [
+            "-C", "-b", harness.cluster.bootstrapServers, "-t", harness.topics.inbox(Self.h58), "-p", String(partition),
+            "-o", "beginning", "-e", "-q", "-f", "%s",
+        ])
+        #expect(printed.exitCode == 0, "\(printed.standardError)")
+        #expect(Array(printed.standardOutput.utf8) == Self.value, "kcat -f '%s' of the inbox partition prints the document")
         let acks = try await harness.read([harness.topics.inbox(Self.g22)], count: 2)
         let ackMessages = acks.compactMap { AckMessage.decode($0.value) }
         #expect(ackMessages.filter { $0.ref == "large-1" }.map(\.outcome) == [.delivered], "one ack for the document, not one per segment")
@@ -170,6 +181,23 @@ struct LargeDocumentRelayTests {
         let acks = try await harness.read([harness.topics.inbox(Self.g22)], count: 1, quiet: .seconds(3))
             .compactMap { AckMessage.decode($0.value) }
         #expect(acks.map(\.outcome) == [.delivered], "delivered once: one ack")
+        _ = try await harness.stopRelay()
+    }
+
+    @Test("A document over the hub's max-document-bytes: refused at its first segment as oversize naming dr-size, one dead letter, one negative ack, nothing passed on")
+    func oversizeDocument() async throws {
+        let harness = try await RelayHarness(agencies: [Self.g22, Self.h58])
+        try harness.setMaxDocumentBytes(2_097_152)
+        try await harness.startRelay()
+        try await send(try Self.segments(harness, id: "large-oversize"), harness: harness)
+        try await harness.waitUntil(harness.topics.deadLetters, holds: 1)
+        let letters = try await harness.read([harness.topics.deadLetters], count: 1)
+        #expect(letters.count == 1)
+        #expect(letters.first?.header(HeaderName.errorClass) == "oversize")
+        #expect(letters.first?.header(HeaderName.error) == "dr-size: expected a document of at most 2097152 bytes, not 2500000")
+        let acks = try await harness.read([harness.topics.inbox(Self.g22)], count: 1).compactMap { AckMessage.decode($0.value) }
+        #expect(acks.map(\.outcome) == [.failed])
+        #expect(try await harness.count(harness.topics.inbox(Self.h58)) == 0)
         _ = try await harness.stopRelay()
     }
 }

@@ -62,7 +62,7 @@ final class WebhookServer: Sendable {
     }
 
     private func receive(_ request: Request) async throws -> Response {
-        let body = Array(buffer: try await request.body.collect(upTo: 8 * 1024 * 1024))
+        let body = Array(buffer: try await request.body.collect(upTo: 64 * 1024 * 1024))
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let refuse = state.withLock { state -> Bool in
