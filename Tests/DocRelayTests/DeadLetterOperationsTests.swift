@@ -458,3 +458,25 @@ struct DeadLetterInspectionTests {
         #expect(DeadLetterInspection.textPreview(Array("a\n\nb\n".utf8)) == ["a", "", "b"], "no empty line for the final line break")
     }
 }
+
+@Suite("A large document's dead letter (issue 13)")
+struct SegmentDeadLetterTests {
+    @Test("Headers with dr-segment and dr-size, no value: not replayable, --force or not, naming why")
+    func notReplayable() throws {
+        let fixture = VerificationFixture.shared
+        let hub = OperatorHub(kafka: KafkaSettings(bootstrap: "127.0.0.1:9092"), topics: TopicNames(), retryTiers: [])
+        var record = DeadLetters.signed(try fixture.record(to: ["000.00.00.H58"], id: "doc-large"))
+        record.value = []
+        record.headers += DocumentSegment(index: 0, count: 24, documentSize: 12_582_912).headers.map { KafkaHeader(name: $0.name, value: $0.value) }
+        let entry = DeadLetters.entry(record, errorClass: .incomplete, reason: "only 10 of 24 segments came", offset: 7)
+        let why = "a document sent in segments (0/24 of 12582912 bytes): the hub keeps its headers, not the document; ask the sender to send it again"
+        #expect(entry.letter.replayRefusal == why)
+        for replay in [DeadLetterReplay(hub: hub), DeadLetterReplay(hub: hub, force: true)] {
+            guard case .refused(_, let reason)? = replay.dryRun([entry]).first else {
+                Issue.record("not refused")
+                continue
+            }
+            #expect(reason == why)
+        }
+    }
+}
