@@ -26,7 +26,7 @@ struct BenchReport {
 
     var markdown: String {
         """
-        # DocRelay benchmarks: Kafka pass-through, the relay, across four hubs, memory under a backlog, signature verification
+        # DocRelay benchmarks: Kafka pass-through, the relay, across four hubs, memory under a backlog, large documents, signature verification
 
         Made with `make bench`, that is:
 
