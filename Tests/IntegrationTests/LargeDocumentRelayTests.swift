@@ -91,7 +91,7 @@ struct LargeDocumentRelayTests {
         _ = try await harness.stopRelay()
     }
 
-    @Test("A tampered segment: dead-lettered signature naming the segments' digest, a negative ack, the abort marker after the segments passed on; the last segment is never passed on")
+    @Test("A tampered segment: dead-lettered signature naming the segments' digest, a negative ack, the abort marker after the segments passed on; the last segment is never passed on; sent again unaltered, delivered")
     func tampered() async throws {
         let harness = try await RelayHarness(agencies: [Self.g22, Self.h58])
         try await harness.startRelay()
@@ -112,6 +112,15 @@ struct LargeDocumentRelayTests {
         let acks = try await harness.read([harness.topics.inbox(Self.g22)], count: 1).compactMap { AckMessage.decode($0.value) }
         #expect(acks.map(\.outcome) == [.failed])
         #expect(acks.first?.reason?.hasPrefix("signature: dr-sha256: the SHA-256 of the 5 segments") == true)
+
+        // The sender, told, sends it again, unaltered: delivered (the refusal left no ledger
+        // entry that would take the second sending for a replay).
+        records[2].value[1000] ^= 0x01
+        try await send(records, harness: harness)
+        let again = try await harness.read([harness.topics.inbox(Self.h58)], count: 10)
+        #expect(Self.assemble(again).bytes == Self.value, "sent again, delivered whole")
+        let allAcks = try await harness.read([harness.topics.inbox(Self.g22)], count: 2).compactMap { AckMessage.decode($0.value) }
+        #expect(allAcks.map(\.outcome) == [.failed, .delivered])
         _ = try await harness.stopRelay()
     }
 

@@ -21,7 +21,7 @@ extension RecordHandler {
         defer { metrics.processing(ContinuousClock.now - started) }
         var coordinates = record
         coordinates.value = []
-        let progress = segments.take(key)
+        let stored = segments.take(key)
         let directory = self.directory.current
         let verifier = DocumentVerifier(
             directory: directory, trust: trustSource.current, signatures: signatures, limits: policy.limits,
@@ -31,8 +31,8 @@ extension RecordHandler {
         let document: VerifiedDocument
         switch verdict {
         case .failure(let rejection):
-            if case .ended? = progress?.phase { return try endedSegment(coordinates, key: key, progress: progress) }
-            return try await refuse(record, key: key, progress: progress, rejection, directory: directory, now: now)
+            if case .ended? = stored?.phase { return try endedSegment(coordinates, key: key, progress: stored) }
+            return try await refuse(record, key: key, progress: stored, rejection, directory: directory, now: now)
         case .success(let verified):
             document = verified
         }
@@ -42,18 +42,23 @@ extension RecordHandler {
         if segment.isAbort {
             // A sender or an earlier hub gave the document up: pass the marker on where its
             // segments went, and forget it.
-            if let progress, case .passing = progress.phase {
+            if let stored, case .passing = stored.phase {
                 let rejection = Rejection(
                     ErrorClass(rawValue: document.envelope.relay.errorClass ?? "malformed"),
                     document.envelope.relay.error ?? "given up by an earlier hub")
-                try await writeAbortMarkers(progress, rejection: rejection, directory: directory, now: now)
+                try await writeAbortMarkers(stored, rejection: rejection, directory: directory, now: now)
                 logger.notice(
                     "A large document was given up before this hub; abort markers passed on",
                     metadata: [LogKey.documentID: "\(signed.id)", LogKey.error: "\(rejection.reason)"])
             }
-            return (progress?.held ?? []) + [coordinates]
+            return (stored?.held ?? []) + [coordinates]
         }
-        if case .ended? = progress?.phase { return try endedSegment(coordinates, key: key, progress: progress) }
+        // A document refused or skipped: its remaining segments are skipped; a first segment
+        // starts it anew (the sender sending it again).
+        if case .ended? = stored?.phase, !segment.isFirst {
+            return try endedSegment(coordinates, key: key, progress: stored)
+        }
+        let progress: SegmentProgress? = if case .passing? = stored?.phase { stored } else { nil }
 
         var current: SegmentProgress
         var assembly: SegmentAssembly
@@ -62,7 +67,9 @@ extension RecordHandler {
             // again; the readers after us start over too when they see index 0).
             var ledgerEntry: AcceptanceEntry?
             if let ledger, let entry = policy.ledgerEntry(for: record, verdict: verdict, now: now) {
-                if let first = ledger.claim(entry, now: now),
+                // Looked up here, claimed only with the last segment: a document refused on the
+                // way leaves no entry, and its sender may send it again.
+                if let first = ledger.first(from: entry.from, id: entry.id, now: now),
                    first.partition != record.partition || first.offset != record.offset {
                     switch policy.admit(record, verdict: verdict, directory: directory, ledger: .seen(first), now: now) {
                     case .skip(let settlement):
@@ -136,7 +143,10 @@ extension RecordHandler {
             }
             return try await refuse(record, key: key, progress: current, rejection, directory: directory, now: now)
         case .deliver(var delivery):
-            if last, let entry = current.ledger { delivery.ledger = entry.record(topics: policy.topics) }
+            if last, let entry = current.ledger {
+                _ = ledger?.claim(entry, now: now)
+                delivery.ledger = entry.record(topics: policy.topics)
+            }
             let (attempted, notAttempted) = delivery.without(current.destinations.diverted)
             let outcomes = try await attempt(attempted)
             RelayPolicy.record(attempted, outcomes: outcomes, into: &current.destinations)

@@ -162,6 +162,13 @@ final class AcceptanceLedger: Sendable {
         index.withLock { $0.claim(entry, now: now) }
     }
 
+    /// The identity's first acceptance, if known, without claiming it (a large document looks
+    /// its identity up at its first segment and claims it only once it is complete, so that a
+    /// document refused on the way can be sent again).
+    func first(from: String, id: String, now: Date) -> FirstAcceptance? {
+        index.withLock { $0.first(from: from, id: id, now: now) }
+    }
+
     func learn(_ entries: [AcceptanceEntry], now: Date) {
         index.withLock { index in entries.forEach { index.learn($0, now: now) } }
     }
