@@ -18,6 +18,14 @@ import Testing
 struct SegmentSendingTests {
     static let outTopic = "docrelay.out.000.00.00.G22"
 
+    /// An embedded cluster with the sender's out and in topics, one partition each.
+    static func cluster() throws -> EmbeddedKafkaCluster {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        try cluster.createTopic(outTopic, partitions: 1)
+        try cluster.createTopic("docrelay.in.000.00.00.G22", partitions: 1)
+        return cluster
+    }
+
     /// Reads `count` records of the out topic and checks them against `value`; returns their headers' dr-id.
     static func check(_ records: [KafkaRecord], value: [UInt8], fixture: AgentFixture) throws -> String {
         #expect(records.count == 6)
@@ -37,9 +45,7 @@ struct SegmentSendingTests {
 
     @Test("A 3 MiB spool file and a 3 MiB POST: six segments each, in order, their bytes the document's; the file goes to sent/")
     func spoolAndPost() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
-        try cluster.createTopic(Self.outTopic, partitions: 1)
-        try cluster.createTopic("docrelay.in.000.00.00.G22", partitions: 1)
+        let cluster = try Self.cluster()
         let fixture = try AgentFixture(
             bootstrap: cluster.bootstrapServers, agency: AgentFixture.sender,
             yaml: """
@@ -91,9 +97,7 @@ struct SegmentSendingTests {
 
     @Test("The SDK's sendEdoc of a 3 MiB edXML: OK, and seven 512 KiB segments whose bytes are the file (the SDK's CRLF removed)")
     func sendEdoc() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
-        try cluster.createTopic(Self.outTopic, partitions: 1)
-        try cluster.createTopic("docrelay.in.000.00.00.G22", partitions: 1)
+        let cluster = try Self.cluster()
         let fixture = try AgentFixture(
             bootstrap: cluster.bootstrapServers, agency: AgentFixture.sender,
             yaml: """

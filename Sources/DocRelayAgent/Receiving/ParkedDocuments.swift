@@ -14,15 +14,24 @@ struct ParkedDocuments: Sendable {
     /// Every folder a document may be parked in.
     var folders: [String] { [Folder.refused, .undelivered].map { (root as NSString).appendingPathComponent($0.rawValue) } }
 
-    /// Writes the document, its metadata and `<name>.reason.txt`; returns the document's path.
-    func park(
-        _ value: [UInt8], id: String, contentType: String, metadata: [UInt8], reason: String, folder: Folder
-    ) throws(FileError) -> String {
+    /// The folder and the document's path in it, with its metadata and `<name>.reason.txt`
+    /// written: what either `park` does before the document itself.
+    private func prepare(
+        id: String, contentType: String, metadata: [UInt8], reason: String, folder: Folder
+    ) throws(FileError) -> (directory: String, path: String) {
         let directory = (root as NSString).appendingPathComponent(folder.rawValue)
         try DurableFiles.createFolder(directory)
         let path = (directory as NSString).appendingPathComponent(FileNames.safe(id) + FileNames.fileExtension(contentType: contentType))
         try DurableFiles.write(metadata, to: path + ".meta")
         try DurableFiles.write(Array("id: \(id)\nreason: \(reason)\nat: \(RFC3339.format(Date()))\n".utf8), to: path + ".reason.txt")
+        return (directory, path)
+    }
+
+    /// Writes the document, its metadata and `<name>.reason.txt`; returns the document's path.
+    func park(
+        _ value: [UInt8], id: String, contentType: String, metadata: [UInt8], reason: String, folder: Folder
+    ) throws(FileError) -> String {
+        let (_, path) = try prepare(id: id, contentType: contentType, metadata: metadata, reason: reason, folder: folder)
         try DurableFiles.write(value, to: path)
         return path
     }
@@ -32,11 +41,7 @@ struct ParkedDocuments: Sendable {
     func park(
         file: String, id: String, contentType: String, metadata: [UInt8], reason: String, folder: Folder
     ) throws(FileError) -> String {
-        let directory = (root as NSString).appendingPathComponent(folder.rawValue)
-        try DurableFiles.createFolder(directory)
-        let path = (directory as NSString).appendingPathComponent(FileNames.safe(id) + FileNames.fileExtension(contentType: contentType))
-        try DurableFiles.write(metadata, to: path + ".meta")
-        try DurableFiles.write(Array("id: \(id)\nreason: \(reason)\nat: \(RFC3339.format(Date()))\n".utf8), to: path + ".reason.txt")
+        let (directory, path) = try prepare(id: id, contentType: contentType, metadata: metadata, reason: reason, folder: folder)
         let temporary = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
         try DurableFiles.copy(file, to: temporary)
         try DurableFiles.place(temporary, at: path)
