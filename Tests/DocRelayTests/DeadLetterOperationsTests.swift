@@ -478,5 +478,11 @@ struct SegmentDeadLetterTests {
             }
             #expect(reason == why)
         }
+        // dlq show: the signed headers checked alone; the document named as not kept.
+        let shown = DeadLetterInspection(entry, verifier: fixture.verifier(), withoutVerifier: "").lines.joined(separator: "\n")
+        #expect(shown.contains("signed headers verified: 000.00.00.G22"), "\(shown)")
+        #expect(shown.contains("a document sent in segments: the hub kept its headers, not the document"), "\(shown)")
+        #expect(shown.contains("not kept: a document sent in segments, 12582912 bytes (dr-size)"), "\(shown)")
+        #expect(!shown.contains("not verified"), "\(shown)")
     }
 }

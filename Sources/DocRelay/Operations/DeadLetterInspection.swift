@@ -33,8 +33,9 @@ public struct DeadLetterInspection: Sendable {
             let signed = entry.letter.originalHeaders
                 .filter { HeaderName.signed.contains($0.name) }
                 .map { (name: $0.name, value: $0.value) }
-            if entry.letter.isTruncated {
-                // The value checks cannot run on what is left of it: the headers can.
+            if entry.letter.isTruncated || entry.letter.isSegmented {
+                // The value checks cannot run on what is left of it (or on a large document's
+                // headers alone): the headers can.
                 switch verifier.authenticate(headers: signed) {
                 case .success(let authentication): sender = .headersVerified(authentication)
                 case .failure(let rejection): sender = .rejected(rejection)
@@ -117,7 +118,9 @@ public struct DeadLetterInspection: Sendable {
                 "sender",
                 "  signed headers verified: \(authentication.signed.from)\(name), signed by \(authentication.signer.subject) "
                     + "(SHA-256 \(authentication.signer.fingerprint))",
-                "  the value was cut here: its digest and content cannot be checked",
+                entry.letter.isSegmented
+                    ? "  a document sent in segments: the hub kept its headers, not the document, whose digest cannot be checked here"
+                    : "  the value was cut here: its digest and content cannot be checked",
             ]
         case .rejected(let rejection):
             let authentic = rejection.authenticSender.map { "the sender \($0.rawValue) is authentic" }
@@ -133,7 +136,9 @@ public struct DeadLetterInspection: Sendable {
         let digest = SHA256Hex.of(letter.value)
         let signedDigest = letter.originalHeaders.string(named: HeaderName.sha256)
         var lines = ["value"]
-        if letter.isTruncated {
+        if letter.isSegmented {
+            lines.append("  not kept: a document sent in segments, \(letter.documentSize.map { "\($0) bytes" } ?? "its size unknown") (dr-size)")
+        } else if letter.isTruncated {
             lines.append("  truncated here: \(letter.value.count) of \(letter.valueSize.map(String.init) ?? "?") bytes kept")
             if let original = letter.valueSHA256 {
                 lines.append("  original SHA-256 \(original)" + Self.comparison(original, signedDigest))

@@ -75,6 +75,10 @@ public struct DeadLetter: Sendable {
         if let valueSHA256 { return SHA256Hex.of(value) != valueSHA256 }
         return false
     }
+    /// A large document's dead letter (`dr-segment`, contract "Large documents"): its headers,
+    /// not the document, which passed in segments; `documentSize` is its `dr-size`.
+    public var isSegmented: Bool { originalHeaders.string(named: HeaderName.segment) != nil }
+    public var documentSize: Int? { originalHeaders.string(named: HeaderName.size).flatMap { Int($0) } }
     public var from: String? { originalHeaders.string(named: HeaderName.from) }
     public var to: [String] {
         originalHeaders.string(named: HeaderName.to)?.split(separator: ",").map(String.init) ?? []
