@@ -40,7 +40,7 @@ enum ChildRun {
         let result = try await Subprocess.run(
             .path(FilePath(executable.path)), arguments: Arguments(arguments),
             output: .string(limit: 64 << 20), error: error)
-        return (result.terminationStatus, result.standardOutput ?? "")
+        return (result.terminationStatus, result.standardOutput)
     }
 
     /// This executable, from `CommandLine.arguments[0]`, as an absolute path: relative to the

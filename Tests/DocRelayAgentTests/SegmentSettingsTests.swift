@@ -99,3 +99,14 @@ struct SegmentSettingsTests {
         #expect(tracker.stale(at: start.advanced(by: .seconds(600)), timeout: .seconds(600)) == [Self.key])
     }
 }
+
+@Suite("The agent's upload budget (issue 13): documents posted at once wait rather than each hold max-document-bytes")
+struct UploadBudgetTests {
+    @Test("An upload reserves its Content-Length, else the limit, never more than the limit")
+    func reservation() {
+        #expect(DocumentOutbox.uploadReservation(contentLength: "3145728", limit: 67_108_864) == 3_145_728)
+        #expect(DocumentOutbox.uploadReservation(contentLength: nil, limit: 67_108_864) == 67_108_864)
+        #expect(DocumentOutbox.uploadReservation(contentLength: "999999999", limit: 67_108_864) == 67_108_864)
+        #expect(DocumentOutbox.uploadReservation(contentLength: "chunked", limit: 1_048_576) == 1_048_576)
+    }
+}

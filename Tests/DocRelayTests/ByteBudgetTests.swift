@@ -1,4 +1,5 @@
-@testable import DocRelay
+import DocRelay
+import DocRelayCore
 import Synchronization
 import Testing
 

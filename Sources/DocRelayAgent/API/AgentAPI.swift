@@ -71,6 +71,11 @@ struct AgentAPI: Sendable {
         // collected once, then copied once into the value the signer needs; the buffer is freed
         // at once.
         let limit = outbox.preparer.maxDocumentBytes
+        // Held under the outbox's upload budget until published (or refused).
+        let reserved = DocumentOutbox.uploadReservation(contentLength: request.headers[.contentLength], limit: limit)
+        await outbox.uploads.acquire(reserved)
+        var handedOver = false
+        defer { if !handedOver { outbox.uploads.release(reserved) } }
         let value: [UInt8]
         do {
             value = Array(buffer: try await request.body.collect(upTo: limit))
@@ -89,7 +94,11 @@ struct AgentAPI: Sendable {
         // The store keeps its own copy for a resend; this one's is dropped, so that the document
         // is held once (value) while it is published.
         record.value = nil
-        let publishing = Task { [record] in try await outbox.publish(record, value: value) }
+        handedOver = true
+        let publishing = Task { [record] in
+            defer { outbox.uploads.release(reserved) }
+            return try await outbox.publish(record, value: value)
+        }
         let wait = publishWait
         let published = await withTaskGroup(of: OutgoingRecord?.self) { group in
             group.addTask { try? await publishing.value }

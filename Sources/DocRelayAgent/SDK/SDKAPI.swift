@@ -102,6 +102,11 @@ struct SDKAPI: Sendable {
         // The home hub's max-document-bytes (a larger document travels in segments), and the
         // CRLF the SDK appends.
         let limit = outbox.preparer.maxDocumentBytes
+        // Held under the outbox's upload budget until published (or refused).
+        let reserved = DocumentOutbox.uploadReservation(contentLength: request.headers[.contentLength], limit: limit + 2)
+        await outbox.uploads.acquire(reserved)
+        var handedOver = false
+        defer { if !handedOver { outbox.uploads.release(reserved) } }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limit + 2)
@@ -150,7 +155,11 @@ struct SDKAPI: Sendable {
             // copy is not loaded as a second one (a document may be up to max-document-bytes).
             record.value = nil
             let value = plan.value
-            let publishing = Task { [record] in try await outbox.publish(record, value: value) }
+            handedOver = true
+            let publishing = Task { [record] in
+                defer { outbox.uploads.release(reserved) }
+                return try await outbox.publish(record, value: value)
+            }
             let wait = publishWait
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try? await publishing.value }

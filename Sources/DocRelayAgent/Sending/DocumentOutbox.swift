@@ -23,17 +23,30 @@ final class DocumentOutbox: Sendable {
     /// Segments handed to librdkafka and not yet acknowledged, at most: librdkafka never
     /// queues a whole large document, and memory holds the value once plus these copies.
     static let segmentWindow = 3
+    /// Bytes of documents received over HTTP (`POST /v1/documents`, the SDK's `sendEdoc`) held
+    /// in memory at once, from before their body is read until they are published: twice the
+    /// home hub's `max-document-bytes` when the agent started (128 MiB by default). Uploads
+    /// beyond it wait their turn, so memory does not grow with the uploads in flight; one
+    /// larger than it goes alone (`ByteBudget`).
+    let uploads: ByteBudget
 
     init(
         store: AgentStore, producer: KafkaProducer, preparer: DocumentPreparer, topics: TopicNames, segmentPace: Int = 0,
         logger: Logger
     ) {
         self.segmentPace = segmentPace
+        self.uploads = ByteBudget(capacity: 2 * preparer.maxDocumentBytes)
         self.store = store
         self.producer = producer
         self.preparer = preparer
         self.topic = topics.out(preparer.agency)
         self.logger = logger
+    }
+
+    /// What an upload reserves in `uploads` before its body is read: its `Content-Length`, else
+    /// the limit, never more than the limit (`collect(upTo:)` refuses more).
+    static func uploadReservation(contentLength: String?, limit: Int) -> Int {
+        min(contentLength.flatMap { Int($0) }.map { max($0, 0) } ?? limit, limit)
     }
 
     /// Signs (or checks) `submission` and records it; the record returned is queued, not yet
