@@ -187,7 +187,7 @@ public final class KafkaAdmin: Sendable {
         return (created, existing)
     }
 
-    private static func committedOffsetsNow(
+    static func committedOffsetsNow(
         group: String, partitions: [KafkaTopicPartition], client: RDKafkaClient, timeout: Duration
     ) throws -> [KafkaTopicPartition: Int64] {
         // Partitions are named: the mock cluster answers an all-topics request with nothing.
