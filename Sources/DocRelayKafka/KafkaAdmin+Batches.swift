@@ -6,14 +6,14 @@ import Synchronization
 extension KafkaAdmin {
     /// Creates `topics` in requests of `batchSize`, skipping those that exist, asking again
     /// for what timed out (`TopicBatchCreator`). `progress` is called after each request.
-    /// Each request may take `max(connect timeout, 30 s)`: a cluster creating hundreds of
-    /// replicated topics takes seconds.
+    /// Each request may take `requestTimeout` (default `max(connect timeout, 30 s)`): a cluster
+    /// creating hundreds of replicated topics takes seconds.
     public func createTopics(
         _ topics: [KafkaTopicSpec], batchSize: Int, attempts: Int = 3, pause: Duration = .seconds(2),
-        progress: (KafkaTopicCreationProgress) -> Void = { _ in }
+        requestTimeout: Duration? = nil, progress: (KafkaTopicCreationProgress) -> Void = { _ in }
     ) async throws -> KafkaTopicCreation {
         let client = client
-        let timeout = max(timeout, .seconds(30))
+        let timeout = requestTimeout ?? max(timeout, .seconds(30))
         return try await TopicBatchCreator(batchSize: batchSize, attempts: attempts, pause: pause).run(
             topics,
             existing: { Set(try await listTopics().map(\.name)) },
