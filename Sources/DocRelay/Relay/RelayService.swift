@@ -181,17 +181,35 @@ public struct RelayService: Service {
         }
     }
 
+    /// librdkafka (2.0.2, and the releases after it) refuses a consumer group member's metadata
+    /// subscribing to more than 10,000 topics (`subscription_cnt > 10000` where it reads
+    /// MemberMetadata), and the group's assignor then dereferences what it did not read: the
+    /// relay's consumer, subscribed to every agency's `out` topic by pattern, crashes with
+    /// SIGSEGV when a hub's 10,001st agency's topic appears (measured: 10,000 + 1 crashes,
+    /// 8,300 + 1 does not). Issue 16 asks for 10,000; beyond, the subscription must be split
+    /// over several members, which is not done yet.
+    static let subscriptionLimit = 10_000
+    /// From here on the relay warns once (log) that the limit is near.
+    static let subscriptionWarnAt = 9_000
+
     private func measureLagUntilCancelled() async throws {
         let admin = try KafkaAdmin(settings: setup.kafka, logger: logger)
         let group = setup.configuration.consumerGroup
         let retryTopics = Set(setup.configuration.retryTiers.map(setup.topics.retry))
         var first = true
+        var warnedSubscription = false
         while !Task.isCancelled {
             do {
                 let start = ContinuousClock.now
                 let topics = try await admin.listTopics()
                 let out = topics.filter { setup.topics.agencyCode(ofOutTopic: $0.name) != nil }
                 let retry = topics.filter { retryTopics.contains($0.name) }
+                if out.count > Self.subscriptionWarnAt, !warnedSubscription {
+                    warnedSubscription = true
+                    logger.warning(
+                        "The hub has \(out.count) agency out topics: librdkafka refuses a group member subscribed to more than \(Self.subscriptionLimit) topics, and the relay stops (crashes) when the \(Self.subscriptionLimit + 1)th appears",
+                        metadata: [LogKey.topic: "\(setup.topics.outPattern)"])
+                }
                 let outLag = try await admin.lag(group: group, topics: out)
                 let retryLag = try await admin.lag(group: group + "-retry", topics: retry)
                 metrics.setLags(outLag, group: group)
