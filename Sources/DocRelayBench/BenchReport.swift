@@ -12,6 +12,8 @@ struct BenchReport {
     var hops: [HopsResult] = []
     /// `docrelay-bench backlog` runs (see `BenchReport+Backlog.swift`).
     var backlogs: [BacklogResult] = []
+    /// `docrelay-bench scale` (see `BenchReport+Scale.swift`).
+    var scales: [ScaleResult] = []
     let verifications: [VerifyResult]
     let repetitions: Int
     let date: Date
@@ -20,7 +22,7 @@ struct BenchReport {
     var loadAverages: (start: String, end: String)?
 
     static let command =
-        "swift build -c release --product docrelay-bench && .build/release/docrelay-bench all --repetitions 5 --output BENCHMARKS.md"
+        "swift build -c release --product docrelay && swift build -c release --product docrelay-bench && .build/release/docrelay-bench all --repetitions 5 --output BENCHMARKS.md"
 
     var markdown: String {
         """
@@ -65,6 +67,7 @@ struct BenchReport {
         \(relaySection)
         \(hopsSection)
         \(backlogSection())
+        \(Self.scaleSection(scales, standalone: false))
         \(verificationSection)
         """
     }
