@@ -61,6 +61,7 @@ demo: deps
 
 ## bench: pass-through throughput, raw librdkafka beside our layer, into BENCHMARKS.md.
 bench: deps
+	$(SWIFT) build -c release --product docrelay
 	$(SWIFT) build -c release --product docrelay-bench
 	.build/release/docrelay-bench all --repetitions 5 --output BENCHMARKS.md
 

@@ -3,7 +3,8 @@ import Foundation
 
 /// `docrelay-bench all`: every combination (raw and layer × 1 KiB and 4 KiB), the relay
 /// (`relay` at 4 KiB and 1 KiB), the latency across four hubs (`hops`) and the relay's memory
-/// under a backlog of the largest documents (`backlog`), each run in a child
+/// under a backlog of the largest documents (`backlog`), a hub of 10,000 agencies beside one of
+/// 20 (`scale`, once), each run in a child
 /// process `repetitions` times, alternating raw and layer, then `verify` as many times; the
 /// medians go to a markdown report and to standard output.
 struct AllCommand: AsyncParsableCommand {
@@ -68,6 +69,8 @@ struct AllCommand: AsyncParsableCommand {
                 "[large \(repetition + 1)/\(repetitions)] \(large.documents) × \(large.size) B: relay "
                     + String(format: "%.1f MB/s, raw %.1f MB/s, peak RSS %d KiB", large.relayMegabytesPerSecond, large.rawMegabytesPerSecond, large.peakRSSKiB))
         }
+        // The national hub (issue 16): once, not per repetition (each run takes minutes).
+        let scales = try await ScaleCommand.measureAll()
         var verifications: [VerifyResult] = []
         for repetition in 0..<repetitions {
             let result: VerifyResult = try await ChildRun.run(["verify"])
@@ -84,6 +87,7 @@ struct AllCommand: AsyncParsableCommand {
         report.hops = hops
         report.backlogs = backlogs
         report.larges = larges
+        report.scales = scales
         report.loadAverages = (loadAtStart, ProcessStats.loadAverage())
         print(report.tables)
         if let output {

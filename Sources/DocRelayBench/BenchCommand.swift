@@ -8,6 +8,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "docrelay-bench",
         abstract: "Benchmarks: Kafka pass-through on the embedded Kafka, and signature verification.",
-        subcommands: [PassThroughCommand.self, VerifyCommand.self, RelayCommand.self, HopsCommand.self, BacklogCommand.self, BacklogRelayCommand.self, LargeCommand.self, AllCommand.self]
+        subcommands: [PassThroughCommand.self, VerifyCommand.self, RelayCommand.self, HopsCommand.self, BacklogCommand.self, BacklogRelayCommand.self, LargeCommand.self, ScaleCommand.self, AllCommand.self]
     )
 }

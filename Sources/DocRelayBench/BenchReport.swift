@@ -14,6 +14,8 @@ struct BenchReport {
     var backlogs: [BacklogResult] = []
     /// `docrelay-bench large` runs (see `BenchReport+Large.swift`).
     var larges: [LargeResult] = []
+    /// `docrelay-bench scale` (see `BenchReport+Scale.swift`).
+    var scales: [ScaleResult] = []
     let verifications: [VerifyResult]
     let repetitions: Int
     let date: Date
@@ -22,11 +24,11 @@ struct BenchReport {
     var loadAverages: (start: String, end: String)?
 
     static let command =
-        "swift build -c release --product docrelay-bench && .build/release/docrelay-bench all --repetitions 5 --output BENCHMARKS.md"
+        "swift build -c release --product docrelay && swift build -c release --product docrelay-bench && .build/release/docrelay-bench all --repetitions 5 --output BENCHMARKS.md"
 
     var markdown: String {
         """
-        # DocRelay benchmarks: Kafka pass-through, the relay, across four hubs, memory under a backlog, large documents, signature verification
+        # DocRelay benchmarks: Kafka pass-through, the relay, across four hubs, memory under a backlog, large documents, a national hub, signature verification
 
         Made with `make bench`, that is:
 
@@ -68,6 +70,7 @@ struct BenchReport {
         \(hopsSection)
         \(backlogSection())
         \(largeSection)
+        \(Self.scaleSection(scales, standalone: false))
         \(verificationSection)
         """
     }

@@ -22,6 +22,11 @@ public struct KafkaTopicSpec: Sendable, Hashable {
 public struct KafkaTopicMetadata: Sendable, Hashable {
     public var name: String
     public var partitionCount: Int
+
+    public init(name: String, partitionCount: Int) {
+        self.name = name
+        self.partitionCount = partitionCount
+    }
 }
 
 /// The offsets bounding a partition's log: `low` is the first kept, `high` the next to write.
@@ -187,7 +192,7 @@ public final class KafkaAdmin: Sendable {
         return (created, existing)
     }
 
-    private static func committedOffsetsNow(
+    static func committedOffsetsNow(
         group: String, partitions: [KafkaTopicPartition], client: RDKafkaClient, timeout: Duration
     ) throws -> [KafkaTopicPartition: Int64] {
         // Partitions are named: the mock cluster answers an all-topics request with nothing.

@@ -15,6 +15,8 @@ extension KafkaConsumer {
         let revokeCommitTimeout: Duration
         /// See `KafkaConsumerSettings.handOverGrace`.
         let handOverGrace: Duration
+        /// `auto.offset.reset` as a ListOffsets timestamp: -2 earliest, -1 latest.
+        let startTimestamp: Int64
 
         func handle(
             client: OpaquePointer, event: rd_kafka_resp_err_t,
@@ -29,7 +31,8 @@ extension KafkaConsumer {
                 if endsRebalance, !keys.isEmpty, handOverGrace > .zero {
                     Thread.sleep(forTimeInterval: Double(handOverGrace.milliseconds) / 1000)
                 }
-                logger.info("Partitions assigned", metadata: [LogKey.partitions: "\(keys.sorted())"])
+                logger.info("Partitions assigned", metadata: [LogKey.partitions: "\(Self.describe(keys))"])
+                if keys.count >= Self.explicitStartFrom { setStartOffsets(client: client, partitions: partitions) }
                 if cooperative {
                     release(rd_kafka_incremental_assign(client, partitions))
                 } else {
@@ -88,7 +91,7 @@ extension KafkaConsumer {
             state.withLock { $0.revoked(keys, cooperative: cooperative, lost: lost) }
             logger.info(
                 lost ? "Partitions lost" : "Partitions revoked",
-                metadata: [LogKey.partitions: "\(keys.sorted())"])
+                metadata: [LogKey.partitions: "\(Self.describe(keys))"])
         }
 
         /// Commits what a refused commit before revocation still owes, now that the rebalance
@@ -126,6 +129,63 @@ extension KafkaConsumer {
                     return
                 }
             }
+        }
+
+        /// From this many partitions assigned at once, they start at offsets looked up in two
+        /// batched requests (`setStartOffsets`).
+        static let explicitStartFrom = 500
+
+        /// Sets the offset each of a large assignment starts at: its group's commit (one
+        /// OffsetFetch for all, `rd_kafka_committed`), else the earliest or latest offset as
+        /// `auto.offset.reset` says (one ListOffsets per broker, `rd_kafka_offsets_for_times`).
+        ///
+        /// Why (issue 16): librdkafka 2.0.2 looks up the start of each partition without a
+        /// commit with a ListOffsets request of its own; a relay's first start at 10,000
+        /// agencies made 10,000 of them, and its first document came ~20 s after the
+        /// assignment. A partition either lookup cannot answer keeps librdkafka's own lookup,
+        /// as does every small assignment (the path every other test exercises).
+        private func setStartOffsets(client: OpaquePointer, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let committed = RDKafkaTopicPartitionList(RDKafkaTopicPartitionList.entries(of: partitions).map(\.partition))
+            let error = rd_kafka_committed(client, committed.pointer, 10_000)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                logger.notice("Start offsets left to librdkafka: the commits could not be read", metadata: [LogKey.errorCode: "\(KafkaError.Code(error).name)"])
+                return
+            }
+            var offsets: [KafkaTopicPartition: Int64] = [:]
+            let reset = RDKafkaTopicPartitionList(capacity: Int(partitions.pointee.cnt))
+            for entry in committed.entries where entry.error == .noError {
+                if entry.offset >= 0 { offsets[entry.partition] = entry.offset } else { reset.add(entry.partition, offset: startTimestamp) }
+            }
+            if !reset.isEmpty {
+                let error = rd_kafka_offsets_for_times(client, reset.pointer, 10_000)
+                if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    for entry in reset.entries where entry.error == .noError && entry.offset >= 0 { offsets[entry.partition] = entry.offset }
+                } else {
+                    logger.notice("Start offsets of partitions without a commit left to librdkafka", metadata: [LogKey.errorCode: "\(KafkaError.Code(error).name)"])
+                }
+            }
+            guard let elements = partitions.pointee.elems else { return }
+            var set = 0
+            for index in 0..<Int(partitions.pointee.cnt) {
+                let key = KafkaTopicPartition(topic: String(cString: elements[index].topic), partition: elements[index].partition)
+                if let offset = offsets[key] {
+                    elements[index].offset = offset
+                    set += 1
+                }
+            }
+            logger.info(
+                "Start offsets of a large assignment looked up in two requests",
+                metadata: [LogKey.partitions: "\(set) of \(partitions.pointee.cnt)", "docrelay.kafka.elapsed": "\(clock.now - start)"])
+        }
+
+        /// Partitions for a log line: all of them up to 50, else the first 50 and how many more
+        /// (a hub of 10,000 agencies is assigned 10,000 at once: one line of 400 KB).
+        static func describe(_ keys: some Collection<KafkaTopicPartition>) -> String {
+            let sorted = keys.sorted()
+            guard sorted.count > 50 else { return "\(sorted)" }
+            return "\(Array(sorted.prefix(50))) and \(sorted.count - 50) more"
         }
 
         private func release(_ error: OpaquePointer?) {

@@ -43,7 +43,8 @@ public final class KafkaConsumer: Sendable {
         let rebalancer = Rebalancer(
             state: state, logger: logger, drainTimeout: settings.drainTimeout,
             revokeCommitTimeout: min(settings.drainTimeout, settings.sessionTimeout / 3),
-            handOverGrace: settings.handOverGrace)
+            handOverGrace: settings.handOverGrace,
+            startTimestamp: settings.startOffset == .latest ? Int64(RD_KAFKA_OFFSET_END) : Int64(RD_KAFKA_OFFSET_BEGINNING))
         let events = RDKafkaEvents(
             logger: logger,
             onRebalance: { client, event, partitions in

@@ -138,6 +138,15 @@ public final class KafkaProducer: Sendable {
         try await runBlocking { () throws -> Void in try client.checkReachable(timeout: timeout) }
     }
 
+    /// Asks for the metadata of every topic of the cluster at once, so that first sends to
+    /// thousands of topics need no lookup each (librdkafka keeps the answer in its cache).
+    /// Returns how many topics the cluster has.
+    @discardableResult
+    public func loadTopicMetadata(timeout: Duration) async throws -> Int {
+        let client = client
+        return try await runBlocking { () throws -> Int in try client.topicMetadata(timeout: timeout).count }
+    }
+
     /// The bootstrap servers this producer reaches, for messages.
     public var bootstrapServers: String { client.bootstrapServers }
 

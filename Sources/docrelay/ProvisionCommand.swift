@@ -18,7 +18,11 @@ struct ProvisionCommand: AsyncParsableCommand {
             events, each created with the retention of its kind (the configuration's retention: \
             section, else inboxes and dlq 30d, events 90d, the rest 7d). Topics that exist are \
             reported with their retention where it differs from the plan's, and left as they are \
-            unless --fix-retention is given. The Kafka connection is \
+            unless --fix-retention is given. Topics that exist are never asked for again (a \
+            second run creates only what is missing); the others are created in requests of 500, \
+            each given three times --connect-timeout, with progress on standard error, and what \
+            timed out is asked again (3 attempts). Errors name the cluster (bootstrap servers). \
+            The Kafka connection is \
             the configuration's (--config), else the hub's in the directory, unless \
             --bootstrap-servers is given. The ACLs are printed as kafka-acls.sh commands \
             (admin.properties: the administrator's connection settings). librdkafka's embedded \
@@ -168,43 +172,53 @@ struct ProvisionCommand: AsyncParsableCommand {
         report.aclsCreated = bindings.count
     }
 
+    /// Topics per CreateTopics request: a 10,000-agency hub has 20,009 topics, which one request
+    /// could not create within its timeout (issue 16).
+    static let batchSize = 500
+
+    /// How long one CreateTopics request may take: three times `--connect-timeout` (30 s by default).
+    private func requestTimeout(_ settings: KafkaSettings) -> Duration { max(settings.connectTimeout * 3, .seconds(1)) }
+
     private func create(_ plan: TopicPlan, settings: KafkaSettings, logger: Logger, report: ProvisionReport) async throws {
+        let servers = settings.bootstrapServers.joined(separator: ",")
         let admin: KafkaAdmin
-        let result: (created: [String], existing: [String])
+        let result: KafkaTopicCreation
         var connected = false
+        let specs = plan.specs(partitions: partitions, replicationFactor: replication)
         do {
             (admin, result) = try await clusterWait.run(retrying: reportRetry) {
                 connected = false
                 let admin = try await KafkaAdmin.connect(settings: settings, logger: logger)
                 connected = true
-                return (admin, try await admin.createTopics(plan.specs(partitions: partitions, replicationFactor: replication)))
+                let result = try await admin.createTopics(specs, batchSize: Self.batchSize, requestTimeout: requestTimeout(settings)) { progress in
+                    printError("provision: \(servers): \(progress)")
+                }
+                return (admin, result)
             }
         } catch let error as ClusterWait.NotReady {
             throw notReady(error, settings: settings)
         } catch let error as KafkaError where !connected {
             throw error.startupFailure
-        } catch let error as KafkaError where error.code == .timedOut {
-            throw CommandFailure.operation("""
-                the cluster at \(settings.bootstrapServers.joined(separator: ",")) did not answer the request to create topics \
-                within \(settings.connectTimeout) (\(error.message)). If it is librdkafka's embedded cluster \
-                (`docrelay broker`), it does not implement CreateTopics: start it with `docrelay broker --provision \
-                <directory>` instead.
-                """)
         } catch let error as KafkaError {
-            throw CommandFailure.operation("creating the topics of hub \(plan.hub.id): \(error)")
+            throw CommandFailure.operation(
+                "creating the topics of hub \(plan.hub.id) on \(servers): \(error); the topics created before it stay, and a run again creates only what is missing")
         }
+        if !result.failed.isEmpty {
+            throw CommandFailure.operation(notCreated(result, plan: plan, servers: servers, timeout: requestTimeout(settings)))
+        }
+        let created = Set(result.created)
+        let existing = Set(result.existing)
         let drifts = try await retentionDrifts(plan, existing: result.existing, admin: admin)
+        let driftByTopic = Dictionary(drifts.map { ($0.topic, $0) }) { first, _ in first }
         say("")
         for topic in plan.topics {
-            if result.created.contains(topic.name) {
+            if created.contains(topic.name) {
                 report.results[topic.name] = "created"
                 say("created  \(topic.name)  retention \(topic.retention)")
-            } else if result.existing.contains(topic.name) {
+            } else if existing.contains(topic.name) {
                 report.results[topic.name] = "exists"
-                if let drift = drifts.first(where: { $0.topic == topic.name }) {
+                if let drift = driftByTopic[topic.name] {
                     report.actualRetention[topic.name] = drift.actual.map(\.description) ?? "unknown"
-                }
-                if let drift = drifts.first(where: { $0.topic == topic.name }) {
                     say("exists   \(topic.name)  \(drift.description)\(drift.isShorter ? ": records deleted sooner than planned" : "")")
                 } else {
                     say("exists   \(topic.name)  retention \(topic.retention)")
@@ -221,6 +235,26 @@ struct ProvisionCommand: AsyncParsableCommand {
                 "warning: \(drifts.count) existing topic\(drifts.count == 1 ? "" : "s") keep another retention than the plan's "
                     + "(\(shorter) shorter): run again with --fix-retention to set the plan's")
         }
+    }
+
+    /// Why topics are missing after every attempt: the cluster, how many, which (the first
+    /// few), the last error, and that a run again creates only those.
+    private func notCreated(_ result: KafkaTopicCreation, plan: TopicPlan, servers: String, timeout: Duration) -> String {
+        let missing = result.failed.keys.sorted()
+        let errors = Set(result.failed.values.map { "\($0)" }).sorted()
+        var text = "the cluster at \(servers) did not create \(missing.count) of the \(plan.topics.count) topics of hub \(plan.hub.id)"
+        text += " after \(result.attempts) attempt\(result.attempts == 1 ? "" : "s")"
+        text += " (\(result.requests) requests of at most \(Self.batchSize) topics, each given \(timeout)): "
+        text += missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? ", …" : "")
+        text += "; last error: \(errors.prefix(3).joined(separator: "; ")). "
+        text += "\(result.created.count) were created and \(result.existing.count) existed: they stay, and a run again creates only the \(missing.count) missing."
+        if result.created.isEmpty {
+            // Said only when the cluster created nothing at all: a cluster that never answers
+            // CreateTopics may be librdkafka's embedded one (issue 16: this was said of every
+            // timeout, also on a real cluster that was merely slow).
+            text += " A cluster that never answers CreateTopics, as librdkafka's embedded one (`docrelay broker`), needs its topics from `docrelay broker --provision <directory>`."
+        }
+        return text
     }
 
     /// The existing topics of `plan` whose retention differs from the plan's. A cluster that

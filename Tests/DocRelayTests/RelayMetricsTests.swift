@@ -1,5 +1,6 @@
 import DocRelay
 import DocRelayCore
+import Foundation
 import Metrics
 import MetricsTestKit
 import Testing
@@ -99,6 +100,24 @@ struct RelayMetricsTests {
         #expect(backend.recorders(label: "docrelay_consumer_lag").count == 2)
         let labels = backend.recorders(label: "docrelay_consumer_lag").flatMap { $0.dimensions.map(\.1) }
         #expect(!labels.contains { $0.contains("G22") || $0.contains("H23") })
+    }
+
+    @Test("One measurement of 10,000 agencies' out topics: one series, their sum, set once; a series no longer measured drops to 0")
+    func lagOfManyTopics() throws {
+        let metrics = self.metrics
+        var lags: [String: Int64] = ["docrelay.retry.5s": 2]
+        for index in 0..<10_000 {
+            lags["docrelay.out.000.\(String(format: "%02d", index / 100)).\(String(format: "%02d", index % 100)).H58"] = Int64(index % 3)
+        }
+        metrics.setLags(lags, group: "relay-national")
+        let out = try backend.expectGauge("docrelay_consumer_lag", [("group", "relay-national"), ("topic", "docrelay.out.*")])
+        #expect(out.lastValue == 9_999)
+        #expect(out.values.count == 1, "published once, not once per topic")
+        #expect(backend.recorders(label: "docrelay_consumer_lag").count == 2)
+        metrics.setLags(["docrelay.out.000.00.01.H58": 4], group: "relay-national")
+        #expect(out.lastValue == 4, "the measurement replaces the last one")
+        let retry = try backend.expectGauge("docrelay_consumer_lag", [("group", "relay-national"), ("topic", "docrelay.retry.5s")])
+        #expect(retry.lastValue == 0)
     }
 
     @Test("The out series follows the configured topic prefix")

@@ -123,6 +123,15 @@ public struct RelayMetrics: Sendable {
         self.lag.set(lag, group: group, topic: topic, series: series) { total in gauge.record(total) }
     }
 
+    /// Sets the lag of every topic `group` reads from one measurement (topic -> lag; negative
+    /// values are left out): one gauge per series, agency `out` topics summed into one. A series
+    /// none of whose topics is measured any more drops to 0.
+    public func setLags(_ lags: [String: Int64], group: String) {
+        self.lag.replace(lags.filter { $0.value >= 0 }, group: group, series: lagSeries(of:)) { series, total in
+            Gauge(label: Name.consumerLag, dimensions: [(Label.group, group), (Label.topic, series)], factory: factory).record(total)
+        }
+    }
+
     /// The `topic` label of a topic's lag: the topic itself, or `<prefix>.out.*` for an agency's.
     func lagSeries(of topic: String) -> String {
         topics.agencyCode(ofOutTopic: topic) == nil ? topic : "\(topics.prefix).out.*"

@@ -130,7 +130,11 @@ struct InboxRetentionWatch: Sendable {
     private func read(
         _ inboxes: [(String, KafkaTopicMetadata)], admin: KafkaAdmin
     ) async -> ([Reading], [(topic: String, error: String)]) {
-        await withTaskGroup(of: Result<Reading, InboxFailure>.self) { group in
+        // Every inbox's log bounds in a few requests (issue 16: one round trip per inbox was
+        // 10,000 a check); an inbox never written to needs no look at its agent's commits.
+        // Should the batch fail, each inbox asks for its own.
+        let bounds = try? await admin.watermarks(of: inboxes.map(\.1))
+        return await withTaskGroup(of: Result<Reading, InboxFailure>.self) { group in
             var readings: [Reading] = []
             var failures: [(topic: String, error: String)] = []
             func collect(_ result: Result<Reading, InboxFailure>) {
@@ -145,7 +149,15 @@ struct InboxRetentionWatch: Sendable {
                     collect(result)
                     running -= 1
                 }
-                group.addTask { await readInbox(code, metadata, admin: admin) }
+                let known = bounds.flatMap { Self.offsets(of: metadata, in: $0) }
+                if let known, known.allSatisfy({ $0.high == 0 }) {
+                    let unread = Dictionary(uniqueKeysWithValues: known.map {
+                        (KafkaTopicPartition(topic: metadata.name, partition: $0.partition), UnreadRecords.of(low: 0, high: 0, committed: nil))
+                    })
+                    collect(.success(Reading(agency: code, topic: metadata.name, unread: unread)))
+                    continue
+                }
+                group.addTask { await readInbox(code, metadata, known: known, admin: admin) }
                 running += 1
             }
             for await result in group { collect(result) }
@@ -153,14 +165,27 @@ struct InboxRetentionWatch: Sendable {
         }
     }
 
+    /// The bounds of every partition of `topic` in `bounds`, or nil if one is missing.
+    private static func offsets(of topic: KafkaTopicMetadata, in bounds: [KafkaTopicPartition: KafkaPartitionOffsets]) -> [KafkaPartitionOffsets]? {
+        var offsets: [KafkaPartitionOffsets] = []
+        for partition in 0..<Int32(topic.partitionCount) {
+            guard let entry = bounds[KafkaTopicPartition(topic: topic.name, partition: partition)] else { return nil }
+            offsets.append(entry)
+        }
+        return offsets
+    }
+
     private struct InboxFailure: Error {
         var topic: String
         var error: String
     }
 
-    private func readInbox(_ code: String, _ metadata: KafkaTopicMetadata, admin: KafkaAdmin) async -> Result<Reading, InboxFailure> {
+    private func readInbox(
+        _ code: String, _ metadata: KafkaTopicMetadata, known: [KafkaPartitionOffsets]?, admin: KafkaAdmin
+    ) async -> Result<Reading, InboxFailure> {
         do {
-            let offsets = try await admin.partitionOffsets(of: metadata)
+            let offsets: [KafkaPartitionOffsets]
+            if let known { offsets = known } else { offsets = try await admin.partitionOffsets(of: metadata) }
             let partitions = offsets.map { KafkaTopicPartition(topic: metadata.name, partition: $0.partition) }
             let committed = try await admin.committedOffsets(group: ConsumerGroupNames.agent(code), partitions: partitions)
             var unread: [KafkaTopicPartition: UnreadRecords] = [:]

@@ -71,4 +71,45 @@ struct AgencySearchTests {
         let error = #expect(throws: ConfigurationError.self) { try Directory.parse(yaml, path: "dir.yaml") }
         #expect(error?.description.contains("former-codes") == true)
     }
+
+    @Test("A national directory of 10,000 agencies: indexed once, each search answered from memory; results as with five")
+    func tenThousandAgencies() throws {
+        let provinces = ["Tiền Giang", "Tây Ninh", "Đắk Lắk", "Hà Nội", "Cần Thơ", "Quảng Ninh", "Thừa Thiên Huế"]
+        let offices = ["Sở Tài chính", "Sở Y tế", "Sở Giáo dục và Đào tạo", "UBND huyện", "UBND xã", "Sở Nội vụ"]
+        var yaml = "hubs:\n  - id: national\n    kafka: { bootstrap: \"k:9092\" }\nagencies:\n"
+        for index in 0..<10_000 {
+            let code = "000.\(String(format: "%02d", index / 100)).\(String(format: "%02d", index % 100)).H58"
+            let name = index == 0
+                ? "UBND tỉnh Tiền Giang"
+                : "\(offices[index % offices.count]) \(index) tỉnh \(provinces[index % provinces.count])"
+            yaml += "  - code: \"\(code)\"\n    name: \(name)\n"
+        }
+        let clock = ContinuousClock()
+        var start = clock.now
+        let store = DirectoryStore(try Directory.parse(yaml, path: "dir.yaml"), path: "dir.yaml")
+        let loaded = clock.now - start
+        start = clock.now
+        _ = store.agencySearch
+        let indexed = clock.now - start
+        start = clock.now
+        var found: [[Agency]] = []
+        for query in ["tien giang", "so y te dak lak", "000.00.00.h58", "000.42", "UBND xã", "không có"] {
+            for _ in 0..<10 { found.append(store.agencySearch.search(query, limit: 50)) }
+        }
+        let searched = (clock.now - start) / 60
+        print("10,000 agencies: directory parsed in \(loaded), indexed in \(indexed), one search in \(searched) on average")
+        // Bounds for a loaded machine, not measurements: the address book answers in milliseconds.
+        #expect(searched < .milliseconds(500))
+        let tienGiang = found[0]
+        #expect(tienGiang.count == 50)
+        #expect(tienGiang.first?.code.rawValue == "000.00.00.H58", "equal ranks by code")
+        #expect(tienGiang.allSatisfy { AgencySearch.fold($0.name).contains("tien giang") })
+        #expect(found[10].allSatisfy { AgencySearch.fold($0.name).hasPrefix("so y te") && $0.name.hasSuffix("Đắk Lắk") })
+        #expect(found[10].count == 50)
+        #expect(found[20].map(\.code.rawValue) == ["000.00.00.H58"])
+        #expect(found[30].count == 50 && found[30].allSatisfy { $0.code.rawValue.hasPrefix("000.42.") })
+        #expect(found[30].first?.code.rawValue == "000.42.00.H58")
+        #expect(found[40].count == 50)
+        #expect(found[50].isEmpty)
+    }
 }
