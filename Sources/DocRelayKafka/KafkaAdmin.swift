@@ -138,55 +138,20 @@ public final class KafkaAdmin: Sendable {
 
     // MARK: Blocking parts
 
+    /// One CreateTopics request (`createTopicBatch`), read as topics created and topics that
+    /// existed; any other answer is thrown.
     private static func createTopicsNow(
         _ topics: [KafkaTopicSpec], client: RDKafkaClient, timeout: Duration
     ) throws -> ([String], [String]) {
-        var newTopics: [OpaquePointer?] = []
-        defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
-        for spec in topics {
-            guard spec.partitions >= 1, spec.replicationFactor >= 1 else {
-                throw KafkaError.invalidConfiguration(
-                    property: nil,
-                    "topic \(spec.name): partitions and replication factor must be at least 1, not \(spec.partitions) and \(spec.replicationFactor)")
-            }
-            var errorText = [CChar](repeating: 0, count: 512)
-            guard let topic = rd_kafka_NewTopic_new(
-                spec.name, Int32(spec.partitions), Int32(spec.replicationFactor), &errorText, errorText.count)
-            else {
-                throw KafkaError.invalidConfiguration(
-                    property: nil, "topic \(spec.name): \(errorText.cString)")
-            }
-            newTopics.append(topic)
-            for (name, value) in spec.configs.sorted(by: { $0.key < $1.key }) {
-                let result = rd_kafka_NewTopic_set_config(topic, name, value)
-                guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                    throw KafkaError.invalidConfiguration(
-                        property: name, "topic \(spec.name): config \(name)=\(value) refused")
-                }
-            }
-        }
-        let event = try adminRequest(client: client, timeout: timeout) { options, queue in
-            newTopics.withUnsafeMutableBufferPointer { buffer in
-                rd_kafka_CreateTopics(client.handle, buffer.baseAddress, buffer.count, options, queue)
-            }
-        }
-        defer { rd_kafka_event_destroy(event) }
-        var count = 0
-        guard let result = rd_kafka_event_CreateTopics_result(event),
-              let results = rd_kafka_CreateTopics_result_topics(result, &count)
-        else { return ([], []) }
+        let answers = try createTopicBatch(topics, client: client, timeout: timeout)
         var created: [String] = []
         var existing: [String] = []
-        for index in 0..<count {
-            guard let topicResult = results[index] else { continue }
-            let name = String(cString: rd_kafka_topic_result_name(topicResult))
-            let code = KafkaError.Code(rd_kafka_topic_result_error(topicResult))
-            switch code {
-            case .noError: created.append(name)
-            case .topicAlreadyExists: existing.append(name)
-            default:
-                let text = rd_kafka_topic_result_error_string(topicResult).map { String(cString: $0) } ?? code.explanation
-                throw KafkaError(code: code, message: "cannot create topic \(name): \(text)")
+        for spec in topics {
+            guard let answer = answers[spec.name] else { continue }
+            switch answer.code {
+            case .noError: created.append(spec.name)
+            case .topicAlreadyExists: existing.append(spec.name)
+            default: throw answer
             }
         }
         return (created, existing)
