@@ -101,7 +101,11 @@ struct ScaleTests {
 
         // The relay: ready once its partitions are assigned and a first document is delivered.
         let relayStart = ContinuousClock.now
-        let relay = try await ChildProcess(DocRelayBinary.path, ["relay", "--config", configPath, "--log-level", "info"])
+        // At a lower priority (nice 10; `nice` execs the relay, so the pid is the relay's): its
+        // minutes of work on 20,000 topics must not push other suites' timed promises (a
+        // fatal-error exit within 10 s, an outage noticed within 18 s) past their bounds.
+        let relay = try await ChildProcess(
+            which("nice") ?? "/usr/bin/nice", ["-n", "10", DocRelayBinary.path, "relay", "--config", configPath, "--log-level", "info"])
         defer { if relay.isRunning { relay.signal(SIGKILL) } }
         var random = SeededGenerator(seed: 16)
         let firstTo = all[Int.random(in: 0..<all.count, using: &random)]
