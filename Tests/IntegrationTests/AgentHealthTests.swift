@@ -48,7 +48,7 @@ struct AgentHealthTests {
         #expect(stopped?.exitCode == 0)
     }
 
-    @Test("A fatal producer error (OUT_OF_ORDER_SEQUENCE_NUMBER): the agent says so and exits 1 within 10 s, instead of retrying forever")
+    @Test("A fatal producer error (OUT_OF_ORDER_SEQUENCE_NUMBER): the agent says so and exits 1, instead of retrying forever")
     func fatalProducerErrorExits() async throws {
         let harness = try await RelayHarness(agencies: [Self.a, Self.b])
         let agent = try AgentProcess(code: Self.a, harness: harness, send: true, inbox: true)
@@ -62,7 +62,11 @@ struct AgentHealthTests {
         let exitedAfter = clock.now - dropped
         print("agent, fatal producer error: exit \(result.exitCode) \(exitedAfter) after the spool file was dropped")
         #expect(result.exitCode == 1, "\(result.standardError.suffix(2000))")
-        #expect(exitedAfter < .seconds(10))
+        // Retrying would fail the record only at the producer's 120 s message timeout, and the agent
+        // would then go on; an exit well before that came from the fatal error. Not a speed bound:
+        // under a loaded CI machine the start and group join alone took 11 s once.
+        #expect(exitedAfter < .seconds(60))
+        #expect(result.standardError.contains("fatal Kafka producer error"), "\(result.standardError.suffix(2000))")
         #expect(result.standardError.contains("The agent halts"), "\(result.standardError.suffix(2000))")
         #expect(agent.names(in: agent.outbox).contains("van-ban.txt"), "the document stays in outbox/ for the next run")
     }

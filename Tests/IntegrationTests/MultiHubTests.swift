@@ -108,7 +108,8 @@ struct MultiHubTests {
             try await tree.send(Array("Trong tỉnh \(index)".utf8), from: Self.commune58, to: [Self.province58], id: "tg-\(index)")
             try await Task.sleep(for: .seconds(2))
         }
-        #expect(ContinuousClock.now - downAt < .seconds(18), "the local sends took too long to test anything")
+        // h53 comes back only after the last local send, however slow the machine, so every one of
+        // them was sent during the outage (a wall-clock check here failed once at 18.6 s under load).
         let elapsed = ContinuousClock.now - downAt
         if elapsed < .seconds(20) { try await Task.sleep(for: .seconds(20) - elapsed) }
         await h53.bringBrokerUp(1)
