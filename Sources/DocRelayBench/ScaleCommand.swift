@@ -19,6 +19,9 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(help: "Documents per second of the load phase.")
     var rate: Double = 1_000
 
+    @Option(help: "With --agencies: the relay's consumer.subscription-shards (default: its automatic count).")
+    var subscriptionShards: Int?
+
     /// The sizes `scale` (and `all`) compares.
     static let sizes = [20, 10_000]
 
@@ -30,7 +33,9 @@ struct ScaleCommand: AsyncParsableCommand {
     func run() async throws {
         if let agencies {
             PassThroughCommand.armWatchdog(after: .seconds(1200))
-            let result = try await ScaleMeasurement(agencies: agencies, documents: documents, rate: rate, logger: BenchLogging.makeLogger()).run()
+            let result = try await ScaleMeasurement(
+                agencies: agencies, documents: documents, rate: rate, subscriptionShards: subscriptionShards,
+                logger: BenchLogging.makeLogger()).run()
             print(result.jsonLine)
             return
         }

@@ -56,6 +56,8 @@ struct ScaleMeasurement: Sendable {
     let agencies: Int
     let documents: Int
     let rate: Double
+    /// hub.yaml `consumer.subscription-shards`, or nil for the relay's automatic count.
+    var subscriptionShards: Int? = nil
     let logger: Logger
 
     static func code(_ index: Int) -> String {
@@ -109,7 +111,7 @@ struct ScaleMeasurement: Sendable {
               certificate: hub.pem
               key: hub.key
             consumer:
-              session-timeout: 6s
+              session-timeout: 6s\(subscriptionShards.map { "\n  subscription-shards: \($0)" } ?? "")
             kafka:
               bootstrap: "\(cluster.bootstrapServers)"
               properties:
