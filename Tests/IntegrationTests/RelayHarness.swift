@@ -20,13 +20,14 @@ final class RelayHarness: @unchecked Sendable {
     private var identities: [String: SigningIdentity] = [:]
 
     /// `agencies` at the national hub; every topic the directory implies is created, except
-    /// the inboxes of `withoutInbox` and the topics named in `withoutTopics` (retry, dead-letter
+    /// the `out` and inbox topics of `withoutAgencyTopics`, the inboxes of `withoutInbox` and the topics named in `withoutTopics` (retry, dead-letter
     /// or events topics). `extraConfiguration` is appended to hub.yaml (top-level keys); `crls`
     /// are hub.yaml's `trust.crls` (files in the harness's folder, written by the test).
     init(
         agencies: [String], withoutInbox: Set<String> = [], tiers: [String] = ["1s", "2s"], maxValueBytes: Int = 1_048_576,
         partitions: Int = 3, attemptTimeout: String = "3s", adminListen: String? = nil, extraConfiguration: String = "",
-        workers: Int? = nil, withoutTopics: Set<String> = [], crls: [String] = []
+        workers: Int? = nil, withoutTopics: Set<String> = [], crls: [String] = [], subscriptionShards: Int? = nil,
+        withoutAgencyTopics: Set<String> = []
     ) async throws {
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("docrelay-relay-\(UUID().uuidString)")
@@ -36,7 +37,7 @@ final class RelayHarness: @unchecked Sendable {
             ["pki", "init", "--out", folder.path, "--hub", "national", "--bootstrap-servers", cluster.bootstrapServers]
                 + agencies.flatMap { ["--agency", "\($0)@national"] })
         guard pki.exitCode == 0 else { throw HarnessError("pki init: \(pki.standardError)") }
-        for code in agencies {
+        for code in agencies where !withoutAgencyTopics.contains(code) {
             try cluster.createTopic(topics.out(code), partitions: partitions)
             if !withoutInbox.contains(code) { try cluster.createTopic(topics.inbox(code), partitions: partitions) }
         }
@@ -57,7 +58,7 @@ final class RelayHarness: @unchecked Sendable {
               certificate: hubs/national.pem
               key: hubs/national.key
             consumer:
-              session-timeout: 6s\(workers.map { "\n  workers: \($0)" } ?? "")
+              session-timeout: 6s\(workers.map { "\n  workers: \($0)" } ?? "")\(subscriptionShards.map { "\n  subscription-shards: \($0)" } ?? "")
             retry:
               tiers: [\(tiers.joined(separator: ", "))]
               attempt-timeout: \(attemptTimeout)

@@ -32,12 +32,16 @@ extension RelayConfiguration {
 
         let consumerNode = try top.node("consumer", required: nil)
         let consumer = try YAMLMapping(consumerNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "consumer", keyPrefix: "consumer.",
-                                       known: ["group", "session-timeout", "workers", "retry-workers"],
-                                       what: "a mapping with group, session-timeout, workers, retry-workers")
+                                       known: ["group", "session-timeout", "workers", "retry-workers", "subscription-shards"],
+                                       what: "a mapping with group, session-timeout, workers, retry-workers, subscription-shards")
         let group = try consumer.string("group", required: nil, what: "a consumer group id") ?? "docrelay-relay-\(hubID)"
         let sessionTimeout = try ConfigurationFields.duration(consumer, "session-timeout", default: .seconds(45), range: .seconds(1)...(.seconds(300)))
         let workers = try ConfigurationFields.integer(consumer, "workers", default: 256, range: 1...10_000)
         let retryWorkers = try ConfigurationFields.integer(consumer, "retry-workers", default: 32, range: 1...1000)
+        var subscriptionShards: Int?
+        if try consumer.string("subscription-shards", required: nil, what: "a whole number") != nil {
+            subscriptionShards = try ConfigurationFields.integer(consumer, "subscription-shards", default: 1, range: 1...SubscriptionShards.maxCount)
+        }
 
         let retryNode = try top.node("retry", required: nil)
         let retry = try YAMLMapping(retryNode ?? .mapping(Node.Mapping([])), path: path, entry: nil, key: "retry", keyPrefix: "retry.",
@@ -108,6 +112,7 @@ extension RelayConfiguration {
         configuration.maxHeaderBytes = maxHeaderBytes
         configuration.memoryBudget = memoryBudget
         configuration.segmentTimeout = segmentTimeout
+        configuration.subscriptionShards = subscriptionShards
         configuration.acceptance = acceptance
         return configuration
     }

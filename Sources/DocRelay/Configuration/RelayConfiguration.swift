@@ -98,6 +98,10 @@ public struct RelayConfiguration: Sendable, Hashable {
     /// Retry partitions handled at once, each in offset order (`consumer.retry-workers`, 1–1000,
     /// default 32).
     public var retryWorkers: Int = 32
+    /// Over how many consumer group members in this process the agencies' `out` topics are
+    /// split (`consumer.subscription-shards`, 1–64; nil, the default, chooses by the number of
+    /// `out` topics at start: `SubscriptionShards.automatic`). 1 subscribes by pattern.
+    public var subscriptionShards: Int?
     /// How the first hub judges a record's time (`acceptance.max-skew`, 1s–1d, default 5m;
     /// `acceptance.max-age`, 1m–365d, default 7d).
     public var acceptance = AcceptanceRules()

@@ -71,19 +71,32 @@ public struct RelayService: Service {
                 "docrelay.workers": "\(configuration.workers)",
             ])
         let memory = RelayMemoryBudget(total: configuration.memoryBudget, largestRecord: configuration.maxRecordBytes)
-        let processing = ByteBudget(capacity: memory.processing)
-        let order = SegmentOrder()
+        let members = clients.main.consumers
         do {
             try await withThrowingDiscardingTaskGroup { group in
-                for _ in 0..<configuration.workers {
-                    group.addTask { try await work(clients.main, handler: handler, budget: processing, order: order) }
+                // Each member its own workers (a share of `consumer.workers`), its own share of
+                // the processing budget and its own segment order (a document's segments are in
+                // one partition, so one member). A shared budget let one member's idle workers
+                // hold all of it while waiting for records that did not come, and the others
+                // took none: nothing was processed.
+                for (index, consumer) in members.enumerated() {
+                    let order = SegmentOrder()
+                    let processing = ByteBudget(
+                        capacity: max(memory.processing / members.count, configuration.maxRecordBytes))
+                    let share = configuration.workers / members.count + (index < configuration.workers % members.count ? 1 : 0)
+                    for _ in 0..<max(share, 1) {
+                        group.addTask { try await work(consumer, handler: handler, budget: processing, order: order) }
+                    }
+                    group.addTask { try await expireSegments(consumer, handler: handler) }
                 }
-                group.addTask { try await expireSegments(clients.main, handler: handler) }
+                if clients.main.shards.isSplit {
+                    group.addTask { try await followNewAgencies(clients.main) }
+                }
                 group.addTask { try await retries(clients.retry, handler: handler) }
                 group.addTask { try await ledger.follow() }
                 group.addTask { try await watchForFatalErrors(clients) }
                 group.addTask { try await probeKafka(clients.producer) }
-                group.addTask { try await measureLag() }
+                group.addTask { try await measureLag(split: clients.main.shards.isSplit) }
                 group.addTask {
                     try await InboxRetentionWatch(setup: setup, metrics: metrics, status: status, logger: logger).run()
                 }
@@ -179,26 +192,38 @@ public struct RelayService: Service {
     ///
     /// Each wait ends as soon as the task is cancelled (`runBlockingCancellable`), so a graceful
     /// shutdown never waits for a measurement.
-    private func measureLag() async throws {
+    private func measureLag(split: Bool) async throws {
         do {
-            try await cancelWhenGracefulShutdown { try await measureLagUntilCancelled() }
+            try await cancelWhenGracefulShutdown { try await measureLagUntilCancelled(split: split) }
         } catch is CancellationError {
             return
         }
     }
 
-    /// librdkafka (2.0.2, and the releases after it) refuses a consumer group member's metadata
-    /// subscribing to more than 10,000 topics (`subscription_cnt > 10000` where it reads
-    /// MemberMetadata), and the group's assignor then dereferences what it did not read: the
-    /// relay's consumer, subscribed to every agency's `out` topic by pattern, crashes with
-    /// SIGSEGV when a hub's 10,001st agency's topic appears (measured: 10,000 + 1 crashes,
-    /// 8,300 + 1 does not). Issue 16 asks for 10,000; beyond, the subscription must be split
-    /// over several members, which is not done yet.
-    static let subscriptionLimit = 10_000
-    /// From here on the relay warns once (log) that the limit is near.
+    /// Every 10 s, with a split subscription: the `out` topics created since (new agencies)
+    /// are added to the members they hash to (`MainSubscription.add`), so no restart is
+    /// needed, as with one member's pattern.
+    private func followNewAgencies(_ main: MainSubscription) async throws {
+        let admin = try KafkaAdmin(settings: setup.kafka, logger: logger)
+        while true {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(10)) }
+                let existing = try await cancelWhenGracefulShutdown { try await admin.listTopics().map(\.name) }
+                try main.add(existing: existing)
+            } catch is CancellationError {
+                return
+            } catch let error as KafkaError {
+                logger.warning("New agency out topics not looked for this time", metadata: [LogKey.error: "\(error)"])
+            }
+        }
+    }
+
+    /// From here on a relay subscribed by one member (pattern) warns once (log) that librdkafka's
+    /// limit (`SubscriptionShards.subscriptionLimit`, where its assignor crashes the process) is
+    /// near: a restart then splits the subscription (`SubscriptionShards.automatic`).
     static let subscriptionWarnAt = 9_000
 
-    private func measureLagUntilCancelled() async throws {
+    private func measureLagUntilCancelled(split: Bool) async throws {
         let admin = try KafkaAdmin(settings: setup.kafka, logger: logger)
         let group = setup.configuration.consumerGroup
         let retryTopics = Set(setup.configuration.retryTiers.map(setup.topics.retry))
@@ -210,10 +235,11 @@ public struct RelayService: Service {
                 let topics = try await admin.listTopics()
                 let out = topics.filter { setup.topics.agencyCode(ofOutTopic: $0.name) != nil }
                 let retry = topics.filter { retryTopics.contains($0.name) }
-                if out.count > Self.subscriptionWarnAt, !warnedSubscription {
+                if !split, out.count > Self.subscriptionWarnAt, !warnedSubscription {
                     warnedSubscription = true
+                    let limit = SubscriptionShards.subscriptionLimit
                     logger.warning(
-                        "The hub has \(out.count) agency out topics: librdkafka refuses a group member subscribed to more than \(Self.subscriptionLimit) topics, and the relay stops (crashes) when the \(Self.subscriptionLimit + 1)th appears",
+                        "The hub has \(out.count) agency out topics, read by one consumer group member: librdkafka refuses a member subscribed to more than \(limit) topics, and the relay stops (crashes) when the \(limit + 1)th appears. Restart it before then: past \(limit) topics it splits the subscription (consumer.subscription-shards)",
                         metadata: [LogKey.topic: "\(setup.topics.outPattern)"])
                 }
                 let outLag = try await admin.lag(group: group, topics: out)
@@ -318,7 +344,8 @@ public struct RelayService: Service {
 /// hub's topic) and the retry consumer (its own group, so retries never wait behind documents).
 struct RelayClients: Sendable {
     let producer: KafkaProducer
-    let main: KafkaConsumer
+    /// The main consumer's members: agencies' `out` topics, split over `SubscriptionShards`.
+    let main: MainSubscription
     let retry: KafkaConsumer
     /// Producers to the neighbour hubs (nil with a single hub).
     let neighbours: NeighbourLinks?
@@ -354,10 +381,17 @@ struct RelayClients: Sendable {
         mainSettings.sessionTimeout = configuration.sessionTimeout
         mainSettings.maxPrefetchBytes = memory.mainPrefetch
         mainSettings.maxBufferedBytes = memory.mainBuffer
-        let main = try KafkaConsumer(settings: mainSettings, logger: logger)
-        var subscription = [setup.topics.outPattern]
-        if setup.directory.current.hubs.count > 1 { subscription.append(setup.topics.hub(setup.hub.id)) }
-        try main.subscribe(topics: subscription)
+        let existing = try await KafkaAdmin(settings: setup.kafka, logger: logger).listTopics().map(\.name)
+        let extra = setup.directory.current.hubs.count > 1 ? [setup.topics.hub(setup.hub.id)] : []
+        let shards = configuration.subscriptionShards.map(SubscriptionShards.init(count:))
+            ?? SubscriptionShards.automatic(outTopics: existing.count { setup.topics.agencyCode(ofOutTopic: $0) != nil }, extra: extra.count)
+        // The prefetch and buffer budgets are the main consumer's, shared by its members.
+        mainSettings.maxPrefetchBytes = max(memory.mainPrefetch / shards.count, 1_048_576)
+        mainSettings.maxBufferedBytes = max(memory.mainBuffer / shards.count, 1_048_576)
+        mainSettings.maxBufferedRecords = max(mainSettings.maxBufferedRecords / shards.count, 100)
+        let consumers = try (0..<shards.count).map { _ in try KafkaConsumer(settings: mainSettings, logger: logger) }
+        let main = MainSubscription(shards: shards, consumers: consumers, topics: setup.topics, extra: extra, logger: logger)
+        try main.subscribe(existing: existing, configPath: configuration.path)
 
         var retrySettings = KafkaConsumerSettings(connection: setup.kafka, groupID: configuration.consumerGroup + "-retry")
         retrySettings.sessionTimeout = configuration.sessionTimeout
@@ -373,9 +407,11 @@ struct RelayClients: Sendable {
     /// halt nothing in processing will finish), commits what is processed, then flushes the
     /// producer (not after a halt: a producer that failed fatally acknowledges nothing more).
     func close(draining: Bool = true) async {
-        async let mainClosed: Void = main.close(draining: draining)
-        async let retryClosed: Void = retry.close(draining: draining)
-        _ = await (mainClosed, retryClosed)
+        await withTaskGroup(of: Void.self) { group in
+            for consumer in main.consumers + [retry] {
+                group.addTask { await consumer.close(draining: draining) }
+            }
+        }
         await neighbours?.close()
         await producer.close(timeout: draining ? .seconds(30) : .zero)
     }

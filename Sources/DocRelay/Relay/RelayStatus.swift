@@ -108,7 +108,7 @@ public final class RelayStatus: Sendable {
         observed.inProcessing = inProcessing
         return Snapshot(
             phase: phase,
-            assignedPartitions: clients?.main.assignment.count ?? 0,
+            assignedPartitions: clients?.main.assignedCount ?? 0,
             assignedRetryPartitions: clients?.retry.assignment.count ?? 0,
             recordsInProcessing: inProcessing,
             producerQueue: clients?.producer.queuedRecordCount ?? 0,
