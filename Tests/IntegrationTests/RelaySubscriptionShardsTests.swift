@@ -78,12 +78,20 @@ struct RelaySubscriptionShardsTests {
         #expect(stopped?.exitCode == 0, "\(stopped?.standardError.suffix(2000) ?? "")")
     }
 
-    @Test("10,002 agency out topics: one member (subscription-shards 1) is refused at start, naming the key; without the key the relay splits them over 3 members")
+    @Test("10,002 agencies: one member (subscription-shards 1) is refused at start, naming the key; without the key the relay splits their out topics over 3 members")
     func pastLibrdkafkaLimit() async throws {
         let harness = try await RelayHarness(agencies: Array(Self.agencies.prefix(2)), partitions: 1)
+        // 10,000 more agencies in the directory (each bound to a certificate fingerprint), and
+        // their out topics.
+        let directoryPath = harness.folder.appendingPathComponent("directory.yaml").path
+        var directory = try String(contentsOfFile: directoryPath, encoding: .utf8)
         for index in 0..<10_000 {
-            try harness.cluster.createTopic("docrelay.out.000.\(String(format: "%02d.%02d", index / 100, index % 100)).H59", partitions: 1)
+            let code = "000.\(String(format: "%02d.%02d", index / 100, index % 100)).H59"
+            try harness.cluster.createTopic(harness.topics.out(code), partitions: 1)
+            directory += "  - code: \"\(code)\"\n    name: \"Cơ quan \(code)\"\n    hub: \"national\"\n    certificates:\n"
+            directory += "      - sha256: \"\(String(repeating: "5c", count: 28))\(String(format: "%08x", index))\"\n"
         }
+        try Data(directory.utf8).write(to: URL(fileURLWithPath: directoryPath))
 
         // One member, as configured: refused before librdkafka's assignor could crash.
         let oneMember = harness.folder.appendingPathComponent("hub-one.yaml").path

@@ -96,8 +96,18 @@ struct ScaleTests {
                 topic: "docrelay.out.\(from)", key: Array(id.utf8), value: value,
                 headers: signed.headers.map { KafkaHeader(name: $0.name, value: $0.value) })
         }
+        /// Asked up to 3 times: the embedded broker, busy with the relay's start at 20,000
+        /// topics, once did not answer within the request's 10 s (a clean-clone run failed).
         func inboxCount(_ code: String) async throws -> Int64 {
-            try await admin.partitionOffsets(topic: "docrelay.in.\(code)").reduce(0) { $0 + $1.high - $1.low }
+            var attempt = 1
+            while true {
+                do {
+                    return try await admin.partitionOffsets(topic: "docrelay.in.\(code)").reduce(0) { $0 + $1.high - $1.low }
+                } catch let error as KafkaError where error.isRetriable && attempt < 3 {
+                    print("scale: inbox count of \(code), attempt \(attempt): \(error)")
+                    attempt += 1
+                }
+            }
         }
 
         // The relay: ready once its partitions are assigned and a first document is delivered.

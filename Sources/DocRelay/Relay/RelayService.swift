@@ -381,10 +381,18 @@ struct RelayClients: Sendable {
         mainSettings.sessionTimeout = configuration.sessionTimeout
         mainSettings.maxPrefetchBytes = memory.mainPrefetch
         mainSettings.maxBufferedBytes = memory.mainBuffer
-        let existing = try await KafkaAdmin(settings: setup.kafka, logger: logger).listTopics().map(\.name)
         let extra = setup.directory.current.hubs.count > 1 ? [setup.topics.hub(setup.hub.id)] : []
+        // The topics on the cluster are listed (20,000 and more at that size, a heavy request
+        // while the relay starts) only when a split is configured or the directory's agencies
+        // of this hub pass librdkafka's limit; else one member subscribes by pattern, as before.
+        let hubAgencies = setup.directory.current.agencies.count { $0.hubID == setup.hub.id }
+        var existing: [String] = []
+        if configuration.subscriptionShards != nil || hubAgencies + extra.count > SubscriptionShards.subscriptionLimit {
+            existing = try await KafkaAdmin(settings: setup.kafka, logger: logger).listTopics().map(\.name)
+        }
         let shards = configuration.subscriptionShards.map(SubscriptionShards.init(count:))
-            ?? SubscriptionShards.automatic(outTopics: existing.count { setup.topics.agencyCode(ofOutTopic: $0) != nil }, extra: extra.count)
+            ?? SubscriptionShards.automatic(
+                outTopics: max(hubAgencies, existing.count { setup.topics.agencyCode(ofOutTopic: $0) != nil }), extra: extra.count)
         // The prefetch and buffer budgets are the main consumer's, shared by its members.
         mainSettings.maxPrefetchBytes = max(memory.mainPrefetch / shards.count, 1_048_576)
         mainSettings.maxBufferedBytes = max(memory.mainBuffer / shards.count, 1_048_576)
