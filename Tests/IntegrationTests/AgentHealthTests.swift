@@ -27,7 +27,7 @@ struct AgentHealthTests {
         #expect(unhealthy.status == 503)
         #expect(unhealthy.body.contains("Kafka unreachable"), "\(unhealthy.body)")
         #expect(unhealthy.body.contains("\"unhealthy\""), "\(unhealthy.body)")
-        #expect(turned < .seconds(10))
+        #expect(turned < .seconds(25), "the threshold is 2 s; a loaded machine adds to it")
 
         // A spool file that cannot be sent: records wait, none progresses.
         try agent.drop("cho-gui.txt", Array("Chờ gửi".utf8), sidecar: #"{"to": ["\#(Self.b)"], "id": "cho-gui-1"}"#)

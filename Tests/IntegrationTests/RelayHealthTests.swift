@@ -34,7 +34,7 @@ struct RelayHealthTests {
         print("broker down: /healthz 503 after \(turned): \(unhealthy.body)")
         #expect(unhealthy.status == 503)
         #expect(unhealthy.body.contains("Kafka unreachable"), "\(unhealthy.body)")
-        #expect(turned < .seconds(15))
+        #expect(turned < .seconds(25), "the threshold is 2 s; a loaded machine adds to it")
 
         await harness.cluster.bringBrokerUp(1)
         let up = clock.now

@@ -11,7 +11,7 @@ import Testing
 struct RelayPoisonTests {
     static let agencies = ["000.00.01.H53", "000.00.02.H53"]
 
-    @Test("8 poison records (dr-signature AAAA, ten 120 KB unknown headers) then a genuine document, 8 workers: the document is delivered in seconds, each poison record dead-lettered oversize")
+    @Test("8 poison records (dr-signature AAAA, ten 120 KB unknown headers) then a genuine document, 8 workers: the document is delivered, none of them retried, each poison record dead-lettered oversize")
     func poison() async throws {
         let harness = try await RelayHarness(agencies: Self.agencies, partitions: 8, workers: 8)
         // The poison records are 1.2 MB: over the producer's default limit, so this producer takes 2 MB.
@@ -30,13 +30,16 @@ struct RelayPoisonTests {
         try await producer.send(try harness.document(Array("genuine".utf8), from: Self.agencies[0], to: [Self.agencies[1]], id: "genuine"))
         await producer.close()
 
-        try await harness.waitUntilDocuments(in: Self.agencies[1], reach: 1, within: .seconds(30))
+        // Usually within 5 s; 25 s once on a loaded CI machine, so the waits are the bounds.
+        // What tells a jam from a slow machine: no poison record went through a retry tier.
+        try await harness.waitUntilDocuments(in: Self.agencies[1], reach: 1, within: .seconds(60))
         let delivered = ContinuousClock.now - started
-        try await harness.waitUntil(harness.topics.deadLetters, holds: 8, within: .seconds(30))
+        try await harness.waitUntil(harness.topics.deadLetters, holds: 8, within: .seconds(60))
         let terminal = ContinuousClock.now - started
         print("poison: genuine document delivered \(delivered) after the relay started; all 8 poison records dead-lettered after \(terminal)")
-        #expect(delivered < .seconds(15))
-        #expect(terminal < .seconds(15))
+        for tier in harness.tiers {
+            #expect(try await harness.count("docrelay.retry.\(tier)") == 0, "a poison record retried through \(tier)")
+        }
 
         let letters = try await harness.read([harness.topics.deadLetters], count: 8)
         #expect(letters.count == 8, "each poison record dead-lettered once")

@@ -99,8 +99,9 @@ public struct RelayConfiguration: Sendable, Hashable {
     /// default 32).
     public var retryWorkers: Int = 32
     /// Over how many consumer group members in this process the agencies' `out` topics are
-    /// split (`consumer.subscription-shards`, 1–64; nil, the default, chooses by the number of
-    /// `out` topics at start: `SubscriptionShards.automatic`). 1 subscribes by pattern.
+    /// split (`consumer.subscription-shards`, 1–64; nil, the default, chooses at start by the
+    /// hub's agencies in the directory and, past 10,000, the `out` topics on the cluster:
+    /// `SubscriptionShards.automatic`). 1 subscribes by pattern.
     public var subscriptionShards: Int?
     /// How the first hub judges a record's time (`acceptance.max-skew`, 1s–1d, default 5m;
     /// `acceptance.max-age`, 1m–365d, default 7d).

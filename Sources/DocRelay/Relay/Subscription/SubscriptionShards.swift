@@ -33,7 +33,7 @@ public struct SubscriptionShards: Sendable, Equatable {
         self.count = min(max(count, 1), Self.maxCount)
     }
 
-    /// The count for a hub of `outTopics` agency `out` topics, `extra` other topics in the main
+    /// The count for a hub of `outTopics` agencies (`out` topics), `extra` other topics in the main
     /// subscription, when hub.yaml does not set `consumer.subscription-shards`: one member
     /// (subscribed by pattern) while it stays within `subscriptionLimit`, else one member per
     /// `topicsPerShard` topics.
