@@ -126,7 +126,11 @@ struct ScaleTests {
         var readyAfter: Duration?
         func waiting() -> Bool {
             let elapsed = ContinuousClock.now - relayStart
-            guard relay.isRunning, elapsed < .seconds(480) else { return false }
+            // 720 s: in the full suite the embedded broker (in this loaded test process) twice
+            // left the relay's JoinGroup requests unanswered until librdkafka's 300 s request
+            // timeout; the retry was answered at once (first delivery after 325 s and 396 s;
+            // alone, 19 s). The issue's 30 s is judged on the release relay in BENCHMARKS.md.
+            guard relay.isRunning, elapsed < .seconds(720) else { return false }
             guard let readyAfter else { return true }
             return assignedAfter == nil && elapsed < readyAfter + .seconds(30)
         }
@@ -138,7 +142,7 @@ struct ScaleTests {
             if readyAfter == nil, try await inboxCount(firstTo) >= 1 { readyAfter = ContinuousClock.now - relayStart }
             try await Task.sleep(for: .milliseconds(250))
         }
-        let ready = try #require(readyAfter, "no first delivery within 480 s: \(relay.standardError.suffix(2000))")
+        let ready = try #require(readyAfter, "no first delivery within 720 s: \(relay.standardError.suffix(2000))")
         figure("relay: \(Self.agencyCount) partitions assigned after \(assignedAfter.map { "\($0)" } ?? "?"), first document delivered after \(ready) (issue: under 30 s)")
 
         // Documents between random agencies: from one of the senders to 1-3 of all 10,000, at
