@@ -8,8 +8,8 @@ import Synchronization
 ///
 /// One shard subscribes by pattern (every agency's `out` topic, and this hub's topic with
 /// neighbours), so new agencies are picked up at librdkafka's next metadata refresh. Several
-/// shards subscribe by name: member 0 also takes this hub's topic, and `follow` adds the `out`
-/// topics created later to the member they hash to.
+/// shards subscribe by name: member 0 also takes this hub's topic, and `add` (called every 10 s
+/// by the relay) gives the `out` topics created later to the member they hash to.
 final class MainSubscription: Sendable {
     let shards: SubscriptionShards
     /// One per shard, in shard order.
