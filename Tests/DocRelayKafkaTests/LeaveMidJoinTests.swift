@@ -41,7 +41,11 @@ struct LeaveMidJoinTests {
         print("close() without a first assignment returned after \(took)")
         #expect(!consumer.everAssigned)
         #expect(consumer.handleAbandoned)
-        #expect(took < settings.firstAssignmentWait + .seconds(5))
+        // The 40 refused SyncGroups span 40 s: returning before that, without an assignment,
+        // is giving up after the bound (12 s) rather than waiting for it. Not a speed bound: a
+        // loaded CI run took 21.7 s against the 17 s checked before.
+        #expect(took >= settings.firstAssignmentWait)
+        #expect(took < .seconds(38))
     }
 
     /// A member of a new group on an embedded cluster whose next `refusedSyncGroups` SyncGroups
