@@ -26,13 +26,14 @@ extension KafkaConsumer {
             let cooperative = rd_kafka_rebalance_protocol(client).map { String(cString: $0) } == "COOPERATIVE"
             switch event {
             case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-                let endsRebalance = state.withLock { $0.assigned(keys) }
+                let (endsRebalance, held) = state.withLock { ($0.assigned(keys), $0.takeHeld(among: keys)) }
                 if endsRebalance { settleOwed(client: client) }
                 if endsRebalance, !keys.isEmpty, handOverGrace > .zero {
                     Thread.sleep(forTimeInterval: Double(handOverGrace.milliseconds) / 1000)
                 }
                 logger.info("Partitions assigned", metadata: [LogKey.partitions: "\(Self.describe(keys))"])
                 if keys.count >= Self.explicitStartFrom { setStartOffsets(client: client, partitions: partitions) }
+                if !held.isEmpty { resumeHeld(held, client: client, partitions: partitions) }
                 if cooperative {
                     release(rd_kafka_incremental_assign(client, partitions))
                 } else {
@@ -129,6 +130,47 @@ extension KafkaConsumer {
                     return
                 }
             }
+        }
+
+        /// Partitions given back while this member holds work of their earlier assignment start
+        /// after what it processed, not at the group's older commit (`KafkaConsumer.Resumption`):
+        /// the group's commits looked up in one request, each decided, the start set in
+        /// `partitions` (the list librdkafka is about to assign).
+        private func resumeHeld(
+            _ held: [KafkaTopicPartition: (owed: Int64?, lost: StateMachine.Partition?)], client: OpaquePointer,
+            partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+        ) {
+            let lookup = RDKafkaTopicPartitionList(Array(held.keys))
+            var committed: [KafkaTopicPartition: Int64] = [:]
+            let error = rd_kafka_committed(client, lookup.pointer, 5_000)
+            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                for entry in lookup.entries where entry.error == .noError && entry.offset >= 0 {
+                    committed[entry.partition] = entry.offset
+                }
+            } else {
+                // Unknown: this member's own progress decides (nothing below it is unprocessed).
+                logger.info("The group's commits could not be read for partitions given back", metadata: [LogKey.errorCode: "\(KafkaError.Code(error).name)"])
+            }
+            var starts: [KafkaTopicPartition: Int64] = [:]
+            for (key, work) in held {
+                let resumption = Resumption.decide(owed: work.owed, lost: work.lost, committed: committed[key])
+                state.withLock { $0.resume(key, resumption, lost: work.lost) }
+                switch resumption {
+                case .carryOver(let start), .startAt(let start): starts[key] = start
+                case .groupCommit: break
+                }
+            }
+            guard !starts.isEmpty, let elements = partitions.pointee.elems else { return }
+            for index in 0..<Int(partitions.pointee.cnt) {
+                let key = KafkaTopicPartition(topic: String(cString: elements[index].topic), partition: elements[index].partition)
+                if let start = starts[key] { elements[index].offset = start }
+            }
+            logger.info(
+                "Partitions given back resume after what this member processed, not at the group's older commit",
+                metadata: [
+                    LogKey.partitions: "\(starts.keys.sorted().prefix(50).map { "\($0)@\(starts[$0] ?? 0)" })",
+                    "docrelay.kafka.partition-count": "\(starts.count)",
+                ])
         }
 
         /// From this many partitions assigned at once, they start at offsets looked up in two

@@ -366,6 +366,35 @@ extension KafkaConsumer {
             }.sorted { $0.0 < $1.0 }
         }
 
+        /// What this member holds of an earlier assignment of each of `keys`: the offset whose
+        /// commit it owes, and the lost assignment with records still in processing (taken: its
+        /// progress now belongs to the partition's new assignment, see `resume`). The owed
+        /// offsets stay, for the commit at the rebalance's end.
+        mutating func takeHeld(among keys: [KafkaTopicPartition]) -> [KafkaTopicPartition: (owed: Int64?, lost: Partition?)] {
+            var held: [KafkaTopicPartition: (owed: Int64?, lost: Partition?)] = [:]
+            for key in keys where owed[key] != nil || lostPartitions[key] != nil {
+                held[key] = (owed[key], lostPartitions.removeValue(forKey: key))
+            }
+            return held
+        }
+
+        /// An assigned partition starts as `resumption` says (`KafkaConsumer.Resumption`), with
+        /// `lost` the assignment it carries over, if so.
+        mutating func resume(_ key: KafkaTopicPartition, _ resumption: Resumption, lost: Partition?) {
+            guard partitions[key] != nil else { return }
+            switch resumption {
+            case .carryOver:
+                guard let lost else { return }
+                partitions[key]?.generation = lost.generation
+                partitions[key]?.tracker = lost.tracker
+                partitions[key]?.firstHandedOut = lost.firstHandedOut
+            case .startAt(let offset):
+                partitions[key]?.tracker = PartitionOffsetTracker(resumingAt: offset)
+            case .groupCommit:
+                break
+            }
+        }
+
         /// Offsets whose commit before revocation was refused: to commit once the rebalance ends.
         mutating func owe(_ offsets: [(KafkaTopicPartition, Int64)]) {
             for (key, offset) in offsets { owed[key] = max(owed[key] ?? offset, offset) }

@@ -17,6 +17,14 @@ struct PartitionOffsetTracker: Sendable, Hashable {
         var processed: Bool
     }
 
+    init() {}
+
+    /// A tracker whose records below `offset` count as processed (a partition resumed where
+    /// this member's processing of an earlier assignment ended, `KafkaConsumer.Resumption`).
+    init(resumingAt offset: Int64) {
+        committable = offset
+    }
+
     /// Records handed out and not yet processed.
     var inFlight: Int { unprocessed }
 

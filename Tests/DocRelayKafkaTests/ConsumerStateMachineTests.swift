@@ -253,4 +253,45 @@ struct ConsumerStateMachineTests {
         let again = machine.takeOwed()
         #expect(again.isEmpty)
     }
+
+    @Test("Partitions given back with a commit still owed resume at this member's processed offset unless the group's commit is further")
+    func resumptionOfOwedPartitions() {
+        typealias Resumption = KafkaConsumer.Resumption
+        #expect(Resumption.decide(owed: 48, lost: nil, committed: nil) == .startAt(48), "no commit yet: what was processed")
+        #expect(Resumption.decide(owed: 48, lost: nil, committed: 10) == .startAt(48), "the group's commit is older")
+        #expect(Resumption.decide(owed: 48, lost: nil, committed: 48) == .groupCommit, "the owed commit landed")
+        #expect(Resumption.decide(owed: 48, lost: nil, committed: 60) == .groupCommit, "another owner went further")
+        #expect(Resumption.decide(owed: nil, lost: nil, committed: 5) == .groupCommit)
+    }
+
+    @Test("A lost assignment with records still in processing carries over when its partition comes back: they count when they finish, fetching restarts after them")
+    func lostAssignmentCarriesOver() {
+        var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
+        machine.assigned([p0, p1])
+        process(0..<3, of: p0, in: &machine)
+        for offset in 3..<6 { _ = machine.received(record(p0, Int64(offset))) }
+        var late: [KafkaRecord] = []
+        for _ in 3..<6 {
+            guard case .deliver(let handed) = machine.next() else { Issue.record("expected a record"); return }
+            late.append(handed)
+        }
+        machine.revoking([p0, p1])
+        machine.owe(machine.unconfirmedOffsets(among: [p0, p1]))  // p0 at 3, at the loss
+        machine.revoked([p0, p1], cooperative: true, lost: true)
+
+        // Both come back; only p0 holds work.
+        machine.assigned([p0, p1])
+        let held = machine.takeHeld(among: [p0, p1])
+        #expect(Array(held.keys) == [p0])
+        guard let work = held[p0] else { Issue.record("p0 holds work"); return }
+        #expect(work.owed == 3)
+        let resumption = KafkaConsumer.Resumption.decide(owed: work.owed, lost: work.lost, committed: nil)
+        #expect(resumption == .carryOver(start: 6), "fetching restarts after the last record handed out")
+        machine.resume(p0, resumption, lost: work.lost)
+        for record in late { machine.processed(record) }  // they finish after the partition came back
+        #expect(machine.offsetsToCommit().map(\.1) == [6], "what the lost assignment processed is committed by the new one")
+
+        // The group's commit further than this member went: another owner processed them.
+        #expect(KafkaConsumer.Resumption.decide(owed: work.owed, lost: work.lost, committed: 8) == .groupCommit)
+    }
 }
