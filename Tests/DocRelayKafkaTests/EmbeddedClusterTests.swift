@@ -19,7 +19,9 @@ struct EmbeddedClusterTests {
             for (index, name) in names.enumerated() { try cluster.createTopic(name, partitions: 1 + index % 3) }
         }
         print("EmbeddedKafkaCluster: 4,000 topics created in \(elapsed)")
-        #expect(elapsed < .seconds(10))
+        // Seconds alone; the lost wake-up cost an hour. 60 s leaves room for the rest of the
+        // suite on the same two cores.
+        #expect(elapsed < .seconds(60))
 
         let admin = try await KafkaAdmin.connect(settings: cluster.settings, logger: testLogger)
         let partitions = Dictionary(uniqueKeysWithValues: try await admin.listTopics().map { ($0.name, $0.partitionCount) })
@@ -44,7 +46,7 @@ struct EmbeddedClusterTests {
             }
         }
         print("EmbeddedKafkaCluster: 1,000 commands answered in \(elapsed)")
-        #expect(elapsed < .seconds(10))
+        #expect(elapsed < .seconds(60), "seconds alone, minutes with the lost wake-up")
         let admin = try await KafkaAdmin.connect(settings: cluster.settings, logger: testLogger)
         #expect(try await admin.listTopics().map(\.name) == ["leaders"])
     }

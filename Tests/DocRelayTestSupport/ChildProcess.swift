@@ -102,6 +102,20 @@ public final class ChildProcess: Sendable {
     public var standardOutput: String { (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "" }
     public var standardError: String { (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "" }
 
+    /// Why the child died, from its standard error: the lines around the first sign of a crash
+    /// (a librdkafka assertion, `*** file:line:function: assert: … ***`; Swift's `Fatal error`;
+    /// the backtracer's report), else the last 2,000 characters, with how it ended.
+    public var crashSummary: String {
+        let lines = standardError.split(separator: "\n", omittingEmptySubsequences: false)
+        let markers = ["*** ", "assert", "Fatal error", "💣", "Program crashed", "Aborted"]
+        let ended = state.ended.withLock { $0 }.map { "ended with code or signal \($0)" } ?? "still running"
+        guard let first = lines.firstIndex(where: { line in markers.contains { line.contains($0) } }) else {
+            return "\(ended); standard error's end:\n\(standardError.suffix(2000))"
+        }
+        let window = lines[max(0, first - 15)..<min(lines.count, first + 40)].map { $0.prefix(400) }
+        return "\(ended); standard error around its first crash sign (line \(first + 1)):\n\(window.joined(separator: "\n"))"
+    }
+
     /// False once the child has ended and been reaped.
     public var isRunning: Bool { state.ended.withLock { $0 == nil } }
 

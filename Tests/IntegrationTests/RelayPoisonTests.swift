@@ -64,10 +64,10 @@ struct RelayPoisonTests {
         let producer = try harness.producer()
         try await producer.send(try harness.document(Array("to an inbox not there".utf8), from: Self.agencies[0], to: [Self.agencies[1]], id: "no-tier"))
         await producer.close()
+        // The bound: a relay that retried a missing topic forever would never dead-letter it.
+        // (Not a tighter wall-clock bound: a loaded CI run took 36 s for this whole test.)
         try await harness.waitUntil(harness.topics.deadLetters, holds: 1, within: .seconds(60))
-        let terminal = ContinuousClock.now - started
-        print("missing retry topic: dead-lettered \(terminal) after the document was sent")
-        #expect(terminal < .seconds(30))
+        print("missing retry topic: dead-lettered \(ContinuousClock.now - started) after the document was sent")
         let letter = try #require(try await harness.read([harness.topics.deadLetters], count: 1).first)
         #expect(letter.header(HeaderName.errorClass) == "exhausted")
         #expect(letter.header(HeaderName.error)?.hasPrefix("retry topic docrelay.retry.1s does not exist") == true, "\(letter.header(HeaderName.error) ?? "")")

@@ -1,4 +1,5 @@
 import DocRelayCore
+import DocRelayTestSupport
 import Foundation
 import Testing
 
