@@ -379,8 +379,11 @@ extension KafkaConsumer {
         }
 
         /// An assigned partition starts as `resumption` says (`KafkaConsumer.Resumption`), with
-        /// `lost` the assignment it carries over, if so.
+        /// `lost` the assignment it carries over, if so. Its owed offset is dropped: the new
+        /// assignment's tracker commits it, or the group's commit is already as far or further
+        /// (committing it later would move the group's commit back).
         mutating func resume(_ key: KafkaTopicPartition, _ resumption: Resumption, lost: Partition?) {
+            owed[key] = nil
             guard partitions[key] != nil else { return }
             switch resumption {
             case .carryOver:

@@ -290,6 +290,7 @@ struct ConsumerStateMachineTests {
         machine.resume(p0, resumption, lost: work.lost)
         for record in late { machine.processed(record) }  // they finish after the partition came back
         #expect(machine.offsetsToCommit().map(\.1) == [6], "what the lost assignment processed is committed by the new one")
+        #expect(machine.takeOwed().isEmpty, "no owed offset left to move the commit back later")
 
         // The group's commit further than this member went: another owner processed them.
         #expect(KafkaConsumer.Resumption.decide(owed: work.owed, lost: work.lost, committed: 8) == .groupCommit)
