@@ -143,6 +143,24 @@ struct ConsumerStateMachineTests {
         }
     }
 
+    /// Hands out offsets `range` of `partition` without processing them.
+    private func handOut(_ range: Range<Int64>, of partition: KafkaTopicPartition, in machine: inout KafkaConsumer.StateMachine) -> [KafkaRecord] {
+        for offset in range { _ = machine.received(record(partition, offset)) }
+        var handed: [KafkaRecord] = []
+        for _ in range {
+            guard case .deliver(let next) = machine.next() else { Issue.record("expected a record"); break }
+            handed.append(next)
+        }
+        return handed
+    }
+
+    /// The assignment of `keys` lost, as the rebalance callback handles it: what was processed is owed.
+    private func lose(_ keys: Set<KafkaTopicPartition>, in machine: inout KafkaConsumer.StateMachine) {
+        machine.revoking(keys)
+        machine.owe(machine.unconfirmedOffsets(among: keys))
+        machine.revoked(keys, cooperative: true, lost: true)
+    }
+
     @Test("While the group rebalances, background commits wait for the assignment callback that ends it")
     func backgroundCommitsHeldDuringRebalance() {
         var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
@@ -238,15 +256,8 @@ struct ConsumerStateMachineTests {
         var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
         machine.assigned([p0])
         process(0..<3, of: p0, in: &machine)
-        for offset in 3..<6 { _ = machine.received(record(p0, Int64(offset))) }
-        var late: [KafkaRecord] = []
-        for _ in 3..<6 {
-            guard case .deliver(let handed) = machine.next() else { Issue.record("expected a record"); return }
-            late.append(handed)
-        }
-        machine.revoking([p0])
-        machine.owe(machine.unconfirmedOffsets(among: [p0]))  // 3, at the loss
-        machine.revoked([p0], cooperative: true, lost: true)
+        let late = handOut(3..<6, of: p0, in: &machine)
+        lose([p0], in: &machine)  // owed: 3, at the loss
         for record in late { machine.processed(record) }  // they finish afterwards
         let owed = machine.takeOwed()
         #expect(owed.map(\.1) == [6], "what finished after the loss is owed too")
@@ -269,15 +280,8 @@ struct ConsumerStateMachineTests {
         var machine = KafkaConsumer.StateMachine(maxBufferedRecords: 10, maxBufferedBytes: 1000)
         machine.assigned([p0, p1])
         process(0..<3, of: p0, in: &machine)
-        for offset in 3..<6 { _ = machine.received(record(p0, Int64(offset))) }
-        var late: [KafkaRecord] = []
-        for _ in 3..<6 {
-            guard case .deliver(let handed) = machine.next() else { Issue.record("expected a record"); return }
-            late.append(handed)
-        }
-        machine.revoking([p0, p1])
-        machine.owe(machine.unconfirmedOffsets(among: [p0, p1]))  // p0 at 3, at the loss
-        machine.revoked([p0, p1], cooperative: true, lost: true)
+        let late = handOut(3..<6, of: p0, in: &machine)
+        lose([p0, p1], in: &machine)  // owed: p0 at 3, at the loss
 
         // Both come back; only p0 holds work.
         machine.assigned([p0, p1])

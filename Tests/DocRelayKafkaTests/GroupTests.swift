@@ -9,15 +9,9 @@ struct GroupTests {
         "Processed work is committed before partitions move to a new member, also when the broker first refuses the commit: nothing is read twice",
         arguments: [0, 2])
     func rebalanceCommitsBeforeRevoking(refusedCommits: Int) async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
-        let topic = uniqueName("rebalance")
-        try cluster.createTopic(topic, partitions: 4)
-        let producer = try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
-        func produce(_ range: Range<Int>) async throws {
-            _ = try await sendAll(
-                range.map { KafkaProducerRecord(topic: topic, key: Array("k\($0)".utf8), value: Array("v\($0)".utf8)) },
-                with: producer)
-        }
+        let keyed = try KeyedTopic(partitions: 4)
+        let (cluster, topic, producer) = (keyed.cluster, keyed.topic, keyed.producer)
+        func produce(_ range: Range<Int>) async throws { try await keyed.produce(range) }
         try await produce(0..<200)
 
         let group = uniqueName("group")
@@ -72,15 +66,9 @@ struct GroupTests {
 
     @Test("A member whose assignment is lost gets the same partitions back while the broker still refuses its owed commit: it resumes after what it processed, nothing is read twice")
     func lostAndGivenBackResumesAfterProcessed() async throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
-        let topic = uniqueName("lost")
-        try cluster.createTopic(topic, partitions: 2)
-        let producer = try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
-        func produce(_ range: Range<Int>) async throws {
-            _ = try await sendAll(
-                range.map { KafkaProducerRecord(topic: topic, key: Array("k\($0)".utf8), value: Array("v\($0)".utf8)) },
-                with: producer)
-        }
+        let keyed = try KeyedTopic(partitions: 2)
+        let (cluster, topic, producer) = (keyed.cluster, keyed.topic, keyed.producer)
+        func produce(_ range: Range<Int>) async throws { try await keyed.produce(range) }
         try await produce(0..<100)
 
         var settings = KafkaConsumerSettings.test(cluster, group: uniqueName("group"))
@@ -132,5 +120,26 @@ struct GroupTests {
         #expect(record.topic == later)
         #expect(record.value == [2])
         await consumer.close()
+    }
+}
+
+/// A topic on an embedded cluster of its own, filled with records keyed `k<n>` (value `v<n>`).
+private struct KeyedTopic {
+    let cluster: EmbeddedKafkaCluster
+    let topic: String
+    let producer: KafkaProducer
+
+    init(partitions: Int) throws {
+        cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        topic = uniqueName("group-test")
+        try cluster.createTopic(topic, partitions: partitions)
+        producer = try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
+    }
+
+    /// Produces records `range`, each acknowledged.
+    func produce(_ range: Range<Int>) async throws {
+        _ = try await sendAll(
+            range.map { KafkaProducerRecord(topic: topic, key: Array("k\($0)".utf8), value: Array("v\($0)".utf8)) },
+            with: producer)
     }
 }

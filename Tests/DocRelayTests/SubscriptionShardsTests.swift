@@ -81,4 +81,12 @@ struct SubscriptionShardsTests {
             }
         }
     }
+
+    @Test("The session timeout advised for the group leader's assignment: 3 ms a partition; a small hub needs no advice")
+    func sessionTimeoutAdvice() {
+        #expect(AssignmentTime.shortfall(partitions: 10_000, sessionTimeout: .seconds(6)) == .seconds(30))
+        #expect(AssignmentTime.shortfall(partitions: 10_000, sessionTimeout: .seconds(45)) == nil, "the default holds 15,000")
+        #expect(AssignmentTime.shortfall(partitions: 15_001, sessionTimeout: .seconds(45)) == .milliseconds(45_003))
+        #expect(AssignmentTime.shortfall(partitions: 60, sessionTimeout: .seconds(6)) == nil)
+    }
 }

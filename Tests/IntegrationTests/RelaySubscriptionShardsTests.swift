@@ -120,6 +120,14 @@ struct RelaySubscriptionShardsTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(relay.standardError.contains("split over 3 consumer group members"), "\(relay.standardError.suffix(2000))")
+        // The harness's 6 s session timeout is too short for the leader to assign 10,002
+        // partitions: said, naming the key and the advised value (3 ms a partition).
+        let advice = "consumer.session-timeout is short for 10002 partitions"
+        while !relay.standardError.contains(advice), relay.isRunning, ContinuousClock.now < deadline.advanced(by: .seconds(60)) {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(relay.standardError.contains(advice), "\(relay.standardError.suffix(2000))")
+        #expect(relay.standardError.contains("Set consumer.session-timeout to 31s or more"), "\(relay.standardError.suffix(2000))")
         try await harness.killRelay()
     }
 }

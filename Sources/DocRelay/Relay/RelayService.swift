@@ -229,6 +229,7 @@ public struct RelayService: Service {
         let retryTopics = Set(setup.configuration.retryTiers.map(setup.topics.retry))
         var first = true
         var warnedSubscription = false
+        var warnedSessionTimeout = false
         while !Task.isCancelled {
             do {
                 let start = ContinuousClock.now
@@ -241,6 +242,14 @@ public struct RelayService: Service {
                     logger.warning(
                         "The hub has \(out.count) agency out topics, read by one consumer group member: librdkafka refuses a member subscribed to more than \(limit) topics, and the relay stops (crashes) when the \(limit + 1)th appears. Restart it before then: past \(limit) topics it splits the subscription (consumer.subscription-shards)",
                         metadata: [LogKey.topic: "\(setup.topics.outPattern)"])
+                }
+                let groupPartitions = out.reduce(0) { $0 + $1.partitionCount }
+                let sessionTimeout = setup.configuration.sessionTimeout
+                if !warnedSessionTimeout, let advised = AssignmentTime.shortfall(partitions: groupPartitions, sessionTimeout: sessionTimeout) {
+                    warnedSessionTimeout = true
+                    logger.warning(
+                        "consumer.session-timeout is short for \(groupPartitions) partitions: librdkafka's group leader computes their assignment on the thread that sends its heartbeats, and one that takes longer than the session timeout is dropped from the group and starts again, for ever (no partitions, nothing relayed). Set consumer.session-timeout to \(Int((advised / .seconds(1)).rounded(.up)))s or more",
+                        metadata: ["docrelay.config": "\(setup.configuration.path)", "docrelay.consumer.session-timeout": "\(sessionTimeout)"])
                 }
                 let outLag = try await admin.lag(group: group, topics: out)
                 let retryLag = try await admin.lag(group: group + "-retry", topics: retry)
