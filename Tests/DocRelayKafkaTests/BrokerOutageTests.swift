@@ -17,7 +17,7 @@ struct BrokerOutageTests {
         let reports = try await withThrowingTaskGroup(of: KafkaDeliveryReport.self) { group in
             for index in 0..<total {
                 if index == 100 {
-                    cluster.setBrokerDown(1)
+                    await cluster.takeBrokerDown(1)
                 }
                 if index == 200 {
                     // Records 100..<300 were handed over while the broker was down.

@@ -1,4 +1,5 @@
 import DocRelaySigning
+import DocRelayTestSupport
 import Foundation
 import Subprocess
 import SystemPackage
@@ -20,10 +21,19 @@ struct OpenSSLInteropTests {
         // The contract's command, through a shell, base64 and all.
         let script = "printf '%s' \"$BASE\" | openssl cms -sign -binary -outform DER -signer '\(files.certificate)' "
             + "-inkey '\(files.key)' -md sha256 | base64 -w0"
-        let shell = try await Subprocess.run(
-            .path("/bin/sh"), arguments: ["-c", script],
-            environment: .inherit.updating(["BASE": String(decoding: base, as: UTF8.self)]),
-            output: .bytes(limit: 1 << 20), error: .string(limit: 1 << 20))
+        // Spawned while no embedded broker binds its port again (`SpawnGate`).
+        let gate = await SpawnGate.hold()
+        let shell: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>
+        do {
+            shell = try await Subprocess.run(
+                .path("/bin/sh"), arguments: ["-c", script],
+                environment: .inherit.updating(["BASE": String(decoding: base, as: UTF8.self)]),
+                input: .none, output: .bytes(limit: 1 << 20), error: .string(limit: 1 << 20)
+            ) { _ in await gate.release() }
+        } catch {
+            await gate.release()
+            throw error
+        }
         #expect(shell.terminationStatus.isSuccess, "\(shell.standardError ?? "")")
         let encoded = Data(shell.standardOutput)
         let signature = try #require(Data(base64Encoded: encoded)).map { $0 }

@@ -24,11 +24,14 @@ public actor AsyncSlots {
 ///
 /// Between the fork and the exec of a child, the child holds a copy of every descriptor of the
 /// test process, the embedded brokers' listening sockets included (close-on-exec closes them
-/// only at the exec). `EmbeddedKafkaCluster.setBrokerUp` binds the broker's port again, and
-/// librdkafka's mock cluster aborts the process when that bind fails ("Address already in
-/// use", rd_kafka_mock_broker_cmd): a test process died so once. Spawns hold the gate until
-/// the child has exec'd (`ChildProcess`, `OpenSSLCLI`); a broker comes up only while no spawn
-/// holds it (`bringBrokerUp`).
+/// only at the exec). Setting a broker down closes its listening socket and binds the same port
+/// again at once (librdkafka 2.0.2 keeps the port that way: `rd_kafka_mock_broker_cmd`), and
+/// setting it up starts listening there; librdkafka's mock cluster aborts the process when that
+/// bind fails ("Address already in use" while a child still holds the old socket): a test
+/// process died so twice, once at a broker set down (`Failed to-create mock broker
+/// listener`). Spawns hold the gate until the child has exec'd (`ChildProcess`, `OpenSSLCLI`,
+/// `spawnGated`); a broker goes down or comes up only while no spawn holds it
+/// (`takeBrokerDown`, `bringBrokerUp`).
 public enum SpawnGate {
     static let slot = AsyncSlots(1)
 
@@ -52,6 +55,13 @@ public enum SpawnGate {
 }
 
 extension EmbeddedKafkaCluster {
+    /// `setBrokerDown`, while no child process is being spawned (see `SpawnGate`).
+    public func takeBrokerDown(_ id: Int32) async {
+        await SpawnGate.slot.take()
+        setBrokerDown(id)
+        await SpawnGate.slot.give()
+    }
+
     /// `setBrokerUp`, while no child process is being spawned (see `SpawnGate`).
     public func bringBrokerUp(_ id: Int32) async {
         await SpawnGate.slot.take()

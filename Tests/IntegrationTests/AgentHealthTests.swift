@@ -19,7 +19,7 @@ struct AgentHealthTests {
         let healthy = try await poll(agent, until: { $0.status == 200 }, within: .seconds(30))
         #expect(healthy.status == 200, "\(healthy.body)")
 
-        harness.cluster.setBrokerDown(1)
+        await harness.cluster.takeBrokerDown(1)
         let down = clock.now
         let unhealthy = try await poll(agent, until: { $0.status == 503 }, within: .seconds(30))
         let turned = clock.now - down

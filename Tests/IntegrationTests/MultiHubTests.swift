@@ -95,7 +95,7 @@ struct MultiHubTests {
         _ = try await tree.inbox(Self.department53, atLeast: 1)
 
         let h53 = tree.clusters["h53"]!
-        h53.setBrokerDown(1)
+        await h53.takeBrokerDown(1)
         let downAt = ContinuousClock.now
         for index in 0..<10 {
             try await tree.send(Array("Gửi Tây Ninh \(index)".utf8), from: Self.commune58, to: [Self.department53], id: "tn-\(index)")

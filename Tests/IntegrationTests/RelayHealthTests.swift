@@ -27,7 +27,7 @@ struct RelayHealthTests {
         let healthy = try await poll(address, until: { $0.status == 200 }, within: .seconds(30))
         #expect(healthy.status == 200, "\(healthy.body)")
 
-        harness.cluster.setBrokerDown(1)
+        await harness.cluster.takeBrokerDown(1)
         let down = clock.now
         let unhealthy = try await poll(address, until: { $0.status == 503 }, within: .seconds(30))
         let turned = clock.now - down

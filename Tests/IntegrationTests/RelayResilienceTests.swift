@@ -75,7 +75,7 @@ struct RelayResilienceTests {
         let producer = try harness.producer()
         _ = try await sendAll(Array(records.prefix(300)), with: producer, width: 100)
         try await harness.waitUntilDocuments(in: agencies[0], reach: 1)
-        harness.cluster.setBrokerDown(1)
+        await harness.cluster.takeBrokerDown(1)
         let outage = Task {
             try await Task.sleep(for: .seconds(10))
             await harness.cluster.bringBrokerUp(1)
