@@ -61,7 +61,8 @@ struct GroupTests {
         let keys = firstBatch.map { String(decoding: $0.key ?? [], as: UTF8.self) } + seen.withLock { $0 }
         print("rebalance with \(refusedCommits) refused commit(s): \(keys.count) reads of 300 records")
         #expect(keys.count == 300, "each record read once: \(keys.count) reads")
-        #expect(Set(keys) == Set((0..<300).map { "k\($0)" }))
+        let difference = setDifference(keys, (0..<300).map { "k\($0)" })
+        #expect(difference.isEmpty, "\(difference)")
     }
 
     @Test("A member whose assignment is lost gets the same partitions back while the broker still refuses its owed commit: it resumes after what it processed, nothing is read twice")
@@ -97,7 +98,8 @@ struct GroupTests {
 
         print("lost and given back: \(keys.count) reads of 150 records")
         #expect(keys.count == 150, "each record read once: \(keys.count) reads")
-        #expect(Set(keys) == Set((0..<150).map { "k\($0)" }))
+        let difference = setDifference(keys, (0..<150).map { "k\($0)" })
+        #expect(difference.isEmpty, "\(difference)")
     }
 
     @Test("A regex subscription picks up a topic created after it started")

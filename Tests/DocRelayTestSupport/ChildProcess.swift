@@ -107,12 +107,13 @@ public final class ChildProcess: Sendable {
     /// the backtracer's report), else the last 2,000 characters, with how it ended.
     public var crashSummary: String {
         let lines = standardError.split(separator: "\n", omittingEmptySubsequences: false)
-        let markers = ["*** ", "assert", "Fatal error", "💣", "Program crashed", "Aborted"]
+            .filter { !$0.hasPrefix("swift-runtime: failed to suspend thread") }  // the backtracer's noise
+        let markers = ["Assertion", "assert:", "Fatal error", "*** ", "💣", "Program crashed", "Aborted"]
         let ended = state.ended.withLock { $0 }.map { "ended with code or signal \($0)" } ?? "still running"
         guard let first = lines.firstIndex(where: { line in markers.contains { line.contains($0) } }) else {
             return "\(ended); standard error's end:\n\(standardError.suffix(2000))"
         }
-        let window = lines[max(0, first - 15)..<min(lines.count, first + 40)].map { $0.prefix(400) }
+        let window = lines[max(0, first - 20)..<min(lines.count, first + 30)].map { $0.prefix(400) }
         return "\(ended); standard error around its first crash sign (line \(first + 1)):\n\(window.joined(separator: "\n"))"
     }
 
