@@ -83,9 +83,9 @@ struct RelayGroupTests {
         // 0 in 15 runs here, 12 of them beside three CPU hogs and other builds.
         #expect(twice == 0, """
             the first instance's rebalances:
-            \(RelaySubscriptionShardsTests.rebalanceLines(firstStop?.standardError ?? ""))
+            \(relayRebalanceLines(firstStop?.standardError ?? ""))
             the second's:
-            \(RelaySubscriptionShardsTests.rebalanceLines(otherExit?.standardError ?? ""))
+            \(relayRebalanceLines(otherExit?.standardError ?? ""))
             """)
     }
 }

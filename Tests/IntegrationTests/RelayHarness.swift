@@ -221,3 +221,12 @@ extension ChildProcess {
         throw HarnessError("the relay did not log its admin address: \(standardError)")
     }
 }
+
+/// A relay's log lines about assignments, revocations and the commits around them (each cut at
+/// 400 characters), for a test's message when a document comes twice.
+func relayRebalanceLines(_ log: String) -> String {
+    log.split(separator: "\n")
+        .filter { $0.contains("Partitions") || $0.contains("Commit") || $0.contains("Rebalance") || $0.contains("subscribed") }
+        .map { String($0.prefix(400)) }
+        .joined(separator: "\n")
+}

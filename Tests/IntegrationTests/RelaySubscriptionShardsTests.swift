@@ -65,7 +65,7 @@ struct RelaySubscriptionShardsTests {
         print("three members: \(deliveries) deliveries, \(missing) missing, \(twice) delivered twice")
         #expect(deliveries == 122)
         #expect(missing == 0, "\(relay.standardError.suffix(3000))")
-        #expect(twice == 0, "the relay's rebalances:\n\(Self.rebalanceLines(relay.standardError))")
+        #expect(twice == 0, "the relay's rebalances:\n\(relayRebalanceLines(relay.standardError))")
 
         let log = relay.standardError
         #expect(log.contains("split over 3 consumer group members"), "\(log.suffix(3000))")
@@ -76,14 +76,6 @@ struct RelaySubscriptionShardsTests {
         #expect(members.count >= 3, "each member assigned its topics:\n\(members.joined(separator: "\n"))")
         let stopped = try await harness.stopRelay()
         #expect(stopped?.exitCode == 0, "\(stopped?.standardError.suffix(2000) ?? "")")
-    }
-
-    /// The relay's log lines about assignments, revocations and commits around them.
-    static func rebalanceLines(_ log: String) -> String {
-        log.split(separator: "\n")
-            .filter { $0.contains("Partitions") || $0.contains("Commit") || $0.contains("Rebalance") || $0.contains("subscribed") }
-            .map { String($0.prefix(400)) }
-            .joined(separator: "\n")
     }
 
     @Test("10,002 agencies: one member (subscription-shards 1) is refused at start, naming the key; without the key the relay splits their out topics over 3 members")
