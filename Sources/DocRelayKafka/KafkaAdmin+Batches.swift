@@ -51,17 +51,16 @@ extension KafkaAdmin {
     }
 
     /// How many records of each of `topics` `group` has not committed yet (summed over the
-    /// topic's partitions), in a few requests for all of them: one ListConsumerGroupOffsets
-    /// naming every partition, and `watermarks(of:)`. A partition without a commit counts from
+    /// topic's partitions), in a few requests for all of them: one OffsetFetch naming every
+    /// partition (`KafkaGroupOffsets`), and `watermarks(of:)`. A partition without a commit counts from
     /// its low watermark. Cancellable as `watermarks(of:)`.
     public func lag(group: String, topics: [KafkaTopicMetadata]) async throws -> [String: Int64] {
         guard !topics.isEmpty else { return [:] }
         let offsets = try await watermarks(of: topics)
         let partitions = Array(offsets.keys)
-        let client = client
-        let timeout = timeout
+        let (settings, logger, timeout) = (settings, logger, timeout)
         let committed = try await runBlockingCancellable { () throws -> [KafkaTopicPartition: Int64] in
-            try Self.committedOffsetsNow(group: group, partitions: partitions, client: client, timeout: timeout)
+            try KafkaGroupOffsets.committed(group: group, partitions: partitions, settings: settings, logger: logger, timeout: timeout)
         }
         var lag: [String: Int64] = [:]
         lag.reserveCapacity(topics.count)

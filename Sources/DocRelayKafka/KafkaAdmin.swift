@@ -41,6 +41,9 @@ public struct KafkaPartitionOffsets: Sendable, Hashable {
 public final class KafkaAdmin: Sendable {
     let client: RDKafkaClient
     let timeout: Duration
+    /// For the group handles that read committed offsets (`KafkaGroupOffsets`).
+    let settings: KafkaSettings
+    let logger: Logger
 
     /// An admin client with checked configuration. Makes no network call; see `connect`.
     public init(settings: KafkaSettings, logger: Logger) throws(KafkaError) {
@@ -48,6 +51,8 @@ public final class KafkaAdmin: Sendable {
             kind: .producer, properties: settings.librdkafkaProperties,
             events: RDKafkaEvents(logger: logger))
         self.timeout = max(settings.connectTimeout, .seconds(1))
+        self.settings = settings
+        self.logger = logger
     }
 
     /// An admin client whose cluster answered within `settings.connectTimeout`.
@@ -118,10 +123,9 @@ public final class KafkaAdmin: Sendable {
     /// without asking which partitions the topics have.
     public func committedOffsets(group: String, partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
-        let client = client
-        let timeout = timeout
+        let (settings, logger, timeout) = (settings, logger, timeout)
         return try await runBlocking { () throws -> [KafkaTopicPartition: Int64] in
-            try Self.committedOffsetsNow(group: group, partitions: partitions, client: client, timeout: timeout)
+            try KafkaGroupOffsets.committed(group: group, partitions: partitions, settings: settings, logger: logger, timeout: timeout)
         }
     }
 
@@ -155,35 +159,6 @@ public final class KafkaAdmin: Sendable {
             }
         }
         return (created, existing)
-    }
-
-    static func committedOffsetsNow(
-        group: String, partitions: [KafkaTopicPartition], client: RDKafkaClient, timeout: Duration
-    ) throws -> [KafkaTopicPartition: Int64] {
-        // Partitions are named: the mock cluster answers an all-topics request with nothing.
-        let list = RDKafkaTopicPartitionList(partitions)
-        var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list.pointer)
-        defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
-        let event = try adminRequest(client: client, timeout: timeout) { options, queue in
-            rd_kafka_ListConsumerGroupOffsets(client.handle, &request, 1, options, queue)
-        }
-        defer { rd_kafka_event_destroy(event) }
-        var count = 0
-        guard let result = rd_kafka_event_ListConsumerGroupOffsets_result(event),
-              let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count), count > 0,
-              let groupResult = groups[0]
-        else { return [:] }
-        if let error = rd_kafka_group_result_error(groupResult) {
-            throw KafkaError(
-                code: KafkaError.Code(rd_kafka_error_code(error)),
-                message: "cannot read offsets of group \(group): \(String(cString: rd_kafka_error_string(error)))")
-        }
-        guard let partitions = rd_kafka_group_result_partitions(groupResult) else { return [:] }
-        var offsets: [KafkaTopicPartition: Int64] = [:]
-        for entry in RDKafkaTopicPartitionList.entries(of: partitions) where entry.offset >= 0 {
-            offsets[entry.partition] = entry.offset
-        }
-        return offsets
     }
 
     /// Sends one admin request and waits for its result event (the caller destroys it).

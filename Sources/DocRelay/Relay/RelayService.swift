@@ -177,7 +177,8 @@ public struct RelayService: Service {
     /// Batched, whatever the number of agencies (issue 16): one metadata request, then for each
     /// group (main and retry) the earliest and latest offsets of all its partitions in one
     /// ListOffsets request per broker each (`KafkaAdmin.lag(group:topics:)`) and its commits in
-    /// one ListConsumerGroupOffsets: 7 requests a cycle. It was 3 sequential round trips per
+    /// one OffsetFetch (`KafkaGroupOffsets`, not the Admin API, on which librdkafka may abort): 7
+    /// requests a cycle. It was 3 sequential round trips per
     /// topic (30,000 a cycle at 10,000 agencies, which also held SIGTERM up for ~15 s).
     /// Measured: 2,001 topics in 60 ms (BatchedAdminTests); the first cycle of a 10,000-agency
     /// relay on the embedded broker 2.6 s (release, BENCHMARKS.md, while its 10,000 partitions
