@@ -14,8 +14,11 @@ final class DocumentOutbox: Sendable {
     let preparer: DocumentPreparer
     let topic: String
     let logger: Logger
-    /// Ids being published now: the pass over leftovers leaves them alone.
-    private let publishing = Mutex<Set<String>>([])
+    /// Publications in progress, by document id. A second publisher of the same document (the
+    /// pass over leftovers beside a request that just recorded it, a status made twice) awaits
+    /// the first one's outcome instead of producing the document again: two producers of one
+    /// large document would interleave its segments (0, 1, 2, 0, 1, 2, 3, …).
+    private let publications = Mutex<[String: Task<OutgoingRecord, any Error>]>([:])
     /// How a document over one record's value limit is cut (contract, "Large documents").
     let segmentation = DocumentSegmentation()
     /// `send.segment-pace`: bytes per second a segmented document goes at; 0: unpaced.
@@ -74,12 +77,27 @@ final class DocumentOutbox: Sendable {
     }
 
     /// Publishes a recorded document and marks it published; throws the broker's error (the
-    /// record stays queued and is tried again).
+    /// record stays queued and is tried again). A document being published already is not
+    /// produced again: the call awaits that publication's outcome. One the store has as
+    /// published already (a caller's copy read before another publication ended) is returned as
+    /// the store has it, not produced again.
     @discardableResult
     func publish(_ record: OutgoingRecord, value: [UInt8]) async throws -> OutgoingRecord {
+        let publication = publications.withLock { running in
+            if let publication = running[record.id] { return publication }
+            let publication = Task {
+                defer { _ = publications.withLock { $0.removeValue(forKey: record.id) } }
+                return try await publishOnce(record, value: value)
+            }
+            running[record.id] = publication
+            return publication
+        }
+        return try await publication.value
+    }
+
+    private func publishOnce(_ record: OutgoingRecord, value: [UInt8]) async throws -> OutgoingRecord {
+        if let published = try await store.outgoing(id: record.id, state: .published) { return published }
         let headers = try Self.decodeHeaders(record.headers)
-        publishing.withLock { _ = $0.insert(record.id) }
-        defer { publishing.withLock { _ = $0.remove(record.id) } }
         do {
             let report = try await produce(record, headers: headers, value: value)
             let at = RFC3339.format(Date(), fractionalDigits: 3)
@@ -126,7 +144,7 @@ final class DocumentOutbox: Sendable {
     /// Documents without a file left queued by an earlier run (HTTP, statuses): published now.
     func publishLeftovers() async throws {
         // One at a time, read when its turn comes: a document may be up to max-document-bytes.
-        for id in try await store.queuedIDsWithoutFile() where !publishing.withLock({ $0.contains(id) }) {
+        for id in try await store.queuedIDsWithoutFile() where publications.withLock({ $0[id] == nil }) {
             guard var record = try await store.outgoing(id: id), record.state == .queued,
                   let value = record.value.map({ Array($0) })
             else { continue }

@@ -179,6 +179,13 @@ final class AgentStore: Sendable {
         try await database.read { db in try OutgoingRecord.fetchOne(db, key: id) }
     }
 
+    /// The document recorded under `id` if it is in `state` now.
+    func outgoing(id: String, state: OutgoingRecord.State) async throws -> OutgoingRecord? {
+        try await database.read { db in
+            try OutgoingRecord.filter(Column("id") == id && Column("state") == state.rawValue).fetchOne(db)
+        }
+    }
+
     /// The spool document taken from `fileName` whose file is still in `outbox/`.
     func unarchivedOutgoing(fileName: String) async throws -> OutgoingRecord? {
         try await database.read { db in
