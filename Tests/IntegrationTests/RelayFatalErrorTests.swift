@@ -37,7 +37,7 @@ struct RelayFatalErrorTests {
         try await harness.waitUntilIdle()
         let stopped = try await harness.stopRelay()
         #expect(stopped?.exitCode == 0)
-        let seen = try await harness.inboxDocuments(expectedAtLeast: deliveries)
+        let seen = try await harness.inboxDocuments()
         var missing = 0
         for (inbox, documents) in expected {
             for (id, value) in documents {

@@ -131,15 +131,22 @@ final class RelayHarness: @unchecked Sendable {
         return (records, expected)
     }
 
-    /// The documents (not acks) of every inbox, by inbox and id, with how many times each came.
-    func inboxDocuments(expectedAtLeast count: Int) async throws -> [String: [String: (value: [UInt8], copies: Int)]] {
-        let records = try await read(agencies.map(topics.inbox), count: count, quiet: .seconds(3))
-        var seen: [String: [String: (value: [UInt8], copies: Int)]] = [:]
-        for record in records where record.header(HeaderName.kind) != "ack" {
-            let inbox = String(record.topic.dropFirst("docrelay.in.".count))
-            let copies = (seen[inbox]?[record.stringKey]?.copies ?? 0) + 1
-            seen[inbox, default: [:]][record.stringKey] = (record.value, copies)
+    /// The documents (not acks) of every inbox, by inbox and id, with the offsets they came at
+    /// (one per copy). Each inbox is read once from its beginning to its end as it is now,
+    /// without a consumer group (`KafkaTopicReader`): a record is counted once, whatever the
+    /// reader goes through. (A group's reader, used before, could count records twice after a
+    /// rebalance of its own, or stop short at a count that included acks.) Call it once the
+    /// relay is idle (`waitUntilIdle`): all it delivered is written by then.
+    func inboxDocuments() async throws -> [String: [String: (value: [UInt8], offsets: [String])]] {
+        let reader = try await KafkaTopicReader.connect(settings: cluster.settings, logger: testLogger)
+        var seen: [String: [String: (value: [UInt8], offsets: [String])]] = [:]
+        for code in agencies {
+            for record in try await reader.readAll(topics.inbox(code)) where record.header(HeaderName.kind) != "ack" {
+                let offsets = (seen[code]?[record.stringKey]?.offsets ?? []) + ["\(record.partition)@\(record.offset)"]
+                seen[code, default: [:]][record.stringKey] = (record.value, offsets)
+            }
         }
+        await reader.close()
         return seen
     }
 
@@ -147,16 +154,19 @@ final class RelayHarness: @unchecked Sendable {
     /// those missing, and those delivered more than once.
     func deliveryTally(_ expected: [String: [String: [UInt8]]]) async throws -> (deliveries: Int, missing: Int, twice: Int) {
         let deliveries = expected.values.reduce(0) { $0 + $1.count }
-        let seen = try await inboxDocuments(expectedAtLeast: deliveries)
+        let seen = try await inboxDocuments()
         var missing = 0
-        var twice = 0
+        var repeated: [String] = []
         for (inbox, documents) in expected {
-            for id in documents.keys {
+            for id in documents.keys.sorted() {
                 guard let got = seen[inbox]?[id] else { missing += 1; continue }
-                if got.copies > 1 { twice += 1 }
+                if got.offsets.count > 1 { repeated.append("\(inbox) \(id) at \(got.offsets.joined(separator: ", "))") }
             }
         }
-        return (deliveries, missing, twice)
+        if !repeated.isEmpty {
+            print("delivered more than once (\(repeated.count)), the first ten:\n\(repeated.prefix(10).joined(separator: "\n"))")
+        }
+        return (deliveries, missing, repeated.count)
     }
 
     /// Every record of `topic`, read from the start by a group of its own, waiting up to
