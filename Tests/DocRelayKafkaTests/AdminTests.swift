@@ -33,6 +33,55 @@ struct AdminTests {
         await consumer.close()
     }
 
+    /// Group offsets are read through a consumer handle of the group (`KafkaGroupOffsets`), not
+    /// the Admin API's ListConsumerGroupOffsets, whose coordinator request librdkafka 2.0.2 may
+    /// abort the process on when its connection drops (issue 4605): a relay did, under load.
+    @Test("A group's commits read while its only broker is down: a timeout naming the group, the process alive; read again once it is up")
+    func committedOffsetsAcrossAnOutage() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
+        let topic = uniqueName("commits")
+        try cluster.createTopic(topic, partitions: 2)
+        let producer = try KafkaProducer(settings: KafkaProducerSettings(connection: cluster.settings), logger: testLogger)
+        _ = try await sendAll(
+            (0..<6).map { KafkaProducerRecord(topic: topic, partition: Int32($0 % 2), key: nil, value: [UInt8($0)]) },
+            with: producer)
+        await producer.close()
+        let group = uniqueName("group")
+        let consumer = try KafkaConsumer(settings: .test(cluster, group: group), logger: testLogger)
+        try consumer.subscribe(topics: [topic])
+        for record in try await consumer.take(6, markProcessed: false) where record.partition == 0 { consumer.markProcessed(record) }
+        try await consumer.commit()
+        await consumer.close()
+
+        var settings = cluster.settings
+        settings.connectTimeout = .seconds(2)
+        let admin = try KafkaAdmin(settings: settings, logger: testLogger)
+        let partitions = [KafkaTopicPartition(topic: topic, partition: 0), KafkaTopicPartition(topic: topic, partition: 1)]
+        let committed = [KafkaTopicPartition(topic: topic, partition: 0): Int64(3)]
+        #expect(try await admin.committedOffsets(group: group, partitions: partitions) == committed)
+
+        let clock = ContinuousClock()
+        let down = clock.now
+        await cluster.takeBrokerDown(1)
+        for _ in 0..<3 {
+            let error = try await #require(throws: KafkaError.self) {
+                try await admin.committedOffsets(group: group, partitions: partitions)
+            }
+            #expect(error.code == .timedOut, "\(error)")
+            #expect(error.message.contains(group), "\(error)")
+        }
+        print("three reads while down: \(clock.now - down)")
+        await cluster.bringBrokerUp(1)
+        let up = clock.now
+        var again: [KafkaTopicPartition: Int64]?
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while again == nil, ContinuousClock.now < deadline {
+            again = try? await admin.committedOffsets(group: group, partitions: partitions)
+        }
+        print("read again \(clock.now - up) after the broker came up")
+        #expect(again == committed)
+    }
+
     @Test("Offsets of a topic that does not exist: a named error")
     func unknownTopicOffsets() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: testLogger)
