@@ -16,6 +16,11 @@ import Logging
 /// group coordinator instead, a path without that object. The cost is a short-lived handle
 /// per read (its threads and one coordinator lookup).
 enum KafkaGroupOffsets {
+    /// Partitions per OffsetFetch. librdkafka merges an answer into the list asked for by a
+    /// linear search per partition: 10,000 partitions in one request took 0.77 s on the
+    /// embedded broker, in requests of 2,000 0.38 s (one handle for all).
+    static let batch = 2_000
+
     /// The offsets `group` committed on `partitions`; partitions without a commit are absent.
     /// Throws the OffsetFetch's error (`_TIMED_OUT` when no coordinator answered within
     /// `timeout`), naming the group.
@@ -29,16 +34,20 @@ enum KafkaGroupOffsets {
             ("enable.auto.offset.store", "false"),
         ]
         let client = try RDKafkaClient(kind: .consumer, properties: properties, events: RDKafkaEvents(logger: logger))
-        let list = RDKafkaTopicPartitionList(partitions)
-        let result = rd_kafka_committed(client.handle, list.pointer, Int32(clamping: max(timeout.milliseconds, 1)))
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            let code = KafkaError.Code(result)
-            throw KafkaError(code: code, message: "cannot read the offsets of group \(group): \(code.explanation)")
-        }
+        let deadline = ContinuousClock.now.advanced(by: max(timeout, .milliseconds(1)))
         var offsets: [KafkaTopicPartition: Int64] = [:]
         offsets.reserveCapacity(partitions.count)
-        for entry in list.entries where entry.error == .noError && entry.offset >= 0 {
-            offsets[entry.partition] = entry.offset
+        for start in stride(from: 0, to: partitions.count, by: batch) {
+            let list = RDKafkaTopicPartitionList(partitions[start..<min(start + batch, partitions.count)])
+            let remaining = max(ContinuousClock.now.duration(to: deadline), .milliseconds(1))
+            let result = rd_kafka_committed(client.handle, list.pointer, Int32(clamping: remaining.milliseconds))
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                let code = KafkaError.Code(result)
+                throw KafkaError(code: code, message: "cannot read the offsets of group \(group): \(code.explanation)")
+            }
+            for entry in list.entries where entry.error == .noError && entry.offset >= 0 {
+                offsets[entry.partition] = entry.offset
+            }
         }
         return offsets
     }
