@@ -178,7 +178,8 @@ public struct RelayService: Service {
     /// group (main and retry) the earliest and latest offsets of all its partitions in one
     /// ListOffsets request per broker each (`KafkaAdmin.lag(group:topics:)`) and its commits in
     /// one OffsetFetch per 2,000 partitions (`KafkaGroupOffsets`, not the Admin API, on which
-    /// librdkafka may abort): 7 requests a cycle up to 2,000 agencies, 15 at 10,000. It was 3
+    /// librdkafka may abort, each group handle looking its coordinator up once): 7 requests a
+    /// cycle up to 2,000 agencies, 11 at 10,000. It was 3
     /// sequential round trips per topic (30,000 a cycle at 10,000 agencies, which also held
     /// SIGTERM up for ~15 s). Measured: 2,001 topics in 110 ms (BatchedAdminTests, alone; 60 ms
     /// on the Admin API, before the group handle); the first cycle of a 10,000-agency relay on
