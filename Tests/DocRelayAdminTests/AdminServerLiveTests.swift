@@ -67,18 +67,27 @@ struct AdminServerLiveTests {
 
     @Test("A port already taken fails the server, and whoever waits for its address")
     func portTaken() async throws {
+        // Each step prints when it ends: the test ran into the suite's time limit once in a
+        // clean-clone run (30-50 ms otherwise), and the limit does not say which step hung.
+        let clock = ContinuousClock()
+        let start = clock.now
+        @Sendable func step(_ what: String) { print("portTaken: \(what) after \(clock.now - start)") }
         let registry = PrometheusCollectorRegistry()
         let first = AdminServer(configuration: .init(port: 0), registry: registry, logger: testLogger) { .healthy() }
         try await serving(first) { address in
+            step("the first server listening at \(address)")
             let second = AdminServer(configuration: .init(port: address.port), registry: registry, logger: testLogger) { .healthy() }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask {
                     await #expect(throws: AdminServer.NotListening.self) { try await second.boundAddress() }
+                    step("the waiter for the second server's address told")
                 }
                 await #expect(throws: (any Error).self) { try await second.run() }
+                step("the second server's run() ended")
                 try await tasks.waitForAll()
             }
         }
+        step("the first server stopped")
     }
 
     @Test("Waiting for the address of a server never started ends when the waiter is cancelled")
