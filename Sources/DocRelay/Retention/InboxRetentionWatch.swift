@@ -59,6 +59,9 @@ struct InboxRetentionWatch: Sendable {
         /// The first unread offset of a partition and its record's timestamp.
         var timestamps: [KafkaTopicPartition: (offset: Int64, milliseconds: Int64)] = [:]
         var toldRetentionUnreadable = false
+        /// Inbox partitions read to their end at the last check (their agents' commits unasked
+        /// while their end stays).
+        var fullyRead = FullyReadInboxes()
         /// After the cluster could not say a topic's retention, when to ask again (until then
         /// `retention.inbox` applies without a request that would wait out its timeout).
         var describeAgainAt: ContinuousClock.Instant?
@@ -72,6 +75,8 @@ struct InboxRetentionWatch: Sendable {
         var agency: String
         var topic: String
         var unread: [KafkaTopicPartition: UnreadRecords]
+        /// The partitions' bounds the reading was made from.
+        var bounds: [KafkaPartitionOffsets]
     }
 
     private func check(
@@ -83,7 +88,9 @@ struct InboxRetentionWatch: Sendable {
             .compactMap { code in existing[setup.topics.inbox(code)].map { (code, $0) } }
 
         let retentions = await topicRetentions(inboxes.map(\.1.name), admin: admin, memory: &memory)
-        let (readings, failures) = await read(inboxes, admin: admin)
+        let (readings, failures) = await read(inboxes, fullyRead: memory.fullyRead, admin: admin)
+        memory.fullyRead.keep(only: Set(inboxes.map(\.1.name)))
+        for reading in readings { memory.fullyRead.record(reading.topic, bounds: reading.bounds, unread: reading.unread) }
 
         // The first unread record's timestamp, read only where the agent moved since the last check.
         var wanted: [KafkaTopicPartition: Int64] = [:]
@@ -128,7 +135,7 @@ struct InboxRetentionWatch: Sendable {
     /// The log bounds and committed offsets of each inbox, `concurrency` at a time; the
     /// inboxes that could not be read, with why.
     private func read(
-        _ inboxes: [(String, KafkaTopicMetadata)], admin: KafkaAdmin
+        _ inboxes: [(String, KafkaTopicMetadata)], fullyRead: FullyReadInboxes, admin: KafkaAdmin
     ) async -> ([Reading], [(topic: String, error: String)]) {
         // Every inbox's log bounds in a few requests (issue 16: one round trip per inbox was
         // 10,000 a check); an inbox never written to needs no look at its agent's commits.
@@ -150,11 +157,12 @@ struct InboxRetentionWatch: Sendable {
                     running -= 1
                 }
                 let known = bounds.flatMap { Self.offsets(of: metadata, in: $0) }
-                if let known, known.allSatisfy({ $0.high == 0 }) {
+                if let known, known.allSatisfy({ $0.high == 0 }) || fullyRead.unchanged(metadata.name, known) {
+                    // Never written to, or read to an end that has not moved: nothing unread.
                     let unread = Dictionary(uniqueKeysWithValues: known.map {
-                        (KafkaTopicPartition(topic: metadata.name, partition: $0.partition), UnreadRecords.of(low: 0, high: 0, committed: nil))
+                        (KafkaTopicPartition(topic: metadata.name, partition: $0.partition), UnreadRecords(firstOffset: nil, count: 0, deletedUnread: 0))
                     })
-                    collect(.success(Reading(agency: code, topic: metadata.name, unread: unread)))
+                    collect(.success(Reading(agency: code, topic: metadata.name, unread: unread, bounds: known)))
                     continue
                 }
                 group.addTask { await readInbox(code, metadata, known: known, admin: admin) }
@@ -192,7 +200,7 @@ struct InboxRetentionWatch: Sendable {
             for (partition, bounds) in zip(partitions, offsets) {
                 unread[partition] = UnreadRecords.of(low: bounds.low, high: bounds.high, committed: committed[partition])
             }
-            return .success(Reading(agency: code, topic: metadata.name, unread: unread))
+            return .success(Reading(agency: code, topic: metadata.name, unread: unread, bounds: offsets))
         } catch {
             return .failure(InboxFailure(topic: metadata.name, error: "\(error)"))
         }
